@@ -1,0 +1,31 @@
+/**
+ * Every outcome an operator can see has a stable code. Rejections use ISO 20022
+ * external status reason codes where one fits; the rest are PayDesk's own and
+ * spelled out so nobody mistakes them for ISO codes.
+ */
+export const reasonSentences = {
+  ACSC: 'Payment settled: both balances have been updated.',
+  AC01: 'The account does not exist in this ledger.',
+  AC04: 'The account is closed.',
+  AC06: 'The account is blocked.',
+  AM01: 'The amount must be greater than zero.',
+  AM02: 'The amount is above the allowed limit.',
+  AM03: 'The currency is not allowed for this account.',
+  AM04: 'Insufficient funds: the debtor account cannot cover this amount.',
+  AM12: 'The amount is not a valid amount for this currency.',
+  DUPL: 'This payment id was already used for a different payment.',
+  FF01: 'The request is malformed.',
+  SAME_ACCOUNT: 'The debtor and creditor must be different accounts.',
+  ACCOUNT_EXISTS: 'An account with this code already exists.',
+  ACCOUNT_NOT_EMPTY: 'The account still holds a balance; move it out before closing.',
+  ACCOUNT_STATE: 'The account cannot change to that status.',
+  NOT_FOUND: 'Nothing with that identifier exists.',
+  UNKNOWN_CHANNEL: 'The engine has no such operation.',
+  INTERNAL: 'The engine hit an unexpected error; nothing was changed.',
+} as const;
+
+export type ReasonCode = keyof typeof reasonSentences;
+
+export function sentenceFor(code: ReasonCode): string {
+  return reasonSentences[code];
+}

@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import type {
+  Account,
+  AccountStatement,
+  LedgerChangedEvent,
+  LedgerInfo,
+  Page,
+  PaymentOutcome,
+  PaymentRecord,
+  PaymentRecordedEvent,
+  VerifyReport,
+} from './domain';
+import type { Result } from './result';
+import * as schemas from './schemas';
+
+/**
+ * The one contract between the renderer and the engine. Every channel is named
+ * here once, with the schema that validates its request and the type of its
+ * response. The Electron IPC handlers, the loopback host and the renderer's
+ * client are all derived from this object; no channel name is written twice.
+ * Channel names are kebab-case noun-verb.
+ */
+
+interface ChannelSpec<Schema extends z.ZodType, Response> {
+  request: Schema;
+  /** Phantom: carries the response type, never read at run time. */
+  response?: Response;
+}
+
+function channel<Schema extends z.ZodType>(request: Schema) {
+  return { returns: <Response>(): ChannelSpec<Schema, Response> => ({ request }) };
+}
+
+export const channels = {
+  'ledger-info': channel(schemas.emptyRequestSchema).returns<LedgerInfo>(),
+  'ledger-verify': channel(schemas.emptyRequestSchema).returns<VerifyReport>(),
+  'account-list': channel(schemas.accountListSchema).returns<Account[]>(),
+  'account-create': channel(schemas.accountCreateSchema).returns<Account>(),
+  'account-set-status': channel(schemas.accountSetStatusSchema).returns<Account>(),
+  'account-statement': channel(schemas.accountStatementSchema).returns<AccountStatement>(),
+  'payment-submit': channel(schemas.paymentRequestSchema).returns<PaymentOutcome>(),
+  'payment-get': channel(schemas.paymentGetSchema).returns<PaymentRecord>(),
+  'payment-list': channel(schemas.paymentListSchema).returns<Page<PaymentRecord>>(),
+};
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type RequestOf<Name extends ChannelName> = z.input<Channels[Name]['request']>;
+export type ParsedRequestOf<Name extends ChannelName> = z.output<Channels[Name]['request']>;
+export type ResponseOf<Name extends ChannelName> = NonNullable<Channels[Name]['response']>;
+
+export const channelNames = Object.keys(channels) as ChannelName[];
+
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.hasOwn(channels, name);
+}
+
+/** Events the engine pushes to every connected window, by name, with their payloads. */
+export interface Events {
+  'payment-recorded': PaymentRecordedEvent;
+  'ledger-changed': LedgerChangedEvent;
+}
+
+export type EventName = keyof Events;
+
+const eventNameList: { [Name in EventName]: true } = {
+  'payment-recorded': true,
+  'ledger-changed': true,
+};
+
+export const eventNames = Object.keys(eventNameList) as EventName[];
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(eventNameList, name);
+}
+
+/** What the engine side implements: one function per channel. */
+export type Handlers = {
+  [Name in ChannelName]: (request: ParsedRequestOf<Name>) => Promise<Result<ResponseOf<Name>>>;
+};
+
+/** What the renderer holds: invoke a channel, listen to an event. */
+export interface PayDeskApi {
+  invoke<Name extends ChannelName>(name: Name, request: RequestOf<Name>): Promise<Result<ResponseOf<Name>>>;
+  on<Name extends EventName>(name: Name, listener: (payload: Events[Name]) => void): () => void;
+}
+
+/** The IPC channel prefix, so PayDesk's messages never collide with Electron's own. */
+export const ipcPrefix = 'paydesk:';
+export const ipcEventChannel = 'paydesk:event';

@@ -1,0 +1,122 @@
+import type { ReasonCode } from './codes';
+
+/** Limits on what crosses the process boundary, named so they can be found. */
+export const limits = {
+  accountCodeLength: 34,
+  accountNameLength: 140,
+  paymentIdLength: 64,
+  referenceLength: 140,
+  amountTextLength: 40,
+  searchTextLength: 100,
+  pageSizeMax: 500,
+} as const;
+
+export const accountKinds = ['customer', 'internal', 'equity'] as const;
+export type AccountKind = (typeof accountKinds)[number];
+
+export const accountStatuses = ['open', 'blocked', 'closed'] as const;
+export type AccountStatus = (typeof accountStatuses)[number];
+
+export interface Account {
+  code: string;
+  name: string;
+  currency: string;
+  kind: AccountKind;
+  status: AccountStatus;
+  /** How far below zero the balance may go; 0 means no overdraft. Equity accounts have no floor. */
+  overdraftLimitMinor: number;
+  balanceMinor: number;
+  createdAtMs: number;
+}
+
+export interface PaymentRequest {
+  /** Chosen by the submitter: the same id again returns the first outcome. */
+  paymentId: string;
+  debtor: string;
+  creditor: string;
+  /** A decimal string in the currency's units, such as "125.50". */
+  amount: string;
+  currency: string;
+  reference?: string;
+}
+
+export const paymentStatuses = ['accepted', 'rejected'] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+export const paymentChannels = ['realtime', 'batch', 'opening'] as const;
+export type PaymentChannel = (typeof paymentChannels)[number];
+
+export interface PaymentOutcome {
+  paymentId: string;
+  status: PaymentStatus;
+  /** ACSC when accepted, otherwise the rejection's reason code. */
+  code: ReasonCode;
+  message: string;
+  /** Payment latency T2 - T1 in microseconds; null while not yet measured. */
+  pltUs: number | null;
+  /** True when this answer repeats the first outcome of an id seen before. */
+  replayed: boolean;
+}
+
+export interface PaymentRecord {
+  paymentId: string;
+  debtor: string;
+  creditor: string;
+  amountMinor: number;
+  currency: string;
+  reference: string;
+  status: PaymentStatus;
+  code: ReasonCode;
+  message: string;
+  channel: PaymentChannel;
+  batchId: string | null;
+  line: number | null;
+  receivedAtMs: number;
+  pltUs: number | null;
+}
+
+/** One line of an account's statement: a posted transfer seen from that account. */
+export interface StatementEntry {
+  paymentId: string;
+  counterparty: string;
+  reference: string;
+  /** Positive when the account was credited, negative when debited. */
+  amountMinor: number;
+  balanceAfterMinor: number;
+  receivedAtMs: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back to get the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface AccountStatement extends Page<StatementEntry> {
+  account: Account;
+}
+
+export interface LedgerInfo {
+  path: string;
+  fileName: string;
+  accounts: number;
+  payments: number;
+  currencies: string[];
+  openedAtMs: number;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  problems: string[];
+  checkedAccounts: number;
+  checkedPayments: number;
+}
+
+export type PaymentRecordedEvent = Pick<PaymentRecord, 'paymentId' | 'status' | 'code' | 'channel' | 'pltUs'> & {
+  amountMinor: number;
+  currency: string;
+};
+
+export interface LedgerChangedEvent {
+  reason: 'payment' | 'account' | 'batch' | 'opened';
+}

@@ -1,0 +1,102 @@
+import { currencyExponent } from './currencies';
+import { failure, success, type Result } from './result';
+
+/**
+ * Money is integer minor units (a safe integer) with the currency's ISO 4217
+ * exponent. A float never holds an amount: decimal strings are parsed digit by
+ * digit, and too many decimals is an error, never a rounding.
+ */
+
+/** The largest magnitude any single amount may have, in minor units. */
+export const maxAmountMinor = Number.MAX_SAFE_INTEGER;
+
+const decimalPattern = /^(\d+)(?:\.(\d+))?$/;
+
+/** Parses a positive decimal amount such as "10.5" into minor units (1050 for USD). */
+export function parseAmount(text: string, currency: string): Result<number> {
+  const exponent = currencyExponent(currency);
+  if (exponent === undefined) {
+    return failure('AM03', `${describe(currency)} is not an active ISO 4217 currency.`, 'currency');
+  }
+  const trimmed = text.trim();
+  if (trimmed === '') return failure('AM12', 'The amount is empty.', 'amount');
+  if (trimmed.startsWith('-')) {
+    return failure('AM01', `The amount ${trimmed} is negative; amounts must be greater than zero.`, 'amount');
+  }
+  const match = decimalPattern.exec(trimmed);
+  if (match === null) {
+    return failure('AM12', `"${clip(trimmed)}" is not a decimal amount such as 1250.50.`, 'amount');
+  }
+  const integerDigits = match[1];
+  const fractionDigits = match[2] ?? '';
+  if (fractionDigits.length > exponent) {
+    const allowed = exponent === 0 ? 'no decimals' : `at most ${exponent} decimals`;
+    return failure('AM12', `${currency} amounts have ${allowed}; "${clip(trimmed)}" has ${fractionDigits.length}.`, 'amount');
+  }
+  const minor = BigInt(integerDigits) * 10n ** BigInt(exponent) + BigInt(fractionDigits.padEnd(exponent, '0') || '0');
+  if (minor === 0n) return failure('AM01', 'The amount must be greater than zero.', 'amount');
+  if (minor > BigInt(maxAmountMinor)) {
+    return failure('AM12', `The amount ${clip(trimmed)} ${currency} is larger than PayDesk can hold exactly.`, 'amount');
+  }
+  return success(Number(minor));
+}
+
+/** Parses an amount that may be zero (an opening balance or a limit). */
+export function parseNonNegativeAmount(text: string, currency: string): Result<number> {
+  const trimmed = text.trim();
+  if (/^0+(?:\.0+)?$/.test(trimmed)) {
+    const exponent = currencyExponent(currency);
+    const fraction = trimmed.split('.')[1] ?? '';
+    if (exponent !== undefined && fraction.length <= exponent) return success(0);
+  }
+  return parseAmount(text, currency);
+}
+
+/** Formats minor units as a plain decimal string with the currency's exponent: 1050 USD is "10.50". */
+export function formatMinor(amountMinor: number, currency: string): string {
+  if (!Number.isSafeInteger(amountMinor)) throw new Error(`amount ${amountMinor} is not a safe integer`);
+  const exponent = currencyExponent(currency) ?? 2;
+  const negative = amountMinor < 0;
+  const digits = Math.abs(amountMinor).toString();
+  if (exponent === 0) return (negative ? '-' : '') + digits;
+  const padded = digits.padStart(exponent + 1, '0');
+  const integerPart = padded.slice(0, padded.length - exponent);
+  const fractionPart = padded.slice(padded.length - exponent);
+  return `${negative ? '-' : ''}${integerPart}.${fractionPart}`;
+}
+
+/** Formats with digit grouping for display: 1234567 USD is "12,345.67". */
+export function formatMinorGrouped(amountMinor: number, currency: string): string {
+  const plain = formatMinor(amountMinor, currency);
+  const negative = plain.startsWith('-');
+  const unsigned = negative ? plain.slice(1) : plain;
+  const [integerPart, fractionPart] = unsigned.split('.');
+  const grouped = integerPart.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${grouped}${fractionPart === undefined ? '' : `.${fractionPart}`}`;
+}
+
+/**
+ * Splits an amount into parts proportional to weights, allocating the
+ * remainder one minor unit at a time so the parts always sum to the whole.
+ */
+export function allocate(amountMinor: number, weights: readonly number[]): number[] {
+  if (weights.length === 0) throw new Error('allocate needs at least one weight');
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  if (total <= 0) throw new Error('allocate needs a positive total weight');
+  const whole = BigInt(amountMinor);
+  const parts = weights.map((weight) => (whole * BigInt(weight)) / BigInt(total));
+  let remainder = whole - parts.reduce((sum, part) => sum + part, 0n);
+  for (let index = 0; remainder > 0n; index = (index + 1) % parts.length) {
+    parts[index] += 1n;
+    remainder -= 1n;
+  }
+  return parts.map(Number);
+}
+
+function describe(currency: string): string {
+  return currency === '' ? 'An empty currency' : `"${clip(currency)}"`;
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
