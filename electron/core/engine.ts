@@ -1,0 +1,251 @@
+import path from 'node:path';
+import type { EventName, Events, Handlers, ParsedRequestOf } from '../../shared/contract';
+import { sentenceFor } from '../../shared/codes';
+import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord, VerifyReport } from '../../shared/domain';
+import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
+import { failure, success, type Result } from '../../shared/result';
+import { createDispatch, type Dispatch } from './dispatch';
+import { EngineEvents } from './events';
+import { LedgerStore } from './ledger-store';
+import { toAccount, type AccountState } from './ledger-state';
+import { decidePayment } from './payment-decision';
+import { accountStatement, defaultPageSize, findPayment, listPayments } from './queries';
+import type { AccountRecord, LedgerRecord, PaymentRow } from './records';
+import { verifyLedger } from './verify';
+
+/** Account codes the engine keeps for itself: the equity side of opening balances. */
+const equityPrefix = 'EQUITY-';
+const openingPaymentPrefix = '#opening:';
+
+export type PaymentRequest = ParsedRequestOf<'payment-submit'>;
+
+/**
+ * The PayDesk engine: the ledger, the real-time payment pipeline and the
+ * queries behind the UI, in plain Node. Every transport reaches it through
+ * `dispatch`, which validates the request against the contract first.
+ */
+export class Engine {
+  readonly events = new EngineEvents();
+  readonly dispatch: Dispatch;
+  private readonly openedAtMs = Date.now();
+
+  private constructor(readonly store: LedgerStore) {
+    this.dispatch = createDispatch(this.handlers());
+  }
+
+  /** Opens (or creates) a ledger file, recovers its journal and checks every invariant. */
+  static async open(ledgerPath: string): Promise<Engine> {
+    const store = await LedgerStore.open(path.resolve(ledgerPath));
+    const report = verifyLedger(store.database);
+    if (!report.ok) {
+      await store.close();
+      throw new Error(`the ledger ${ledgerPath} fails verification: ${report.problems.join(' ')}`);
+    }
+    return new Engine(store);
+  }
+
+  get ledgerPath(): string {
+    return this.store.ledgerPath;
+  }
+
+  onAny(listener: (name: EventName, payload: unknown) => void): () => void {
+    return this.events.onAny(listener);
+  }
+
+  on<Name extends EventName>(name: Name, listener: (payload: Events[Name]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  /** The six steps: receive (T1), validate, check balance, execute, record, answer once durable (T2). */
+  async submitPayment(request: PaymentRequest): Promise<Result<PaymentOutcome>> {
+    const receivedAtNs = process.hrtime.bigint();
+    const reference = request.reference ?? '';
+    const existing = findPayment(this.store.database, request.paymentId);
+    if (existing !== undefined) return this.repeatOutcome(existing, request, reference);
+    const amount = parseAmount(request.amount, request.currency);
+    if (!amount.ok) return amount;
+    const state = this.store.state;
+    const debtor = state.accounts.get(request.debtor);
+    const creditor = state.accounts.get(request.creditor);
+    const rejection = decidePayment(request.debtor, request.creditor, debtor, creditor, amount.value, request.currency);
+    const row: PaymentRow = {
+      seq: state.lastPaymentSeq + 1,
+      id: request.paymentId,
+      d: request.debtor,
+      c: request.creditor,
+      a: amount.value,
+      cur: request.currency,
+      ref: reference,
+      s: rejection === null ? 1 : 0,
+      code: rejection?.code ?? 'ACSC',
+      msg: rejection?.message ?? null,
+      ch: 'realtime',
+      b: null,
+      l: null,
+      at: state.nextReceivedAtMs(),
+    };
+    const lsn = this.store.commit([{ t: 'payments', rows: [row] }]);
+    await this.store.whenDurable(lsn);
+    const pltUs = Number((process.hrtime.bigint() - receivedAtNs) / 1000n);
+    this.store.commitLazily({ t: 'latency', pairs: [row.seq, pltUs] });
+    const outcome: PaymentOutcome = {
+      paymentId: row.id,
+      status: row.s === 1 ? 'accepted' : 'rejected',
+      code: row.code,
+      message: row.msg ?? sentenceFor(row.code),
+      pltUs,
+      replayed: false,
+    };
+    this.events.emit('payment-recorded', {
+      paymentId: row.id, status: outcome.status, code: row.code, channel: 'realtime', pltUs, amountMinor: row.a, currency: row.cur,
+    });
+    return success(outcome);
+  }
+
+  /** The same id again: the first outcome if the content matches, DUPL if it does not. Never a second payment. */
+  private async repeatOutcome(existing: PaymentRecord, request: PaymentRequest, reference: string): Promise<Result<PaymentOutcome>> {
+    const amount = parseAmount(request.amount, request.currency);
+    const same =
+      amount.ok &&
+      amount.value === existing.amountMinor &&
+      existing.debtor === request.debtor &&
+      existing.creditor === request.creditor &&
+      existing.currency === request.currency &&
+      existing.reference === reference;
+    if (!same) {
+      return failure('DUPL', `Payment id ${request.paymentId} was already used for a different payment; choose a new id.`, 'paymentId');
+    }
+    // The first submission may still be waiting for its flush: answer only once it is durable.
+    await this.store.whenAllDurable();
+    return success({
+      paymentId: existing.paymentId,
+      status: existing.status,
+      code: existing.code,
+      message: existing.message,
+      pltUs: existing.pltUs,
+      replayed: true,
+    });
+  }
+
+  async createAccount(request: ParsedRequestOf<'account-create'>): Promise<Result<Account>> {
+    const state = this.store.state;
+    if (request.code.toUpperCase().startsWith(equityPrefix)) {
+      return failure('FF01', `Account codes starting with ${equityPrefix} are kept for the ledger's equity accounts.`, 'code');
+    }
+    if (state.accounts.has(request.code)) return failure('ACCOUNT_EXISTS', `An account with code ${request.code} already exists.`, 'code');
+    const opening = parseNonNegativeAmount(request.openingBalance ?? '0', request.currency);
+    if (!opening.ok) return { ...opening, field: 'openingBalance' };
+    const overdraft = parseNonNegativeAmount(request.overdraftLimit ?? '0', request.currency);
+    if (!overdraft.ok) return { ...overdraft, field: 'overdraftLimit' };
+    const records: LedgerRecord[] = [];
+    const account = this.accountRecord(request.code, request.name, request.currency, request.kind ?? 'customer', overdraft.value, 0);
+    records.push(account);
+    if (opening.value > 0) records.push(...this.openingBalanceRecords(account, opening.value));
+    const lsn = this.store.commit(records);
+    await this.store.whenDurable(lsn);
+    this.events.emit('ledger-changed', { reason: 'account' });
+    return success(toAccount(state.requireAccount(request.code)));
+  }
+
+  private accountRecord(code: string, name: string, currency: string, kind: AccountRecord['kind'], overdraftLimitMinor: number, offset: number): AccountRecord {
+    const id = this.store.state.lastAccountId + 1 + offset;
+    return { t: 'account', id, code, name, currency, kind, overdraftLimitMinor, createdAtMs: Date.now() };
+  }
+
+  /** An opening balance is a transfer from the currency's equity account, so the books always balance. */
+  private openingBalanceRecords(account: AccountRecord, amountMinor: number): LedgerRecord[] {
+    const state = this.store.state;
+    const equityCode = `${equityPrefix}${account.currency}`;
+    const records: LedgerRecord[] = [];
+    if (!state.accounts.has(equityCode)) {
+      records.push(this.accountRecord(equityCode, `Equity ${account.currency}`, account.currency, 'equity', 0, 1));
+    }
+    const row: PaymentRow = {
+      seq: state.lastPaymentSeq + 1, id: `${openingPaymentPrefix}${account.code}`, d: equityCode, c: account.code, a: amountMinor,
+      cur: account.currency, ref: 'Opening balance', s: 1, code: 'ACSC', msg: null, ch: 'opening', b: null, l: null,
+      at: state.nextReceivedAtMs(),
+    };
+    records.push({ t: 'payments', rows: [row] });
+    return records;
+  }
+
+  async setAccountStatus(request: ParsedRequestOf<'account-set-status'>): Promise<Result<Account>> {
+    const account = this.store.state.accounts.get(request.code);
+    if (account === undefined) return failure('AC01', `The account ${request.code} does not exist in this ledger.`, 'code');
+    const refusal = statusChangeRefusal(account, request.status);
+    if (refusal !== null) return refusal;
+    if (account.status !== request.status) {
+      const lsn = this.store.commit([{ t: 'status', code: account.code, status: request.status }]);
+      await this.store.whenDurable(lsn);
+      this.events.emit('ledger-changed', { reason: 'account' });
+    }
+    return success(toAccount(account));
+  }
+
+  listAccounts(search: string | undefined): Account[] {
+    const needle = (search ?? '').trim().toLowerCase();
+    const accounts = [...this.store.state.accounts.values()]
+      .filter((account) => needle === '' || account.code.toLowerCase().includes(needle) || account.name.toLowerCase().includes(needle))
+      .sort((left, right) => left.code.localeCompare(right.code));
+    return accounts.map(toAccount);
+  }
+
+  info(): LedgerInfo {
+    const state = this.store.state;
+    return {
+      path: this.ledgerPath,
+      fileName: path.basename(this.ledgerPath),
+      accounts: state.accounts.size,
+      payments: state.lastPaymentSeq,
+      currencies: [...new Set([...state.accounts.values()].map((account) => account.currency))].sort(),
+      openedAtMs: this.openedAtMs,
+    };
+  }
+
+  verify(): VerifyReport {
+    return verifyLedger(this.store.database);
+  }
+
+  private handlers(): Handlers {
+    const database = this.store.database;
+    return {
+      'ledger-info': async () => success(this.info()),
+      'ledger-verify': async () => success(this.verify()),
+      'account-list': async (request) => success(this.listAccounts(request.search)),
+      'account-create': (request) => this.createAccount(request),
+      'account-set-status': (request) => this.setAccountStatus(request),
+      'account-statement': async (request) => {
+        const account = this.store.state.accounts.get(request.code);
+        if (account === undefined) return failure('AC01', `The account ${request.code} does not exist in this ledger.`, 'code');
+        const page = accountStatement(database, account, request.limit ?? defaultPageSize, request.cursor);
+        return success({ ...page, account: toAccount(account) });
+      },
+      'payment-submit': (request) => this.submitPayment(request),
+      'payment-get': async (request) => {
+        const payment = findPayment(database, request.paymentId);
+        if (payment === undefined) return failure('NOT_FOUND', `No payment with id ${request.paymentId} is in this ledger.`, 'paymentId');
+        const { seq: _seq, ...record } = payment;
+        return success(record);
+      },
+      'payment-list': async (request) => {
+        const accountId = request.account === undefined ? undefined : (this.store.state.accounts.get(request.account)?.id ?? null);
+        return success(listPayments(database, { ...request, accountId }));
+      },
+    };
+  }
+}
+
+function statusChangeRefusal(account: AccountState, status: AccountStatus) {
+  if (account.kind === 'equity') return failure('ACCOUNT_STATE', `The equity account ${account.code} cannot be blocked or closed.`, 'code');
+  if (account.status === 'closed' && status !== 'closed') {
+    return failure('ACCOUNT_STATE', `The account ${account.code} is closed; a closed account cannot be reopened.`, 'status');
+  }
+  if (status === 'closed' && account.balanceMinor !== 0) {
+    return failure('ACCOUNT_NOT_EMPTY', `The account ${account.code} still holds a balance; move it out before closing.`, 'status');
+  }
+  return null;
+}

@@ -1,0 +1,152 @@
+import type { Account, AccountKind, AccountStatus } from '../../shared/domain';
+import type { SqliteDatabase } from './storage/sqlite';
+import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
+
+/** The in-memory view of an account that decisions read; the database row follows it. */
+export interface AccountState {
+  id: number;
+  code: string;
+  name: string;
+  currency: string;
+  kind: AccountKind;
+  status: AccountStatus;
+  overdraftLimitMinor: number;
+  balanceMinor: number;
+  createdAtMs: number;
+}
+
+const insertPaymentSql = `INSERT INTO payments (seq, payment_id, debtor_id, creditor_id, debtor_code, creditor_code,
+  amount_minor, currency, reference, status, code, message, channel, batch_id, line, received_at_ms)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Applies journal records to the database and keeps the account cache in step.
+ * The live path and recovery both come through `apply`, so a replay lands on
+ * exactly the state the live path acknowledged.
+ */
+export class LedgerState {
+  readonly accounts = new Map<string, AccountState>();
+  private readonly accountsById = new Map<number, AccountState>();
+  lastPaymentSeq = 0;
+  lastAccountId = 0;
+  lastReceivedAtMs = 0;
+
+  constructor(private readonly database: SqliteDatabase) {
+    this.reload();
+  }
+
+  /** Re-reads the caches from the database (at open, and after a failed transaction). */
+  reload(): void {
+    this.accounts.clear();
+    this.accountsById.clear();
+    for (const row of this.database.all<Record<string, number | string>>('SELECT * FROM accounts')) {
+      const account: AccountState = {
+        id: Number(row.id),
+        code: String(row.code),
+        name: String(row.name),
+        currency: String(row.currency),
+        kind: row.kind as AccountKind,
+        status: row.status as AccountStatus,
+        overdraftLimitMinor: Number(row.overdraft_limit_minor),
+        balanceMinor: Number(row.balance_minor),
+        createdAtMs: Number(row.created_at_ms),
+      };
+      this.accounts.set(account.code, account);
+      this.accountsById.set(account.id, account);
+    }
+    this.lastAccountId = Number(this.database.value('SELECT COALESCE(MAX(id), 0) FROM accounts'));
+    const last = this.database.get<{ seq: number; at: number }>(
+      'SELECT seq, received_at_ms AS at FROM payments ORDER BY seq DESC LIMIT 1',
+    );
+    this.lastPaymentSeq = last?.seq ?? 0;
+    this.lastReceivedAtMs = last?.at ?? 0;
+  }
+
+  /** A receive time that never goes backwards, so `seq` order is time order. */
+  nextReceivedAtMs(): number {
+    this.lastReceivedAtMs = Math.max(this.lastReceivedAtMs, Date.now());
+    return this.lastReceivedAtMs;
+  }
+
+  apply(record: LedgerRecord): void {
+    switch (record.t) {
+      case 'account':
+        return this.applyAccount(record);
+      case 'status':
+        return this.applyStatus(record);
+      case 'payments':
+        for (const row of record.rows) this.applyPayment(row);
+        return;
+      case 'latency':
+        return this.applyLatency(record);
+      default:
+        throw new Error(`unknown journal record type ${(record as { t: unknown }).t}`);
+    }
+  }
+
+  private applyAccount(record: AccountRecord): void {
+    this.database.run(
+      `INSERT INTO accounts (id, code, name, currency, kind, status, overdraft_limit_minor, balance_minor, created_at_ms)
+       VALUES (?, ?, ?, ?, ?, 'open', ?, 0, ?)`,
+      [record.id, record.code, record.name, record.currency, record.kind, record.overdraftLimitMinor, record.createdAtMs],
+    );
+    const account: AccountState = { ...record, status: 'open', balanceMinor: 0 };
+    delete (account as Partial<AccountRecord>).t;
+    this.accounts.set(account.code, account);
+    this.accountsById.set(account.id, account);
+    this.lastAccountId = Math.max(this.lastAccountId, record.id);
+  }
+
+  private applyStatus(record: AccountStatusRecord): void {
+    const account = this.requireAccount(record.code);
+    this.database.run('UPDATE accounts SET status = ? WHERE id = ?', [record.status, account.id]);
+    account.status = record.status;
+  }
+
+  private applyPayment(row: PaymentRow): void {
+    const debtor = this.accounts.get(row.d);
+    const creditor = this.accounts.get(row.c);
+    this.database.run(insertPaymentSql, [
+      row.seq, row.id, debtor?.id ?? null, creditor?.id ?? null, row.d, row.c, row.a, row.cur, row.ref,
+      row.s, row.code, row.msg, row.ch, row.b, row.l, row.at,
+    ]);
+    this.lastPaymentSeq = Math.max(this.lastPaymentSeq, row.seq);
+    this.lastReceivedAtMs = Math.max(this.lastReceivedAtMs, row.at);
+    if (row.s !== 1) return;
+    if (debtor === undefined || creditor === undefined) throw new Error(`posted payment ${row.id} names an unknown account`);
+    if (debtor.currency !== row.cur || creditor.currency !== row.cur) throw new Error(`posted payment ${row.id} crosses currencies`);
+    this.database.run('UPDATE accounts SET balance_minor = balance_minor - ? WHERE id = ?', [row.a, debtor.id]);
+    this.database.run('UPDATE accounts SET balance_minor = balance_minor + ? WHERE id = ?', [row.a, creditor.id]);
+    debtor.balanceMinor -= row.a;
+    creditor.balanceMinor += row.a;
+  }
+
+  private applyLatency(record: LatencyRecord): void {
+    for (let index = 0; index < record.pairs.length; index += 2) {
+      this.database.run('UPDATE payments SET plt_us = ? WHERE seq = ?', [record.pairs[index + 1], record.pairs[index]]);
+    }
+  }
+
+  requireAccount(code: string): AccountState {
+    const account = this.accounts.get(code);
+    if (account === undefined) throw new Error(`account ${code} is not in the ledger`);
+    return account;
+  }
+
+  accountById(id: number): AccountState | undefined {
+    return this.accountsById.get(id);
+  }
+}
+
+export function toAccount(state: AccountState): Account {
+  return {
+    code: state.code,
+    name: state.name,
+    currency: state.currency,
+    kind: state.kind,
+    status: state.status,
+    overdraftLimitMinor: state.overdraftLimitMinor,
+    balanceMinor: state.balanceMinor,
+    createdAtMs: state.createdAtMs,
+  };
+}

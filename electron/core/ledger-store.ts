@@ -1,0 +1,241 @@
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import { writeFileAtomic } from './storage/atomic-file';
+import { Journal, readJournal, type JournalEntry } from './storage/journal';
+import { SqliteDatabase } from './storage/sqlite';
+import { applicationId, schemaStatements, schemaVersion } from './schema';
+import { LedgerState } from './ledger-state';
+import type { LedgerRecord } from './records';
+
+/** Once the live journal file holds this much, a checkpoint folds it into the database file. */
+export const checkpointJournalBytes = 64 * 1024 * 1024;
+
+const sqliteMagic = 'SQLite format 3\u0000';
+
+/** Raised when a file cannot be opened as a ledger; the file is left untouched. */
+export class LedgerOpenError extends Error {}
+
+export interface OpenReport {
+  replayedRecords: number;
+  journalBytes: number;
+  checkpointLsn: number;
+}
+
+/**
+ * The durable ledger: sql.js in memory, a write-ahead journal beside the file,
+ * and checkpoints that replace the file atomically.
+ *
+ * Commit protocol: a change is applied to the in-memory database inside a
+ * transaction, then appended to the journal; it is acknowledged once the
+ * journal has fdatasync'd it. Recovery loads the file and replays the journal
+ * records past the LSN the file was checkpointed at.
+ */
+export class LedgerStore {
+  private checkpointing: Promise<void> | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly ledgerPath: string,
+    readonly database: SqliteDatabase,
+    readonly state: LedgerState,
+    private readonly journal: Journal,
+    readonly openReport: OpenReport,
+    private readonly releaseLock: () => Promise<void>,
+  ) {}
+
+  static async open(ledgerPath: string): Promise<LedgerStore> {
+    const releaseLock = await acquireLock(ledgerPath);
+    try {
+      const database = await loadDatabase(ledgerPath);
+      const checkpointLsn = Number(database.value("SELECT value FROM meta WHERE key = 'lsn'") ?? 0);
+      const recovered = await readJournal(ledgerPath);
+      const pending = entriesAfter(recovered.entries, checkpointLsn);
+      const state = new LedgerState(database);
+      replay(database, state, pending);
+      const lastLsn = pending.length > 0 ? pending[pending.length - 1].lsn : checkpointLsn;
+      const journal = await Journal.open(ledgerPath, recovered, lastLsn);
+      const report = { replayedRecords: pending.length, journalBytes: recovered.bytesRead, checkpointLsn };
+      const store = new LedgerStore(ledgerPath, database, state, journal, report, releaseLock);
+      if (checkpointLsn === 0 && pending.length === 0) await store.checkpoint();
+      return store;
+    } catch (error) {
+      await releaseLock();
+      throw error;
+    }
+  }
+
+  /**
+   * Applies records in one transaction and appends them to the journal. The
+   * returned LSN is durable once `whenDurable` resolves; nothing may be
+   * acknowledged before that.
+   */
+  commit(records: LedgerRecord[]): number {
+    if (this.closed) throw new Error('the ledger is closed');
+    try {
+      this.database.transaction(() => {
+        for (const record of records) this.state.apply(record);
+      });
+    } catch (error) {
+      this.state.reload();
+      throw error;
+    }
+    let lsn = 0;
+    for (const record of records) lsn = this.journal.append(record);
+    this.maybeCheckpoint();
+    return lsn;
+  }
+
+  /** Applies and journals a record that need not be waited for (it rides the next flush). */
+  commitLazily(record: LedgerRecord): void {
+    if (this.closed) return;
+    this.database.transaction(() => this.state.apply(record));
+    this.journal.append(record, true);
+  }
+
+  whenDurable(lsn: number): Promise<void> {
+    return this.journal.whenDurable(lsn);
+  }
+
+  /** Waits until everything committed so far is durable (for answers that repeat an earlier outcome). */
+  whenAllDurable(): Promise<void> {
+    return this.journal.whenDurable(this.journal.lastAppendedLsn);
+  }
+
+  /** Writes the whole database to the file atomically and retires the journal it covers. */
+  checkpoint(): Promise<void> {
+    this.checkpointing ??= this.runCheckpoint().finally(() => {
+      this.checkpointing = null;
+    });
+    return this.checkpointing;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.checkpointing;
+    await this.checkpoint();
+    this.closed = true;
+    await this.journal.close();
+    this.database.close();
+    await this.releaseLock();
+  }
+
+  private maybeCheckpoint(): void {
+    if (this.checkpointing === null && this.journal.bytesInCurrentFile > checkpointJournalBytes) {
+      this.checkpoint().catch((error) => console.error('paydesk: checkpoint failed', error));
+    }
+  }
+
+  private async runCheckpoint(): Promise<void> {
+    const { bytes, lsn } = await this.journal.rotate((boundaryLsn) => {
+      this.database.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('lsn', ?)", [String(boundaryLsn)]);
+      return { bytes: this.database.export(), lsn: boundaryLsn };
+    });
+    await writeFileAtomic(this.ledgerPath, bytes);
+    await this.journal.retire(lsn);
+  }
+}
+
+async function loadDatabase(ledgerPath: string): Promise<SqliteDatabase> {
+  const bytes = await readIfExists(ledgerPath);
+  if (bytes !== null && bytes.length > 0 && bytes.toString('latin1', 0, 16) !== sqliteMagic) {
+    throw new LedgerOpenError(`${ledgerPath} is not a PayDesk ledger: it is not an SQLite file.`);
+  }
+  let database: SqliteDatabase;
+  try {
+    database = await SqliteDatabase.open(bytes === null || bytes.length === 0 ? undefined : bytes);
+  } catch (error) {
+    throw new LedgerOpenError(`${ledgerPath} is damaged and cannot be read: ${(error as Error).message}`);
+  }
+  if (bytes !== null && bytes.length > 0) {
+    checkIdentity(database, ledgerPath);
+    return database;
+  }
+  for (const statement of schemaStatements) database.exec(statement);
+  database.run("INSERT INTO meta (key, value) VALUES ('application', ?), ('schema_version', ?), ('lsn', '0')", [
+    applicationId,
+    String(schemaVersion),
+  ]);
+  return database;
+}
+
+function checkIdentity(database: SqliteDatabase, ledgerPath: string): void {
+  let application: unknown;
+  try {
+    application = database.value("SELECT value FROM meta WHERE key = 'application'");
+  } catch {
+    application = undefined;
+  }
+  if (application !== applicationId) {
+    database.close();
+    throw new LedgerOpenError(`${ledgerPath} is an SQLite file but not a PayDesk ledger.`);
+  }
+  const version = Number(database.value("SELECT value FROM meta WHERE key = 'schema_version'"));
+  if (version > schemaVersion) {
+    database.close();
+    throw new LedgerOpenError(`${ledgerPath} was written by a newer PayDesk (schema ${version}).`);
+  }
+}
+
+function entriesAfter(entries: JournalEntry[], checkpointLsn: number): JournalEntry[] {
+  const pending: JournalEntry[] = [];
+  for (const entry of entries) {
+    if (entry.lsn <= checkpointLsn) continue;
+    const expected = pending.length === 0 ? entry.lsn : pending[pending.length - 1].lsn + 1;
+    if (entry.lsn !== expected) throw new LedgerOpenError(`the journal skips from LSN ${expected - 1} to ${entry.lsn}.`);
+    pending.push(entry);
+  }
+  if (pending.length > 0 && pending[0].lsn !== checkpointLsn + 1) {
+    throw new LedgerOpenError(`the journal starts at LSN ${pending[0].lsn} but the file ends at ${checkpointLsn}.`);
+  }
+  return pending;
+}
+
+function replay(database: SqliteDatabase, state: LedgerState, entries: JournalEntry[]): void {
+  if (entries.length === 0) return;
+  database.transaction(() => {
+    for (const entry of entries) state.apply(entry.record as LedgerRecord);
+  });
+}
+
+async function readIfExists(filePath: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(filePath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new LedgerOpenError(`${filePath} cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * One process at a time may hold a ledger: a lock file beside it names the
+ * holder's pid. A lock left by a process that no longer runs (a crash) is taken over.
+ */
+async function acquireLock(ledgerPath: string): Promise<() => Promise<void>> {
+  const lockPath = `${ledgerPath}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await fs.open(lockPath, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => fs.rm(lockPath, { force: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new LedgerOpenError(`the folder of ${ledgerPath} does not exist.`);
+      if (code !== 'EEXIST') throw new LedgerOpenError(`${ledgerPath} cannot be locked: ${(error as Error).message}`);
+      const holder = Number(await fs.readFile(lockPath, 'utf8').catch(() => ''));
+      if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || isRunning(holder))) {
+        throw new LedgerOpenError(`${ledgerPath} is open in another PayDesk process (pid ${holder}).`);
+      }
+      await fs.rm(lockPath, { force: true });
+    }
+  }
+  throw new LedgerOpenError(`${ledgerPath} cannot be locked.`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The ledger file's schema. A payment row is also the transfer it posts when
+ * accepted: status 1 means posted, 0 means rejected (kept for the record and
+ * for PSR, never touching a balance). `seq` is dense and grows with time, so
+ * paging and time ranges walk the primary key instead of scanning.
+ */
+export const applicationId = 'paydesk-ledger';
+export const schemaVersion = 1;
+
+export const schemaStatements = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS accounts (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    overdraft_limit_minor INTEGER NOT NULL,
+    balance_minor INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS payments (
+    seq INTEGER PRIMARY KEY,
+    payment_id TEXT NOT NULL UNIQUE,
+    debtor_id INTEGER REFERENCES accounts(id),
+    creditor_id INTEGER REFERENCES accounts(id),
+    debtor_code TEXT NOT NULL,
+    creditor_code TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT,
+    channel TEXT NOT NULL,
+    batch_id TEXT,
+    line INTEGER,
+    received_at_ms INTEGER NOT NULL,
+    plt_us INTEGER
+  )`,
+  `CREATE INDEX IF NOT EXISTS payments_by_debtor ON payments(debtor_id)`,
+  `CREATE INDEX IF NOT EXISTS payments_by_creditor ON payments(creditor_id)`,
+  `CREATE INDEX IF NOT EXISTS payments_rejected ON payments(seq) WHERE status = 0`,
+];
