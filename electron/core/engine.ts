@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { EventName, Events, Handlers, ParsedRequestOf } from '../../shared/contract';
+import type { ChannelName, EventName, Events, Handlers, ParsedRequestOf, RequestOf, ResponseOf } from '../../shared/contract';
 import { sentenceFor } from '../../shared/codes';
 import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord, VerifyReport } from '../../shared/domain';
 import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
@@ -42,6 +42,11 @@ export class Engine {
       throw new Error(`the ledger ${ledgerPath} fails verification: ${report.problems.join(' ')}`);
     }
     return new Engine(store);
+  }
+
+  /** The typed face of `dispatch`, for in-process callers (the CLI, tests): still validated. */
+  invoke<Name extends ChannelName>(name: Name, request: RequestOf<Name>): Promise<Result<ResponseOf<Name>>> {
+    return this.dispatch(name, request) as Promise<Result<ResponseOf<Name>>>;
   }
 
   get ledgerPath(): string {

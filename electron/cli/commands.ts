@@ -1,0 +1,98 @@
+import type { Engine } from '../core/engine';
+import { exitCodes, UsageError, requireString, optionalString, describeFailure, balanceLine } from './main';
+import { seedDemoLedger } from './demo';
+
+export interface CommandContext {
+  engine: Engine;
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  out: (text: string) => void;
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+export interface Command {
+  options: OptionSpec;
+  positionals?: boolean;
+  /** Only `init` may create a ledger file; every other command refuses a missing one. */
+  createsLedger?: boolean;
+  run(context: CommandContext): Promise<number>;
+}
+
+const db = { db: { type: 'string' } } as const;
+const json = { json: { type: 'boolean' } } as const;
+
+/**
+ * Every command by name. A feature with a CLI face adds one entry here; the
+ * parsing, the ledger opening and closing and the error handling are shared.
+ */
+export const commandTable: Record<string, Command> = {
+  init: {
+    options: { ...db, demo: { type: 'boolean' } },
+    createsLedger: true,
+    async run({ engine, values, out }) {
+      if (values.demo === true) await seedDemoLedger(engine);
+      out(`Created ${engine.ledgerPath}${values.demo === true ? ' with demo accounts' : ''}.`);
+      return exitCodes.ok;
+    },
+  },
+  'account add': {
+    options: {
+      ...db, ...json, code: { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' },
+      kind: { type: 'string' }, 'opening-balance': { type: 'string' }, 'overdraft-limit': { type: 'string' },
+    },
+    async run({ engine, values, out }) {
+      const result = await engine.invoke('account-create', {
+        code: requireString(values, 'code'),
+        name: requireString(values, 'name'),
+        currency: requireString(values, 'currency'),
+        kind: optionalString(values, 'kind') as 'customer' | 'internal' | undefined,
+        openingBalance: optionalString(values, 'opening-balance'),
+        overdraftLimit: optionalString(values, 'overdraft-limit'),
+      });
+      if (!result.ok) throw new UsageError(describeFailure(result));
+      out(values.json === true ? JSON.stringify(result.value) : `Account ${requireString(values, 'code')} created.`);
+      return exitCodes.ok;
+    },
+  },
+  pay: {
+    options: {
+      ...db, ...json, id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+      amount: { type: 'string' }, currency: { type: 'string' }, reference: { type: 'string' },
+    },
+    async run({ engine, values, out }) {
+      const result = await engine.invoke('payment-submit', {
+        paymentId: requireString(values, 'id'),
+        debtor: requireString(values, 'from'),
+        creditor: requireString(values, 'to'),
+        amount: requireString(values, 'amount'),
+        currency: requireString(values, 'currency'),
+        reference: optionalString(values, 'reference'),
+      });
+      if (!result.ok) throw new UsageError(describeFailure(result));
+      const { paymentId, status, code, message, pltUs } = result.value;
+      if (values.json === true) out(JSON.stringify({ id: paymentId, status, code, message, pltUs }));
+      else out(`${paymentId}: ${status} (${code}) ${message}${pltUs === null ? '' : ` PLT ${(pltUs / 1000).toFixed(3)} ms`}`);
+      return status === 'accepted' ? exitCodes.ok : exitCodes.refused;
+    },
+  },
+  balances: {
+    options: { ...db, ...json },
+    async run({ engine, values, out }) {
+      const lines = engine.listAccounts(undefined).map((account) => balanceLine(account.code, account.currency, account.balanceMinor));
+      if (values.json === true) out(JSON.stringify(lines));
+      else for (const line of lines) out(`${line.code.padEnd(20)} ${line.currency} ${line.balance.padStart(20)}`);
+      return exitCodes.ok;
+    },
+  },
+  verify: {
+    options: { ...db, ...json },
+    async run({ engine, values, out }) {
+      const report = engine.verify();
+      if (values.json === true) out(JSON.stringify(report));
+      else if (report.ok) out(`OK: ${report.checkedAccounts} accounts and ${report.checkedPayments} payments hold every invariant.`);
+      else for (const problem of report.problems) out(`BROKEN: ${problem}`);
+      return report.ok ? exitCodes.ok : exitCodes.refused;
+    },
+  },
+};

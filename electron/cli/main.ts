@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Engine } from '../core/engine';
+import { LedgerOpenError } from '../core/ledger-store';
+import { formatMinor } from '../../shared/money';
+import type { Failure } from '../../shared/result';
+import { commandTable, type CommandContext } from './commands';
+
+/** Exit codes: 0 done, 1 the engine refused (a rejected payment, a failed verify), 2 bad arguments or an unreadable file. */
+export const exitCodes = { ok: 0, refused: 1, usage: 2 } as const;
+
+export class UsageError extends Error {}
+
+const usage = `usage: paydesk <command> --db FILE [options]
+commands:
+  init --db FILE [--demo]
+  account add --db FILE --code C --name N --currency CUR [--opening-balance AMOUNT] [--overdraft-limit AMOUNT]
+  pay --db FILE --id ID --from A --to B --amount AMOUNT --currency CUR [--reference R] [--json]
+  balances --db FILE [--json]
+  verify --db FILE`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, second] = argv;
+  const name = first === 'account' ? `account ${second ?? ''}`.trim() : first;
+  const command = name === undefined ? undefined : commandTable[name];
+  if (command === undefined) {
+    process.stderr.write(name === undefined || name === '--help' ? `${usage}\n` : `paydesk: unknown command "${name}"\n${usage}\n`);
+    return name === '--help' ? exitCodes.ok : exitCodes.usage;
+  }
+  const rest = argv.slice(name.split(' ').length);
+  let engine: Engine | undefined;
+  try {
+    const parsed = parseArgs({ args: rest, options: command.options as ParseArgsConfig['options'], allowPositionals: command.positionals ?? false, strict: true });
+    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+    const ledgerPath = requireString(values, 'db');
+    if (!command.createsLedger && !existsSync(ledgerPath)) {
+      throw new UsageError(`no ledger at ${ledgerPath}; create one with "paydesk init --db ${ledgerPath}"`);
+    }
+    if (command.createsLedger && existsSync(ledgerPath)) throw new UsageError(`${ledgerPath} already exists; it was left as it is`);
+    engine = await Engine.open(ledgerPath);
+    const context: CommandContext = { engine, values, positionals: parsed.positionals, out: (text) => process.stdout.write(`${text}\n`) };
+    return await command.run(context);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const known = error instanceof UsageError || error instanceof LedgerOpenError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`paydesk: ${known ? message : `unexpected error: ${message}`}\n`.replace(/\n(?!$)/g, ' '));
+    return exitCodes.usage;
+  } finally {
+    await engine?.close();
+  }
+}
+
+export function requireString(values: Record<string, unknown>, key: string): string {
+  const value = values[key];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${key} is required`);
+  return value;
+}
+
+export function optionalString(values: Record<string, unknown>, key: string): string | undefined {
+  const value = values[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A refusal from the engine as one line: the code and its sentence. */
+export function describeFailure(result: Failure): string {
+  return `${result.code}: ${result.message}`;
+}
+
+export function balanceLine(code: string, currency: string, balanceMinor: number): { code: string; currency: string; balanceMinor: number; balance: string } {
+  return { code, currency, balanceMinor, balance: formatMinor(balanceMinor, currency) };
+}
