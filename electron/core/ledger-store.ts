@@ -78,8 +78,8 @@ export class LedgerStore {
       this.state.reload();
       throw error;
     }
-    let lsn = 0;
-    for (const record of records) lsn = this.journal.append(record);
+    // One frame for the whole commit: after a crash it is replayed whole or not at all.
+    const lsn = this.journal.append(records);
     this.maybeCheckpoint();
     return lsn;
   }
@@ -88,7 +88,7 @@ export class LedgerStore {
   commitLazily(record: LedgerRecord): void {
     if (this.closed) return;
     this.database.transaction(() => this.state.apply(record));
-    this.journal.append(record, true);
+    this.journal.append([record], true);
   }
 
   whenDurable(lsn: number): Promise<void> {
@@ -147,6 +147,8 @@ async function loadDatabase(ledgerPath: string): Promise<SqliteDatabase> {
   }
   if (bytes !== null && bytes.length > 0) {
     checkIdentity(database, ledgerPath);
+    // Tables added since the file was written are created empty.
+    for (const statement of schemaStatements) database.exec(statement);
     return database;
   }
   for (const statement of schemaStatements) database.exec(statement);
@@ -192,7 +194,7 @@ function entriesAfter(entries: JournalEntry[], checkpointLsn: number): JournalEn
 function replay(database: SqliteDatabase, state: LedgerState, entries: JournalEntry[]): void {
   if (entries.length === 0) return;
   database.transaction(() => {
-    for (const entry of entries) state.apply(entry.record as LedgerRecord);
+    for (const entry of entries) for (const record of entry.record as LedgerRecord[]) state.apply(record);
   });
 }
 
