@@ -1,0 +1,50 @@
+import { useEffect } from 'react';
+import { api } from '../api/client';
+import { hashForRoute, routes, useRoute, type RouteId } from '../lib/route';
+import { connectEngine, usePayDeskStore } from '../store';
+import { AccountsPage } from './AccountsPage';
+import { PaymentsPage } from './PaymentsPage';
+import { StatusBar } from './StatusBar';
+
+export function AppShell() {
+  const route = useRoute();
+  useEffect(() => connectEngine(usePayDeskStore, api), []);
+  return (
+    <div className="app-shell">
+      <AppHeader />
+      <Navigation current={route} />
+      <main className="page" aria-labelledby="page-title">
+        {route === 'accounts' ? <AccountsPage /> : <PaymentsPage />}
+      </main>
+      <StatusBar />
+    </div>
+  );
+}
+
+function AppHeader() {
+  const fileName = usePayDeskStore((state) => state.ledgerInfo?.fileName);
+  return (
+    <header className="app-header">
+      <span className="product">PayDesk</span>
+      <span className="ledger-file" title="The open ledger file">
+        {fileName === undefined ? 'No ledger open' : `Ledger: ${fileName}`}
+      </span>
+    </header>
+  );
+}
+
+function Navigation({ current }: { current: RouteId }) {
+  return (
+    <nav className="navigation" aria-label="Main">
+      <ul>
+        {routes.map((route) => (
+          <li key={route.id}>
+            <a href={hashForRoute(route.id)} aria-current={route.id === current ? 'page' : undefined}>
+              {route.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

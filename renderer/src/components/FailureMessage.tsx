@@ -1,0 +1,20 @@
+import type { Failure } from '../../../shared/result';
+
+/** Every error shows its stable code and the sentence, so operators can quote both. */
+export function FailureMessage({ failure, prefix }: { failure: Failure; prefix?: string }) {
+  return (
+    <p className="failure" role="alert">
+      {prefix === undefined ? null : <span>{prefix} </span>}
+      <span className="code">{failure.code}</span> {failure.message}
+    </p>
+  );
+}
+
+export function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  if (message === undefined) return null;
+  return (
+    <span id={id} className="field-error">
+      {message}
+    </span>
+  );
+}

@@ -1,0 +1,73 @@
+import type { FormEvent } from 'react';
+import { checkPaymentDraft, type PaymentField } from '../lib/payment-validation';
+import { usePayDeskStore } from '../store';
+import { AccountPicker } from './AccountPicker';
+import { FieldError } from './FailureMessage';
+
+export function PaymentForm() {
+  const draft = usePayDeskStore((state) => state.paymentDraft);
+  const paymentId = usePayDeskStore((state) => state.paymentId);
+  const accounts = usePayDeskStore((state) => state.accounts);
+  const submitting = usePayDeskStore((state) => state.paymentSubmitting);
+  const attempted = usePayDeskStore((state) => state.paymentAttempted);
+  const answered = usePayDeskStore((state) => state.paymentOutcome !== null);
+  const setDraft = usePayDeskStore((state) => state.setPaymentDraft);
+  const submitPayment = usePayDeskStore((state) => state.submitPayment);
+  const startNewPayment = usePayDeskStore((state) => state.startNewPayment);
+
+  const check = checkPaymentDraft(draft, paymentId, accounts);
+  const currency = accounts.find((account) => account.code === draft.debtor)?.currency ?? '';
+  // Errors show while typing; a field left empty only complains after a submit.
+  const errorFor = (field: PaymentField) => (attempted || draft[field] !== '' ? check.errors[field] : undefined);
+  // Once the engine has answered, this id belongs to that payment: the fields freeze until "New payment".
+  const locked = answered || submitting;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    void submitPayment();
+  }
+
+  return (
+    <form className="panel form-grid payment-form" onSubmit={submit} aria-label="Single payment" noValidate>
+      <h2>Single payment</h2>
+      <p className="payment-id">
+        Payment id <span className="mono">{paymentId}</span>
+      </p>
+      <AccountPicker label="Debtor" accounts={accounts} value={draft.debtor} onChange={(debtor) => setDraft({ debtor })} error={errorFor('debtor')} disabled={locked} />
+      <AccountPicker label="Creditor" accounts={accounts} value={draft.creditor} onChange={(creditor) => setDraft({ creditor })} error={errorFor('creditor')} disabled={locked} />
+      <label>
+        Amount
+        <input
+          value={draft.amount}
+          onChange={(event) => setDraft({ amount: event.target.value })}
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder="e.g. 125.50"
+          disabled={locked}
+          aria-invalid={errorFor('amount') === undefined ? undefined : true}
+          aria-describedby="amount-error"
+        />
+        <FieldError id="amount-error" message={errorFor('amount')} />
+      </label>
+      <label>
+        Currency
+        <input value={currency} readOnly placeholder="From the debtor" className="read-only" />
+      </label>
+      <label className="wide">
+        Reference
+        <input value={draft.reference} onChange={(event) => setDraft({ reference: event.target.value })} autoComplete="off" disabled={locked} aria-describedby="reference-error" />
+        <FieldError id="reference-error" message={errorFor('reference')} />
+      </label>
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={submitting}>
+          {submitting ? 'Submitting…' : 'Submit payment'}
+        </button>
+        {answered ? (
+          <button type="button" onClick={startNewPayment} disabled={submitting}>
+            New payment
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}

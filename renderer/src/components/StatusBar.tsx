@@ -1,0 +1,27 @@
+import type { ConnectionState } from '../api/client';
+import { usePayDeskStore } from '../store';
+
+const connectionLabels: Record<ConnectionState, string> = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  unreachable: 'Engine unreachable',
+};
+
+export function StatusBar() {
+  const accountCount = usePayDeskStore((state) => state.ledgerInfo?.accounts);
+  const paymentCount = usePayDeskStore((state) => state.ledgerInfo?.payments);
+  const connection = usePayDeskStore((state) => state.connection);
+  const lastPayment = usePayDeskStore((state) => state.lastPayment);
+  return (
+    <footer className="status-bar" aria-label="Status">
+      <span>Accounts: {accountCount ?? '—'}</span>
+      <span>Payments: {paymentCount ?? '—'}</span>
+      <span className={`connection connection-${connection}`}>{connectionLabels[connection]}</span>
+      <span className="last-payment">
+        {lastPayment === null
+          ? 'No payment yet in this session'
+          : `Last payment ${lastPayment.paymentId}: ${lastPayment.status === 'accepted' ? 'Accepted' : 'Rejected'} (${lastPayment.code})`}
+      </span>
+    </footer>
+  );
+}
