@@ -1,0 +1,7 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { createPayDeskApi } from './bridge';
+
+// The renderer gets exactly two functions, invoke and on, checked against the
+// contract. ipcRenderer itself never crosses the bridge. This file is built as
+// CommonJS (out/preload/index.cjs) because sandboxed preloads cannot load ESM.
+contextBridge.exposeInMainWorld('paydesk', createPayDeskApi(ipcRenderer));
