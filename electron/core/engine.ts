@@ -6,7 +6,7 @@ import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EngineEvents } from './events';
-import { LedgerStore } from './ledger-store';
+import { LedgerStore, type LedgerStoreOptions } from './ledger-store';
 import { toAccount, type AccountState } from './ledger-state';
 import { decidePayment } from './payment-decision';
 import { accountStatement, defaultPageSize, findPayment, listPayments } from './queries';
@@ -34,8 +34,8 @@ export class Engine {
   }
 
   /** Opens (or creates) a ledger file, recovers its journal and checks every invariant. */
-  static async open(ledgerPath: string): Promise<Engine> {
-    const store = await LedgerStore.open(path.resolve(ledgerPath));
+  static async open(ledgerPath: string, options: LedgerStoreOptions = {}): Promise<Engine> {
+    const store = await LedgerStore.open(path.resolve(ledgerPath), options);
     const report = verifyLedger(store.database);
     if (!report.ok) {
       await store.close();

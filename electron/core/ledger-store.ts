@@ -14,6 +14,13 @@ const sqliteMagic = 'SQLite format 3\u0000';
 /** Raised when a file cannot be opened as a ledger; the file is left untouched. */
 export class LedgerOpenError extends Error {}
 
+export interface LedgerStoreOptions {
+  /** Checkpoint once the live journal file passes this size (tests set it small to checkpoint often). */
+  checkpointJournalBytes?: number;
+  /** Called as each checkpoint starts; the crash test uses it to kill a process mid-checkpoint. */
+  onCheckpointStart?: () => void;
+}
+
 export interface OpenReport {
   replayedRecords: number;
   journalBytes: number;
@@ -40,9 +47,10 @@ export class LedgerStore {
     private readonly journal: Journal,
     readonly openReport: OpenReport,
     private readonly releaseLock: () => Promise<void>,
+    private readonly options: LedgerStoreOptions,
   ) {}
 
-  static async open(ledgerPath: string): Promise<LedgerStore> {
+  static async open(ledgerPath: string, options: LedgerStoreOptions = {}): Promise<LedgerStore> {
     const releaseLock = await acquireLock(ledgerPath);
     try {
       const database = await loadDatabase(ledgerPath);
@@ -54,7 +62,7 @@ export class LedgerStore {
       const lastLsn = pending.length > 0 ? pending[pending.length - 1].lsn : checkpointLsn;
       const journal = await Journal.open(ledgerPath, recovered, lastLsn);
       const report = { replayedRecords: pending.length, journalBytes: recovered.bytesRead, checkpointLsn };
-      const store = new LedgerStore(ledgerPath, database, state, journal, report, releaseLock);
+      const store = new LedgerStore(ledgerPath, database, state, journal, report, releaseLock, options);
       if (checkpointLsn === 0 && pending.length === 0) await store.checkpoint();
       return store;
     } catch (error) {
@@ -119,12 +127,14 @@ export class LedgerStore {
   }
 
   private maybeCheckpoint(): void {
-    if (this.checkpointing === null && this.journal.bytesInCurrentFile > checkpointJournalBytes) {
+    const limitBytes = this.options.checkpointJournalBytes ?? checkpointJournalBytes;
+    if (this.checkpointing === null && this.journal.bytesInCurrentFile > limitBytes) {
       this.checkpoint().catch((error) => console.error('paydesk: checkpoint failed', error));
     }
   }
 
   private async runCheckpoint(): Promise<void> {
+    this.options.onCheckpointStart?.();
     const { bytes, lsn } = await this.journal.rotate((boundaryLsn) => {
       this.database.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('lsn', ?)", [String(boundaryLsn)]);
       return { bytes: this.database.export(), lsn: boundaryLsn };
