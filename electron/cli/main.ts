@@ -24,8 +24,12 @@ export async function main(argv: string[]): Promise<number> {
   const name = first === 'account' ? `account ${second ?? ''}`.trim() : first;
   const command = name === undefined ? undefined : commandTable[name];
   if (command === undefined) {
-    process.stderr.write(name === undefined || name === '--help' ? `${usage}\n` : `paydesk: unknown command "${name}"\n${usage}\n`);
-    return name === '--help' ? exitCodes.ok : exitCodes.usage;
+    if (name === '--help' || name === 'help') {
+      process.stdout.write(`${usage}\n`);
+      return exitCodes.ok;
+    }
+    process.stderr.write(name === undefined ? `${usage}\n` : `paydesk: unknown command "${name}"; "paydesk --help" lists them\n`);
+    return exitCodes.usage;
   }
   const rest = argv.slice(name.split(' ').length);
   let engine: Engine | undefined;

@@ -39,6 +39,8 @@ export interface OpenReport {
 export class LedgerStore {
   private checkpointing: Promise<void> | null = null;
   private closed = false;
+  /** The LSN the file on disk holds; a checkpoint with nothing newer is skipped, so reading never rewrites the file. */
+  private checkpointedLsn: number;
 
   private constructor(
     readonly ledgerPath: string,
@@ -48,7 +50,9 @@ export class LedgerStore {
     readonly openReport: OpenReport,
     private readonly releaseLock: () => Promise<void>,
     private readonly options: LedgerStoreOptions,
-  ) {}
+  ) {
+    this.checkpointedLsn = openReport.checkpointLsn;
+  }
 
   static async open(ledgerPath: string, options: LedgerStoreOptions = {}): Promise<LedgerStore> {
     const releaseLock = await acquireLock(ledgerPath);
@@ -63,7 +67,7 @@ export class LedgerStore {
       const journal = await Journal.open(ledgerPath, recovered, lastLsn);
       const report = { replayedRecords: pending.length, journalBytes: recovered.bytesRead, checkpointLsn };
       const store = new LedgerStore(ledgerPath, database, state, journal, report, releaseLock, options);
-      if (checkpointLsn === 0 && pending.length === 0) await store.checkpoint();
+      if (recovered.entries.length === 0 && checkpointLsn === 0) await store.writeInitialFile();
       return store;
     } catch (error) {
       await releaseLock();
@@ -133,13 +137,20 @@ export class LedgerStore {
     }
   }
 
+  private async writeInitialFile(): Promise<void> {
+    this.checkpointedLsn = -1;
+    await this.checkpoint();
+  }
+
   private async runCheckpoint(): Promise<void> {
+    if (this.journal.lastAppendedLsn === this.checkpointedLsn) return;
     this.options.onCheckpointStart?.();
     const { bytes, lsn } = await this.journal.rotate((boundaryLsn) => {
       this.database.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('lsn', ?)", [String(boundaryLsn)]);
       return { bytes: this.database.export(), lsn: boundaryLsn };
     });
     await writeFileAtomic(this.ledgerPath, bytes);
+    this.checkpointedLsn = lsn;
     await this.journal.retire(lsn);
   }
 }
