@@ -203,6 +203,12 @@ function parseJson(body: Buffer): Result<unknown> {
 async function handleStatic(context: RequestContext, request: IncomingMessage, response: ServerResponse, url: URL) {
   if (request.method !== 'GET' && request.method !== 'HEAD') return sendMethodNotAllowed(response, 'GET, HEAD');
   const file = await readStaticFile(context.rendererFolder, url.pathname);
+  if (file === null && url.pathname === '/favicon.ico') {
+    // Browsers ask for it unprompted; "no icon" is an answer, not an error in the console.
+    response.writeHead(204, securityHeaders);
+    response.end();
+    return;
+  }
   if (file === null) {
     response.writeHead(404, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
     response.end('Not found. If this is the start page, build the renderer first: npx electron-vite build\n');

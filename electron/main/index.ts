@@ -5,7 +5,8 @@ import type { EventName } from '../../shared/contract';
 import { createSenderCheck, forwardEvent, registerChannels } from './ipc';
 import { LedgerHolder } from './ledger';
 import { installMenu } from './menu';
-import { appIndexUrl, appOrigin, hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } from './security';
+import { appIndexUrl, appOrigin } from './app-origin';
+import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } from './security';
 
 /**
  * The Electron shell: one window, the ledger, and the typed IPC bridge between

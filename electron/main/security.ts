@@ -1,6 +1,7 @@
 import { app, protocol, type Session, type WebContents } from 'electron';
 import { contentSecurityPolicy, securityHeaders } from '../host/csp';
 import { readStaticFile } from '../host/static-files';
+import { appOrigin } from './app-origin';
 
 /**
  * Electron's security checklist, applied in one place: the renderer is served
@@ -8,9 +9,6 @@ import { readStaticFile } from '../host/static-files';
  * CSP, no remote content loads, every permission is denied, and no page can
  * navigate, open windows or attach webviews.
  */
-
-export const appOrigin = { scheme: 'app', protocol: 'app:', host: 'paydesk' } as const;
-export const appIndexUrl = `${appOrigin.scheme}://${appOrigin.host}/index.html`;
 
 /** Must run before the app is ready. */
 export function registerAppScheme() {
