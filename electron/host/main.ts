@@ -71,6 +71,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error('PayDesk host failed to start:', error instanceof Error ? error.message : error);
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const hint = code === 'EADDRINUSE' ? ' Another program uses that port: pass --port N, or --port 0 for a free one.' : '';
+  console.error(`PayDesk host failed to start: ${error instanceof Error ? error.message : String(error)}.${hint}`);
   process.exit(1);
 });
