@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { Account } from '../../../shared/domain';
 import { formatMinorGrouped } from '../../../shared/money';
 import { filterAccounts } from '../lib/account-list';
-import { FieldError } from './FailureMessage';
+import { Field } from './Field';
 
 interface AccountPickerProps {
   label: string;
@@ -26,32 +26,26 @@ export function AccountPicker({ label, accounts, value, onChange, error, disable
     const chosen = accounts.find((account) => account.code === value);
     return chosen !== undefined && !matching.includes(chosen) ? [chosen, ...matching] : matching;
   }, [accounts, searchText, value]);
-  const errorId = `${label.toLowerCase()}-error`;
 
   return (
     <div className="account-picker">
-      <label>
-        Find {label.toLowerCase()}
-        <input type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} placeholder="Code or name" disabled={disabled} />
-      </label>
-      <label>
-        {label}
-        <select
-          value={value}
-          onChange={(event) => onChange(event.target.value)}
-          disabled={disabled}
-          aria-invalid={error === undefined ? undefined : true}
-          aria-describedby={errorId}
-        >
-          <option value="">Choose an account ({options.length} shown)</option>
-          {options.map((account) => (
-            <option key={account.code} value={account.code}>
-              {describeAccount(account)}
-            </option>
-          ))}
-        </select>
-        <FieldError id={errorId} message={error} />
-      </label>
+      <Field label={`Find ${label.toLowerCase()}`}>
+        {(control) => (
+          <input {...control} type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} placeholder="Code or name" disabled={disabled} />
+        )}
+      </Field>
+      <Field label={label} error={error}>
+        {(control) => (
+          <select {...control} value={value} onChange={(event) => onChange(event.target.value)} disabled={disabled}>
+            <option value="">Choose an account ({options.length} shown)</option>
+            {options.map((account) => (
+              <option key={account.code} value={account.code}>
+                {describeAccount(account)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { usePayDeskStore } from '../store';
 import { AccountStatementPanel } from './AccountStatementPanel';
 import { AccountTable } from './AccountTable';
 import { FailureMessage } from './FailureMessage';
+import { Field } from './Field';
 import { NewAccountForm } from './NewAccountForm';
 
 export function AccountsPage() {
@@ -21,10 +22,11 @@ export function AccountsPage() {
       <div className="page-heading">
         <h1 id="page-title">Accounts</h1>
         <div className="toolbar">
-          <label className="inline-field">
-            Search accounts
-            <input type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} placeholder="Code or name" />
-          </label>
+          <Field label="Search accounts" className="inline-field">
+            {(control) => (
+              <input {...control} type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} placeholder="Code or name" />
+            )}
+          </Field>
           {creating ? null : (
             <button type="button" className="primary" onClick={() => setCreating(true)}>
               New account

@@ -9,12 +9,3 @@ export function FailureMessage({ failure, prefix }: { failure: Failure; prefix?:
     </p>
   );
 }
-
-export function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (message === undefined) return null;
-  return (
-    <span id={id} className="field-error">
-      {message}
-    </span>
-  );
-}

@@ -1,10 +1,11 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { currencyCodes } from '../../../shared/currencies';
 import type { AccountKind } from '../../../shared/domain';
 import type { Failure } from '../../../shared/result';
 import { checkNewAccountDraft, emptyNewAccountDraft, type NewAccountDraft, type NewAccountField } from '../lib/new-account-validation';
 import { usePayDeskStore } from '../store';
-import { FailureMessage, FieldError } from './FailureMessage';
+import { FailureMessage } from './FailureMessage';
+import { Field } from './Field';
 
 const operatorKinds: AccountKind[] = ['customer', 'internal'];
 
@@ -17,7 +18,6 @@ export function NewAccountForm({ onClose }: { onClose: () => void }) {
   const [refusal, setRefusal] = useState<Failure | null>(null);
   const [createdCode, setCreatedCode] = useState<string | null>(null);
   const check = checkNewAccountDraft(draft);
-  const formId = useId();
 
   const update = (field: NewAccountField, value: string) => {
     setDraft((current) => ({ ...current, [field]: value }));
@@ -42,56 +42,48 @@ export function NewAccountForm({ onClose }: { onClose: () => void }) {
     setAttempted(false);
   }
 
-  const fieldProps = (field: NewAccountField) => ({
+  const bind = (field: NewAccountField) => ({
     value: draft[field],
     onChange: (event: { target: { value: string } }) => update(field, event.target.value),
-    'aria-invalid': errorFor(field) === undefined ? undefined : true,
-    'aria-describedby': `${formId}-${field}-error`,
   });
 
   return (
     <form className="panel form-grid" onSubmit={(event) => void submit(event)} aria-label="New account" noValidate>
       <h2>New account</h2>
-      <label>
-        Code
-        <input {...fieldProps('code')} autoComplete="off" placeholder="e.g. CUST-0001" />
-        <FieldError id={`${formId}-code-error`} message={errorFor('code')} />
-      </label>
-      <label>
-        Name
-        <input {...fieldProps('name')} autoComplete="off" />
-        <FieldError id={`${formId}-name-error`} message={errorFor('name')} />
-      </label>
-      <label>
-        Currency
-        <select {...fieldProps('currency')}>
-          {currencyCodes.map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Kind
-        <select {...fieldProps('kind')}>
-          {operatorKinds.map((kind) => (
-            <option key={kind} value={kind}>
-              {kind}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Opening balance
-        <input {...fieldProps('openingBalance')} inputMode="decimal" autoComplete="off" placeholder="0.00" />
-        <FieldError id={`${formId}-openingBalance-error`} message={errorFor('openingBalance')} />
-      </label>
-      <label>
-        Overdraft limit
-        <input {...fieldProps('overdraftLimit')} inputMode="decimal" autoComplete="off" placeholder="0.00" />
-        <FieldError id={`${formId}-overdraftLimit-error`} message={errorFor('overdraftLimit')} />
-      </label>
+      <Field label="Code" error={errorFor('code')}>
+        {(control) => <input {...control} {...bind('code')} autoComplete="off" placeholder="e.g. CUST-0001" />}
+      </Field>
+      <Field label="Name" error={errorFor('name')}>
+        {(control) => <input {...control} {...bind('name')} autoComplete="off" />}
+      </Field>
+      <Field label="Currency" error={errorFor('currency')}>
+        {(control) => (
+          <select {...control} {...bind('currency')}>
+            {currencyCodes.map((code) => (
+              <option key={code} value={code}>
+                {code}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Kind">
+        {(control) => (
+          <select {...control} {...bind('kind')}>
+            {operatorKinds.map((kind) => (
+              <option key={kind} value={kind}>
+                {kind}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Opening balance" error={errorFor('openingBalance')}>
+        {(control) => <input {...control} {...bind('openingBalance')} inputMode="decimal" autoComplete="off" placeholder="0.00" />}
+      </Field>
+      <Field label="Overdraft limit" error={errorFor('overdraftLimit')}>
+        {(control) => <input {...control} {...bind('overdraftLimit')} inputMode="decimal" autoComplete="off" placeholder="0.00" />}
+      </Field>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={sending}>
           {sending ? 'Creating…' : 'Create account'}

@@ -2,7 +2,7 @@ import type { FormEvent } from 'react';
 import { checkPaymentDraft, type PaymentField } from '../lib/payment-validation';
 import { usePayDeskStore } from '../store';
 import { AccountPicker } from './AccountPicker';
-import { FieldError } from './FailureMessage';
+import { Field } from './Field';
 
 export function PaymentForm() {
   const draft = usePayDeskStore((state) => state.paymentDraft);
@@ -35,29 +35,27 @@ export function PaymentForm() {
       </p>
       <AccountPicker label="Debtor" accounts={accounts} value={draft.debtor} onChange={(debtor) => setDraft({ debtor })} error={errorFor('debtor')} disabled={locked} />
       <AccountPicker label="Creditor" accounts={accounts} value={draft.creditor} onChange={(creditor) => setDraft({ creditor })} error={errorFor('creditor')} disabled={locked} />
-      <label>
-        Amount
-        <input
-          value={draft.amount}
-          onChange={(event) => setDraft({ amount: event.target.value })}
-          inputMode="decimal"
-          autoComplete="off"
-          placeholder="e.g. 125.50"
-          disabled={locked}
-          aria-invalid={errorFor('amount') === undefined ? undefined : true}
-          aria-describedby="amount-error"
-        />
-        <FieldError id="amount-error" message={errorFor('amount')} />
-      </label>
-      <label>
-        Currency
-        <input value={currency} readOnly placeholder="From the debtor" className="read-only" />
-      </label>
-      <label className="wide">
-        Reference
-        <input value={draft.reference} onChange={(event) => setDraft({ reference: event.target.value })} autoComplete="off" disabled={locked} aria-describedby="reference-error" />
-        <FieldError id="reference-error" message={errorFor('reference')} />
-      </label>
+      <Field label="Amount" error={errorFor('amount')}>
+        {(control) => (
+          <input
+            {...control}
+            value={draft.amount}
+            onChange={(event) => setDraft({ amount: event.target.value })}
+            inputMode="decimal"
+            autoComplete="off"
+            placeholder="e.g. 125.50"
+            disabled={locked}
+          />
+        )}
+      </Field>
+      <Field label="Currency">
+        {(control) => <input {...control} value={currency} readOnly placeholder="From the debtor" className="read-only" />}
+      </Field>
+      <Field label="Reference" error={errorFor('reference')} className="wide">
+        {(control) => (
+          <input {...control} value={draft.reference} onChange={(event) => setDraft({ reference: event.target.value })} autoComplete="off" disabled={locked} />
+        )}
+      </Field>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={submitting}>
           {submitting ? 'Submitting…' : 'Submit payment'}

@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { PaymentStatus } from '../../../shared/domain';
 import { usePayDeskStore } from '../store';
+import { Field } from './Field';
 
 export function PaymentHistoryFilters() {
   const filter = usePayDeskStore((state) => state.paymentFilter);
@@ -9,33 +10,33 @@ export function PaymentHistoryFilters() {
 
   return (
     <div className="filters">
-      <label className="inline-field">
-        Status
-        <select value={filter.status} onChange={(event) => void setFilter({ status: event.target.value as PaymentStatus | 'all' })}>
-          <option value="all">All</option>
-          <option value="accepted">Accepted</option>
-          <option value="rejected">Rejected</option>
-        </select>
-      </label>
-      <label className="inline-field">
-        Account
-        <select value={filter.account} onChange={(event) => void setFilter({ account: event.target.value })}>
-          <option value="">All accounts</option>
-          {accountCodes.map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="inline-field">
-        From date
-        <input type="date" value={filter.fromDate} onChange={(event) => void setFilter({ fromDate: event.target.value })} />
-      </label>
-      <label className="inline-field">
-        To date
-        <input type="date" value={filter.toDate} onChange={(event) => void setFilter({ toDate: event.target.value })} />
-      </label>
+      <Field label="Status" className="inline-field">
+        {(control) => (
+          <select {...control} value={filter.status} onChange={(event) => void setFilter({ status: event.target.value as PaymentStatus | 'all' })}>
+            <option value="all">All</option>
+            <option value="accepted">Accepted</option>
+            <option value="rejected">Rejected</option>
+          </select>
+        )}
+      </Field>
+      <Field label="Account" className="inline-field">
+        {(control) => (
+          <select {...control} value={filter.account} onChange={(event) => void setFilter({ account: event.target.value })}>
+            <option value="">All accounts</option>
+            {accountCodes.map((code) => (
+              <option key={code} value={code}>
+                {code}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="From date" className="inline-field">
+        {(control) => <input {...control} type="date" value={filter.fromDate} onChange={(event) => void setFilter({ fromDate: event.target.value })} />}
+      </Field>
+      <Field label="To date" className="inline-field">
+        {(control) => <input {...control} type="date" value={filter.toDate} onChange={(event) => void setFilter({ toDate: event.target.value })} />}
+      </Field>
     </div>
   );
 }

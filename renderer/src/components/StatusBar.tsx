@@ -13,7 +13,7 @@ export function StatusBar() {
   const connection = usePayDeskStore((state) => state.connection);
   const lastPayment = usePayDeskStore((state) => state.lastPayment);
   return (
-    <footer className="status-bar" aria-label="Status">
+    <footer className="status-bar">
       <span>Accounts: {accountCount ?? '—'}</span>
       <span>Payments: {paymentCount ?? '—'}</span>
       <span className={`connection connection-${connection}`}>{connectionLabels[connection]}</span>
