@@ -12,10 +12,12 @@ import { decidePayment } from './payment-decision';
 import { accountStatement, defaultPageSize, findPayment, listPayments } from './queries';
 import type { AccountRecord, LedgerRecord, PaymentRow } from './records';
 import { verifyLedger } from './verify';
+import { createBatchHandlers } from './batch/batch-handlers';
+import { createMetricsHandlers } from './metrics/handlers';
 
 /** Account codes the engine keeps for itself: the equity side of opening balances. */
-const equityPrefix = 'EQUITY-';
-const openingPaymentPrefix = '#opening:';
+export const equityPrefix = 'EQUITY-';
+export const openingPaymentPrefix = '#opening:';
 
 export type PaymentRequest = ParsedRequestOf<'payment-submit'>;
 
@@ -70,7 +72,10 @@ export class Engine {
     const receivedAtNs = process.hrtime.bigint();
     const reference = request.reference ?? '';
     const existing = findPayment(this.store.database, request.paymentId);
-    if (existing !== undefined) return this.repeatOutcome(existing, request, reference);
+    if (existing !== undefined) {
+      const pltUs = existing.pltUs ?? this.store.state.pendingLatencyUs.get(existing.seq) ?? null;
+      return this.repeatOutcome({ ...existing, pltUs }, request, reference);
+    }
     const amount = parseAmount(request.amount, request.currency);
     if (!amount.ok) return amount;
     const state = this.store.state;
@@ -96,7 +101,7 @@ export class Engine {
     const lsn = this.store.commit([{ t: 'payments', rows: [row] }]);
     await this.store.whenDurable(lsn);
     const pltUs = Number((process.hrtime.bigint() - receivedAtNs) / 1000n);
-    this.store.commitLazily({ t: 'latency', pairs: [row.seq, pltUs] });
+    this.store.recordLatency(row.seq, pltUs);
     const outcome: PaymentOutcome = {
       paymentId: row.id,
       status: row.s === 1 ? 'accepted' : 'rejected',
@@ -223,6 +228,8 @@ export class Engine {
   private handlers(): Handlers {
     return {
       ...this.ledgerHandlers(),
+      ...createMetricsHandlers(this),
+      ...createBatchHandlers(this),
     };
   }
 

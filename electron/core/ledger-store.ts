@@ -38,6 +38,7 @@ export interface OpenReport {
  */
 export class LedgerStore {
   private checkpointing: Promise<void> | null = null;
+  private pendingLatencyPairs: number[] = [];
   private closed = false;
   /** The LSN the file on disk holds; a checkpoint with nothing newer is skipped, so reading never rewrites the file. */
   private checkpointedLsn: number;
@@ -80,8 +81,9 @@ export class LedgerStore {
    * returned LSN is durable once `whenDurable` resolves; nothing may be
    * acknowledged before that.
    */
-  commit(records: LedgerRecord[]): number {
+  commit(newRecords: LedgerRecord[]): number {
     if (this.closed) throw new Error('the ledger is closed');
+    const records = [...this.takePendingLatency(), ...newRecords];
     try {
       this.database.transaction(() => {
         for (const record of records) this.state.apply(record);
@@ -96,11 +98,26 @@ export class LedgerStore {
     return lsn;
   }
 
-  /** Applies and journals a record that need not be waited for (it rides the next flush). */
-  commitLazily(record: LedgerRecord): void {
-    if (this.closed) return;
-    this.database.transaction(() => this.state.apply(record));
-    this.journal.append([record], true);
+  /**
+   * Notes a payment's latency, measured after its acknowledgement. Latencies
+   * wait in memory and ride along with the next commit (or checkpoint) as one
+   * record: a latency lost in a crash loses a measurement, never money.
+   */
+  recordLatency(seq: number, pltUs: number): void {
+    this.pendingLatencyPairs.push(seq, pltUs);
+    this.state.notePendingLatency(seq, pltUs);
+  }
+
+  /** The same for many payments at once (a batch chunk): pairs of seq and PLT in microseconds. */
+  recordLatencies(pairs: readonly number[]): void {
+    for (let index = 0; index < pairs.length; index += 2) this.recordLatency(pairs[index], pairs[index + 1]);
+  }
+
+  private takePendingLatency(): LedgerRecord[] {
+    if (this.pendingLatencyPairs.length === 0) return [];
+    const pairs = this.pendingLatencyPairs;
+    this.pendingLatencyPairs = [];
+    return [{ t: 'latency', pairs }];
   }
 
   whenDurable(lsn: number): Promise<void> {
@@ -123,6 +140,7 @@ export class LedgerStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.checkpointing;
+    if (this.pendingLatencyPairs.length > 0) this.commit([]);
     await this.checkpoint();
     this.closed = true;
     await this.journal.close();
@@ -143,6 +161,7 @@ export class LedgerStore {
   }
 
   private async runCheckpoint(): Promise<void> {
+    if (this.pendingLatencyPairs.length > 0) this.commit([]);
     if (this.journal.lastAppendedLsn === this.checkpointedLsn) return;
     this.options.onCheckpointStart?.();
     const { bytes, lsn } = await this.journal.rotate((boundaryLsn) => {

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { Engine } from '../../electron/core/engine';
+import { startHost } from '../../electron/host/server';
+import { elapsedMs, quantile, type BenchCase, type Figure } from './harness';
+
+const sequentialPayments = 10_000;
+const concurrentPayments = 40_000;
+const paymentsInFlight = 64;
+
+async function openFunded(folder: string, name: string): Promise<Engine> {
+  const engine = await Engine.open(path.join(folder, `${name}.paydesk`));
+  await engine.invoke('account-create', { code: 'PAYER', name: 'Payer', currency: 'EUR', openingBalance: '900000000.00' });
+  await engine.invoke('account-create', { code: 'PAYEE', name: 'Payee', currency: 'EUR' });
+  return engine;
+}
+
+function request(paymentId: string) {
+  return { paymentId, debtor: 'PAYER', creditor: 'PAYEE', amount: '1.00', currency: 'EUR' };
+}
+
+/** 10,000 sequential payments in the engine, each acknowledged only once durable. */
+export const realtimeSequential: BenchCase = {
+  name: 'real-time, sequential, in-engine',
+  async run({ workFolder }) {
+    const engine = await openFunded(workFolder, `sequential-${Date.now()}`);
+    const latenciesUs: number[] = [];
+    const startNs = process.hrtime.bigint();
+    for (let index = 0; index < sequentialPayments; index++) {
+      const result = await engine.submitPayment(request(`S-${index}`));
+      if (!result.ok || result.value.status !== 'accepted') throw new Error(`payment S-${index} failed`);
+      latenciesUs.push(result.value.pltUs ?? Number.NaN);
+    }
+    const totalMs = elapsedMs(startNs);
+    await engine.close();
+    latenciesUs.sort((left, right) => left - right);
+    return [
+      { name: 'PLT p50', value: quantile(latenciesUs, 0.5) / 1000, unit: 'ms' },
+      { name: 'PLT p99', value: quantile(latenciesUs, 0.99) / 1000, unit: 'ms', target: { kind: 'max', value: 1 } },
+      { name: 'sequential throughput', value: (sequentialPayments / totalMs) * 1000, unit: 'payments/s' },
+    ];
+  },
+};
+
+/** 64 payments in flight at once: group commit shares each flush among them. */
+export const realtimeConcurrent: BenchCase = {
+  name: 'real-time, 64 in flight, in-engine',
+  async run({ workFolder }) {
+    const engine = await openFunded(workFolder, `concurrent-${Date.now()}`);
+    let next = 0;
+    const startNs = process.hrtime.bigint();
+    const worker = async () => {
+      while (next < concurrentPayments) {
+        const result = await engine.submitPayment(request(`C-${next++}`));
+        if (!result.ok || result.value.status !== 'accepted') throw new Error('a concurrent payment failed');
+      }
+    };
+    await Promise.all(Array.from({ length: paymentsInFlight }, worker));
+    const totalMs = elapsedMs(startNs);
+    await engine.close();
+    return [{ name: 'concurrent throughput', value: (concurrentPayments / totalMs) * 1000, unit: 'payments/s', target: { kind: 'min', value: 20_000 } }];
+  },
+};
+
+/** The same sequential payments through the loopback host over HTTP, as the browser UI sends them. */
+export const realtimeHost: BenchCase = {
+  name: 'real-time, sequential, through the loopback host',
+  async run({ workFolder }) {
+    const ledgerPath = path.join(workFolder, `host-${Date.now()}.paydesk`);
+    const host = await startHost({ ledgerPath, port: 0, rendererFolder: workFolder });
+    const post = async (channel: string, body: unknown) => {
+      const response = await fetch(`http://127.0.0.1:${host.port}/api/${channel}`, {
+        method: 'POST', headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      return (await response.json()) as { ok: boolean; value?: { status: string; pltUs: number } };
+    };
+    await post('account-create', { code: 'PAYER', name: 'Payer', currency: 'EUR', openingBalance: '900000000.00' });
+    await post('account-create', { code: 'PAYEE', name: 'Payee', currency: 'EUR' });
+    const roundTripsUs: number[] = [];
+    for (let index = 0; index < sequentialPayments; index++) {
+      const startNs = process.hrtime.bigint();
+      const result = await post('payment-submit', request(`H-${index}`));
+      roundTripsUs.push(Number(process.hrtime.bigint() - startNs) / 1000);
+      if (!result.ok || result.value?.status !== 'accepted') throw new Error(`host payment H-${index} failed`);
+    }
+    await host.close();
+    roundTripsUs.sort((left, right) => left - right);
+    return [
+      { name: 'HTTP round trip p50', value: quantile(roundTripsUs, 0.5) / 1000, unit: 'ms' },
+      { name: 'HTTP round trip p99', value: quantile(roundTripsUs, 0.99) / 1000, unit: 'ms', target: { kind: 'max', value: 5 } },
+    ] satisfies Figure[];
+  },
+};
