@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { currencyCodes } from '../../../shared/currencies';
 import type { AccountKind } from '../../../shared/domain';
+import { formatMinor } from '../../../shared/money';
 import type { Failure } from '../../../shared/result';
 import { checkNewAccountDraft, emptyNewAccountDraft, type NewAccountDraft, type NewAccountField } from '../lib/new-account-validation';
 import { usePayDeskStore } from '../store';
@@ -9,7 +10,18 @@ import { Field } from './Field';
 
 const operatorKinds: AccountKind[] = ['customer', 'internal'];
 
-export function NewAccountForm({ onClose }: { onClose: () => void }) {
+interface NewAccountFormState {
+  draft: NewAccountDraft;
+  sending: boolean;
+  refusal: Failure | null;
+  createdCode: string | null;
+  update(field: NewAccountField, value: string): void;
+  errorFor(field: NewAccountField): string | undefined;
+  submit(event: FormEvent): Promise<void>;
+}
+
+/** The form's draft and its conversation with the engine; after a success the form empties for the next account. */
+function useNewAccountForm(): NewAccountFormState {
   const createAccount = usePayDeskStore((state) => state.createAccount);
   const [draft, setDraft] = useState<NewAccountDraft>(emptyNewAccountDraft);
   const [touched, setTouched] = useState<Set<NewAccountField>>(new Set());
@@ -18,14 +30,6 @@ export function NewAccountForm({ onClose }: { onClose: () => void }) {
   const [refusal, setRefusal] = useState<Failure | null>(null);
   const [createdCode, setCreatedCode] = useState<string | null>(null);
   const check = checkNewAccountDraft(draft);
-
-  const update = (field: NewAccountField, value: string) => {
-    setDraft((current) => ({ ...current, [field]: value }));
-    setTouched((current) => new Set(current).add(field));
-    setCreatedCode(null);
-  };
-  // Errors show while typing, but an untouched empty field only complains after a submit.
-  const errorFor = (field: NewAccountField) => (attempted || touched.has(field) ? check.errors[field] : undefined);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -42,6 +46,25 @@ export function NewAccountForm({ onClose }: { onClose: () => void }) {
     setAttempted(false);
   }
 
+  return {
+    draft,
+    sending,
+    refusal,
+    createdCode,
+    update(field, value) {
+      setDraft((current) => ({ ...current, [field]: value }));
+      setTouched((current) => new Set(current).add(field));
+      setCreatedCode(null);
+    },
+    // Errors show while typing, but an untouched empty field only complains after a submit.
+    errorFor: (field) => (attempted || touched.has(field) ? check.errors[field] : undefined),
+    submit,
+  };
+}
+
+export function NewAccountForm({ onClose }: { onClose: () => void }) {
+  const { draft, sending, refusal, createdCode, update, errorFor, submit } = useNewAccountForm();
+  const zeroPlaceholder = formatMinor(0, draft.currency);
   const bind = (field: NewAccountField) => ({
     value: draft[field],
     onChange: (event: { target: { value: string } }) => update(field, event.target.value),
@@ -79,10 +102,10 @@ export function NewAccountForm({ onClose }: { onClose: () => void }) {
         )}
       </Field>
       <Field label="Opening balance" error={errorFor('openingBalance')}>
-        {(control) => <input {...control} {...bind('openingBalance')} inputMode="decimal" autoComplete="off" placeholder="0.00" />}
+        {(control) => <input {...control} {...bind('openingBalance')} inputMode="decimal" autoComplete="off" placeholder={zeroPlaceholder} />}
       </Field>
       <Field label="Overdraft limit" error={errorFor('overdraftLimit')}>
-        {(control) => <input {...control} {...bind('overdraftLimit')} inputMode="decimal" autoComplete="off" placeholder="0.00" />}
+        {(control) => <input {...control} {...bind('overdraftLimit')} inputMode="decimal" autoComplete="off" placeholder={zeroPlaceholder} />}
       </Field>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={sending}>

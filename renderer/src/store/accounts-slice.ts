@@ -12,11 +12,17 @@ export interface AccountActionFailure {
   failure: Failure;
 }
 
-export interface AccountsSlice {
+export interface AccountListSlice {
   accounts: Account[];
   accountsLoaded: boolean;
   accountsError: Failure | null;
   accountActionFailure: AccountActionFailure | null;
+  loadAccounts(): Promise<void>;
+  createAccount(request: RequestOf<'account-create'>): Promise<Result<Account>>;
+  setAccountStatus(accountCode: string, status: AccountStatus): Promise<Result<Account>>;
+}
+
+export interface StatementSlice {
   statementCode: string | null;
   statementAccount: Account | null;
   statementEntries: StatementEntry[];
@@ -25,13 +31,37 @@ export interface AccountsSlice {
   /** How many pages are shown; a refresh only replaces the first page. */
   statementPagesLoaded: number;
   statementError: Failure | null;
-  loadAccounts(): Promise<void>;
-  createAccount(request: RequestOf<'account-create'>): Promise<Result<Account>>;
-  setAccountStatus(accountCode: string, status: AccountStatus): Promise<Result<Account>>;
   openStatement(accountCode: string): Promise<void>;
   loadOlderStatement(): Promise<void>;
   refreshStatement(): Promise<void>;
   closeStatement(): void;
+}
+
+export type AccountsSlice = AccountListSlice & StatementSlice;
+
+export function createAccountsSlice(client: PayDeskClient): SliceCreator<AccountListSlice> {
+  return (set, get) => ({
+    accounts: [],
+    accountsLoaded: false,
+    accountsError: null,
+    accountActionFailure: null,
+    async loadAccounts() {
+      const result = await client.invoke('account-list', {});
+      if (result.ok) set({ accounts: result.value, accountsLoaded: true, accountsError: null });
+      else set({ accountsError: result });
+    },
+    async createAccount(request) {
+      const result = await client.invoke('account-create', request);
+      if (result.ok) await get().loadAccounts();
+      return result;
+    },
+    async setAccountStatus(accountCode, status) {
+      const result = await client.invoke('account-set-status', { code: accountCode, status });
+      set({ accountActionFailure: result.ok ? null : { accountCode, failure: result } });
+      if (result.ok) await Promise.all([get().loadAccounts(), get().refreshStatement()]);
+      return result;
+    },
+  });
 }
 
 const closedStatement = {
@@ -39,11 +69,13 @@ const closedStatement = {
   statementAccount: null,
   statementEntries: [],
   statementNextCursor: null,
+  statementLoading: false,
   statementPagesLoaded: 0,
   statementError: null,
-} satisfies Partial<AccountsSlice>;
+} satisfies Partial<StatementSlice>;
 
-export function createAccountsSlice(client: PayDeskClient): SliceCreator<AccountsSlice> {
+/** The statement of the account the operator clicked, newest transfers first, older pages appended. */
+export function createStatementSlice(client: PayDeskClient): SliceCreator<StatementSlice> {
   return (set, get) => {
     async function fetchStatement(accountCode: string, cursor: string | null) {
       set({ statementLoading: true });
@@ -66,33 +98,7 @@ export function createAccountsSlice(client: PayDeskClient): SliceCreator<Account
     }
 
     return {
-      accounts: [],
-      accountsLoaded: false,
-      accountsError: null,
-      accountActionFailure: null,
-      statementCode: null,
-      statementAccount: null,
-      statementEntries: [],
-      statementNextCursor: null,
-      statementLoading: false,
-      statementPagesLoaded: 0,
-      statementError: null,
-      async loadAccounts() {
-        const result = await client.invoke('account-list', {});
-        if (result.ok) set({ accounts: result.value, accountsLoaded: true, accountsError: null });
-        else set({ accountsError: result });
-      },
-      async createAccount(request) {
-        const result = await client.invoke('account-create', request);
-        if (result.ok) await get().loadAccounts();
-        return result;
-      },
-      async setAccountStatus(accountCode, status) {
-        const result = await client.invoke('account-set-status', { code: accountCode, status });
-        set({ accountActionFailure: result.ok ? null : { accountCode, failure: result } });
-        if (result.ok) await get().loadAccounts();
-        return result;
-      },
+      ...closedStatement,
       async openStatement(accountCode) {
         set({ ...closedStatement, statementCode: accountCode });
         await fetchStatement(accountCode, null);

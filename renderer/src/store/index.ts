@@ -2,9 +2,9 @@ import { create } from 'zustand';
 import { api, type PayDeskClient } from '../api/client';
 import { createPaymentId } from '../lib/payment-id';
 import { throttle, type Throttled } from '../lib/throttle';
-import { createAccountsSlice } from './accounts-slice';
+import { createAccountsSlice, createStatementSlice } from './accounts-slice';
 import { createLedgerSlice } from './ledger-slice';
-import { createPaymentsSlice } from './payments-slice';
+import { createPaymentFormSlice, createPaymentHistorySlice } from './payments-slice';
 import type { PayDeskState } from './types';
 
 export type { PayDeskState } from './types';
@@ -18,7 +18,9 @@ export function createPayDeskStore(client: PayDeskClient) {
   const store = create<PayDeskState>()((...parts) => ({
     ...createLedgerSlice(client)(...parts),
     ...createAccountsSlice(client)(...parts),
-    ...createPaymentsSlice(client, requestRefresh)(...parts),
+    ...createStatementSlice(client)(...parts),
+    ...createPaymentFormSlice(client, requestRefresh)(...parts),
+    ...createPaymentHistorySlice(client)(...parts),
   }));
   refresh = throttle(() => {
     const state = store.getState();

@@ -21,7 +21,7 @@ export interface PaymentFilter {
 
 export const emptyPaymentFilter: PaymentFilter = { status: 'all', account: '', fromDate: '', toDate: '' };
 
-export interface PaymentsSlice {
+export interface PaymentFormSlice {
   paymentDraft: PaymentDraft;
   /** The id the form will submit with; it stays the same until the operator starts a new payment. */
   paymentId: string;
@@ -30,6 +30,12 @@ export interface PaymentsSlice {
   paymentAttempted: boolean;
   paymentOutcome: PaymentOutcome | null;
   paymentFailure: Failure | null;
+  setPaymentDraft(change: Partial<PaymentDraft>): void;
+  submitPayment(): Promise<void>;
+  startNewPayment(): void;
+}
+
+export interface PaymentHistorySlice {
   paymentFilter: PaymentFilter;
   paymentRecords: PaymentRecord[];
   /** The cursor of the page on screen; null is the newest page. */
@@ -39,14 +45,13 @@ export interface PaymentsSlice {
   paymentNextCursor: string | null;
   paymentsLoading: boolean;
   paymentsError: Failure | null;
-  setPaymentDraft(change: Partial<PaymentDraft>): void;
-  submitPayment(): Promise<void>;
-  startNewPayment(): void;
   setPaymentFilter(change: Partial<PaymentFilter>): Promise<void>;
   loadPayments(): Promise<void>;
   showOlderPayments(): Promise<void>;
   showNewerPayments(): Promise<void>;
 }
+
+export type PaymentsSlice = PaymentFormSlice & PaymentHistorySlice;
 
 export function paymentListRequest(filter: PaymentFilter, cursor: string | null): RequestOf<'payment-list'> {
   const fromMs = startOfDayMs(filter.fromDate);
@@ -61,7 +66,54 @@ export function paymentListRequest(filter: PaymentFilter, cursor: string | null)
   };
 }
 
-export function createPaymentsSlice(client: PayDeskClient, requestRefresh: () => void): SliceCreator<PaymentsSlice> {
+/** The single-payment form: its draft, its payment id and the engine's answer. */
+export function createPaymentFormSlice(client: PayDeskClient, requestRefresh: () => void): SliceCreator<PaymentFormSlice> {
+  return (set, get) => ({
+    paymentDraft: emptyPaymentDraft,
+    paymentId: createPaymentId(),
+    paymentSubmitting: false,
+    paymentAttempted: false,
+    paymentOutcome: null,
+    paymentFailure: null,
+    setPaymentDraft(change) {
+      set({ paymentDraft: { ...get().paymentDraft, ...change } });
+    },
+    async submitPayment() {
+      const state = get();
+      // A second click while the first is in flight must not send anything.
+      if (state.paymentSubmitting) return;
+      const check = checkPaymentDraft(state.paymentDraft, state.paymentId, state.accounts);
+      if (check.request === null) {
+        set({ paymentAttempted: true });
+        return;
+      }
+      set({ paymentSubmitting: true, paymentAttempted: true, paymentFailure: null });
+      const result = await client.invoke('payment-submit', check.request);
+      if (!result.ok) {
+        // Keep the same id: a retry of this form must reach the same payment.
+        set({ paymentSubmitting: false, paymentFailure: result });
+        return;
+      }
+      const outcome = result.value;
+      set({ paymentSubmitting: false, paymentOutcome: outcome });
+      get().noteLastPayment({ paymentId: outcome.paymentId, status: outcome.status, code: outcome.code });
+      requestRefresh();
+    },
+    startNewPayment() {
+      const { debtor, creditor } = get().paymentDraft;
+      set({
+        paymentDraft: { ...emptyPaymentDraft, debtor, creditor },
+        paymentId: createPaymentId(),
+        paymentAttempted: false,
+        paymentOutcome: null,
+        paymentFailure: null,
+      });
+    },
+  });
+}
+
+/** The payment history: filters and cursor paging, newest page first. */
+export function createPaymentHistorySlice(client: PayDeskClient): SliceCreator<PaymentHistorySlice> {
   return (set, get) => {
     async function fetchPage(cursor: string | null, newerCursors: (string | null)[]) {
       set({ paymentsLoading: true });
@@ -84,12 +136,6 @@ export function createPaymentsSlice(client: PayDeskClient, requestRefresh: () =>
     }
 
     return {
-      paymentDraft: emptyPaymentDraft,
-      paymentId: createPaymentId(),
-      paymentSubmitting: false,
-      paymentAttempted: false,
-      paymentOutcome: null,
-      paymentFailure: null,
       paymentFilter: emptyPaymentFilter,
       paymentRecords: [],
       paymentCursor: null,
@@ -97,40 +143,6 @@ export function createPaymentsSlice(client: PayDeskClient, requestRefresh: () =>
       paymentNextCursor: null,
       paymentsLoading: false,
       paymentsError: null,
-      setPaymentDraft(change) {
-        set({ paymentDraft: { ...get().paymentDraft, ...change } });
-      },
-      async submitPayment() {
-        const state = get();
-        // A second click while the first is in flight must not send anything.
-        if (state.paymentSubmitting) return;
-        const check = checkPaymentDraft(state.paymentDraft, state.paymentId, state.accounts);
-        if (check.request === null) {
-          set({ paymentAttempted: true });
-          return;
-        }
-        set({ paymentSubmitting: true, paymentAttempted: true, paymentFailure: null });
-        const result = await client.invoke('payment-submit', check.request);
-        if (result.ok) {
-          const outcome = result.value;
-          set({ paymentSubmitting: false, paymentOutcome: outcome });
-          get().noteLastPayment({ paymentId: outcome.paymentId, status: outcome.status, code: outcome.code });
-          requestRefresh();
-        } else {
-          // Keep the same id: a retry of this form must reach the same payment.
-          set({ paymentSubmitting: false, paymentFailure: result });
-        }
-      },
-      startNewPayment() {
-        const { debtor, creditor } = get().paymentDraft;
-        set({
-          paymentDraft: { ...emptyPaymentDraft, debtor, creditor },
-          paymentId: createPaymentId(),
-          paymentAttempted: false,
-          paymentOutcome: null,
-          paymentFailure: null,
-        });
-      },
       async setPaymentFilter(change) {
         set({ paymentFilter: { ...get().paymentFilter, ...change } });
         await fetchPage(null, []);
