@@ -31,7 +31,14 @@ export function AccountPicker({ label, accounts, value, onChange, error, disable
     <div className="account-picker">
       <Field label={`Find ${label.toLowerCase()}`}>
         {(control) => (
-          <input {...control} type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} placeholder="Code or name" disabled={disabled} />
+          <input
+            {...control}
+            type="search"
+            value={searchText}
+            onChange={(event) => setSearchText(event.target.value)}
+            placeholder="Code or name"
+            disabled={disabled}
+          />
         )}
       </Field>
       <Field label={label} error={error}>

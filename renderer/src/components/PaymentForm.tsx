@@ -33,8 +33,22 @@ export function PaymentForm() {
       <p className="payment-id">
         Payment id <span className="mono">{paymentId}</span>
       </p>
-      <AccountPicker label="Debtor" accounts={accounts} value={draft.debtor} onChange={(debtor) => setDraft({ debtor })} error={errorFor('debtor')} disabled={locked} />
-      <AccountPicker label="Creditor" accounts={accounts} value={draft.creditor} onChange={(creditor) => setDraft({ creditor })} error={errorFor('creditor')} disabled={locked} />
+      <AccountPicker
+        label="Debtor"
+        accounts={accounts}
+        value={draft.debtor}
+        onChange={(debtor) => setDraft({ debtor })}
+        error={errorFor('debtor')}
+        disabled={locked}
+      />
+      <AccountPicker
+        label="Creditor"
+        accounts={accounts}
+        value={draft.creditor}
+        onChange={(creditor) => setDraft({ creditor })}
+        error={errorFor('creditor')}
+        disabled={locked}
+      />
       <Field label="Amount" error={errorFor('amount')}>
         {(control) => (
           <input
