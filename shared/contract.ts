@@ -12,6 +12,8 @@ import type {
 } from './domain';
 import type { Result } from './result';
 import * as schemas from './schemas';
+import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEvent } from './metrics';
+import * as metricsSchemas from './metrics-schemas';
 
 /**
  * The one contract between the renderer and the engine. Every channel is named
@@ -41,6 +43,11 @@ export const channels = {
   'payment-submit': channel(schemas.paymentRequestSchema).returns<PaymentOutcome>(),
   'payment-get': channel(schemas.paymentGetSchema).returns<PaymentRecord>(),
   'payment-list': channel(schemas.paymentListSchema).returns<Page<PaymentRecord>>(),
+  'metrics-dashboard': channel(metricsSchemas.metricsDashboardSchema).returns<MetricsDashboard>(),
+  'metrics-batch': channel(metricsSchemas.metricsBatchSchema).returns<BatchMetrics>(),
+  'demo-load-start': channel(metricsSchemas.loadGeneratorStartSchema).returns<LoadGeneratorStatus>(),
+  'demo-load-stop': channel(schemas.emptyRequestSchema).returns<LoadGeneratorStatus>(),
+  'demo-load-status': channel(schemas.emptyRequestSchema).returns<LoadGeneratorStatus>(),
 };
 
 export type Channels = typeof channels;
@@ -59,6 +66,9 @@ export function isChannelName(name: unknown): name is ChannelName {
 export interface Events {
   'payment-recorded': PaymentRecordedEvent;
   'ledger-changed': LedgerChangedEvent;
+  /** The metrics aggregates changed; sent at most every metricsTickIntervalMs. */
+  'metrics-tick': MetricsTickEvent;
+  'demo-load-changed': LoadGeneratorStatus;
 }
 
 export type EventName = keyof Events;
@@ -66,6 +76,8 @@ export type EventName = keyof Events;
 const eventNameList: { [Name in EventName]: true } = {
   'payment-recorded': true,
   'ledger-changed': true,
+  'metrics-tick': true,
+  'demo-load-changed': true,
 };
 
 export const eventNames = Object.keys(eventNameList) as EventName[];

@@ -1,6 +1,7 @@
 import type { Engine } from '../core/engine';
 import { exitCodes, UsageError, requireString, optionalString, describeFailure, balanceLine } from './main';
 import { seedDemoLedger } from './demo';
+import { demoCommand, metricsCommand } from './metrics-commands';
 
 export interface CommandContext {
   engine: Engine;
@@ -95,4 +96,6 @@ export const commandTable: Record<string, Command> = {
       return report.ok ? exitCodes.ok : exitCodes.refused;
     },
   },
+  metrics: metricsCommand,
+  demo: demoCommand,
 };

@@ -1,6 +1,7 @@
 import type { Account, AccountKind, AccountStatus } from '../../shared/domain';
 import type { SqliteDatabase } from './storage/sqlite';
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
+import { MetricsAggregates } from './metrics/aggregates';
 
 /** The in-memory view of an account that decisions read; the database row follows it. */
 export interface AccountState {
@@ -30,13 +31,17 @@ export class LedgerState {
   lastPaymentSeq = 0;
   lastAccountId = 0;
   lastReceivedAtMs = 0;
+  /** Per-window PLT, PT and PSR aggregates, written in the same transaction as the payments. */
+  readonly metrics: MetricsAggregates;
 
   constructor(private readonly database: SqliteDatabase) {
+    this.metrics = new MetricsAggregates(database);
     this.reload();
   }
 
   /** Re-reads the caches from the database (at open, and after a failed transaction). */
   reload(): void {
+    this.metrics.discard();
     this.accounts.clear();
     this.accountsById.clear();
     for (const row of this.database.all<Record<string, number | string>>('SELECT * FROM accounts')) {
@@ -76,7 +81,7 @@ export class LedgerState {
         return this.applyStatus(record);
       case 'payments':
         for (const row of record.rows) this.applyPayment(row);
-        return;
+        return this.metrics.flush();
       case 'latency':
         return this.applyLatency(record);
       default:
@@ -112,6 +117,7 @@ export class LedgerState {
     ]);
     this.lastPaymentSeq = Math.max(this.lastPaymentSeq, row.seq);
     this.lastReceivedAtMs = Math.max(this.lastReceivedAtMs, row.at);
+    this.metrics.recordPayment(row);
     if (row.s !== 1) return;
     if (debtor === undefined || creditor === undefined) throw new Error(`posted payment ${row.id} names an unknown account`);
     if (debtor.currency !== row.cur || creditor.currency !== row.cur) throw new Error(`posted payment ${row.id} crosses currencies`);
@@ -124,7 +130,9 @@ export class LedgerState {
   private applyLatency(record: LatencyRecord): void {
     for (let index = 0; index < record.pairs.length; index += 2) {
       this.database.run('UPDATE payments SET plt_us = ? WHERE seq = ?', [record.pairs[index + 1], record.pairs[index]]);
+      this.metrics.recordLatency(record.pairs[index], record.pairs[index + 1]);
     }
+    this.metrics.flush();
   }
 
   requireAccount(code: string): AccountState {

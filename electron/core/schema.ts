@@ -42,4 +42,29 @@ export const schemaStatements = [
   `CREATE INDEX IF NOT EXISTS payments_by_debtor ON payments(debtor_id)`,
   `CREATE INDEX IF NOT EXISTS payments_by_creditor ON payments(creditor_id)`,
   `CREATE INDEX IF NOT EXISTS payments_rejected ON payments(seq) WHERE status = 0`,
+  // Metrics aggregates, kept as payments commit (electron/core/metrics/aggregates.ts). Counts by reason code
+  // and PLT histogram buckets are stored as "key:count" pairs; scope is realtime, batch or batch:<id>.
+  `CREATE TABLE IF NOT EXISTS metrics_windows (
+    scope TEXT NOT NULL,
+    level_s INTEGER NOT NULL,
+    start_s INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    succeeded INTEGER NOT NULL,
+    failures TEXT NOT NULL,
+    plt_count INTEGER NOT NULL,
+    plt_max_us INTEGER NOT NULL,
+    plt_histogram TEXT NOT NULL,
+    PRIMARY KEY (scope, level_s, start_s)
+  ) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS metrics_batches (
+    batch_id TEXT PRIMARY KEY,
+    total INTEGER NOT NULL,
+    succeeded INTEGER NOT NULL,
+    failures TEXT NOT NULL,
+    plt_count INTEGER NOT NULL,
+    plt_max_us INTEGER NOT NULL,
+    plt_histogram TEXT NOT NULL,
+    first_ms INTEGER,
+    last_ms INTEGER NOT NULL
+  ) WITHOUT ROWID`,
 ];

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { formatChange, formatCount, formatLatency, formatPercent, formatRate } from '../../shared/metrics-format';
+import { metricsRanges, metricsTraffic, type MetricsDashboard, type MetricsRange, type MetricsTraffic } from '../../shared/metrics';
+import { historyPaymentsMax, seedDemoHistory } from '../core/demo/history';
+import { dashboardMetrics } from '../core/metrics/dashboard';
+import type { Command } from './commands';
+import { writeDemoFiles } from './demo';
+import { exitCodes, optionalString, requireString, UsageError } from './main';
+
+/** `paydesk metrics --time` runs the dashboard query this many times and reports the median and the slowest. */
+const timingRuns = 20;
+const dayMs = 24 * 60 * 60_000;
+
+function wholeNumber(values: Record<string, unknown>, key: string, fallback: number, max: number): number {
+  const text = optionalString(values, key);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw new UsageError(`--${key} is a whole number from 0 to ${max}`);
+  return value;
+}
+
+function choice<T extends string>(values: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T {
+  const text = optionalString(values, key) ?? fallback;
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`--${key} is one of ${allowed.join(', ')}`);
+  return text as T;
+}
+
+/** The same four figures as the dashboard's headline tiles. */
+export function headlineLines(metrics: MetricsDashboard): string[] {
+  const { headline, totals } = metrics;
+  return [
+    `Payments today  ${formatCount(headline.paymentsToday.value).padStart(12)}   ${formatChange(headline.paymentsToday.change)} vs yesterday`,
+    `PSR (${metrics.range})${' '.repeat(Math.max(1, 9 - metrics.range.length))}${formatPercent(headline.successRate.value).padStart(12)}   ${formatChange(headline.successRate.change)} vs previous period`,
+    `PT now          ${formatRate(headline.throughputNow.value).padStart(12)}   ${formatChange(headline.throughputNow.change)} vs the 10 s before`,
+    `PLT p99 (${metrics.range})${' '.repeat(Math.max(1, 5 - metrics.range.length))}${formatLatency(headline.pltP99Us.value).padStart(12)}   ${formatChange(headline.pltP99Us.change)} vs previous period`,
+    `Over the range: ${formatCount(totals.total)} payments, ${formatCount(totals.failed)} failed; PLT p50 ${formatLatency(totals.plt.p50Us)}, p95 ${formatLatency(totals.plt.p95Us)}, max ${formatLatency(totals.plt.maxUs)}`,
+  ];
+}
+
+export const metricsCommand: Command = {
+  options: { db: { type: 'string' }, json: { type: 'boolean' }, range: { type: 'string' }, traffic: { type: 'string' }, time: { type: 'boolean' } },
+  async run({ engine, values, out }) {
+    const range = choice<Exclude<MetricsRange, 'custom'>>(values, 'range', metricsRanges.filter((name) => name !== 'custom') as Exclude<MetricsRange, 'custom'>[], '24h');
+    const traffic = choice<MetricsTraffic>(values, 'traffic', metricsTraffic, 'all');
+    const query = () => dashboardMetrics(engine.store.database, { range, traffic }, Date.now());
+    const metrics = query();
+    if (values.json === true) out(JSON.stringify({ range, traffic, headline: metrics.headline, totals: metrics.totals, failures: metrics.failures }));
+    else for (const line of headlineLines(metrics)) out(line);
+    if (values.time === true) {
+      const timesMs: number[] = [];
+      for (let run = 0; run < timingRuns; run++) {
+        const startedAt = performance.now();
+        query();
+        timesMs.push(performance.now() - startedAt);
+      }
+      timesMs.sort((left, right) => left - right);
+      out(`Dashboard query (${range}, ${traffic}) over ${formatCount(engine.info().payments)} payments: median ${timesMs[timingRuns / 2].toFixed(1)} ms, slowest ${timesMs[timingRuns - 1].toFixed(1)} ms of ${timingRuns} runs.`);
+    }
+    return exitCodes.ok;
+  },
+};
+
+export const demoCommand: Command = {
+  options: { db: { type: 'string' }, out: { type: 'string' }, payments: { type: 'string' }, seed: { type: 'string' } },
+  createsLedger: true,
+  async run({ engine, values, out }) {
+    const payments = wholeNumber(values, 'payments', 20_000, historyPaymentsMax);
+    const folder = optionalString(values, 'out') ?? path.join(path.dirname(path.resolve(requireString(values, 'db'))), 'paydesk-demo-files');
+    const startedAt = performance.now();
+    const history = await seedDemoHistory(engine, {
+      payments, endMs: Date.now(), spanMs: dayMs, failingShare: 0.04, batchShare: 0.35, seed: wholeNumber(values, 'seed', 7, 2 ** 31),
+    });
+    const files = await writeDemoFiles(folder, history);
+    out(`Created ${engine.ledgerPath} with ${history.accounts} accounts and ${formatCount(history.payments)} payments over the last 24 hours (${history.batches} batches) in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`);
+    for (const file of files) out(`Wrote ${file}`);
+    return exitCodes.ok;
+  },
+};

@@ -1,0 +1,44 @@
+import type { Handlers } from '../../../shared/contract';
+import { failure, success } from '../../../shared/result';
+import { LoadGenerator } from '../demo/load-generator';
+import type { Engine } from '../engine';
+import { batchMetrics, dashboardMetrics } from './dashboard';
+
+/** The metrics-tick event goes out at most this often, however fast payments commit. */
+export const metricsTickIntervalMs = 250;
+
+/**
+ * The metrics and demo channels, and the metrics-tick event: after a commit
+ * that changed the aggregates, one tick within `metricsTickIntervalMs`, so a
+ * batch of a million rows does not flood the windows with events.
+ */
+export function createMetricsHandlers(engine: Engine) {
+  const loadGenerator = new LoadGenerator(engine);
+  startMetricsTicks(engine);
+  return {
+    'metrics-dashboard': async (request) => success(dashboardMetrics(engine.store.database, request, Date.now())),
+    'metrics-batch': async (request) => {
+      const metrics = batchMetrics(engine.store.database, request.batchId);
+      if (metrics === null) return failure('NOT_FOUND', `No payment of batch ${request.batchId} has been recorded yet.`, 'batchId');
+      return success(metrics);
+    },
+    'demo-load-start': (request) => loadGenerator.start(request),
+    'demo-load-stop': async () => success(loadGenerator.stop(null)),
+    'demo-load-status': async () => success(loadGenerator.current()),
+  } satisfies Partial<Handlers>;
+}
+
+function startMetricsTicks(engine: Engine): void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastTickMs = 0;
+  const send = () => {
+    timer = null;
+    lastTickMs = Date.now();
+    engine.events.emit('metrics-tick', { payments: engine.store.state.metrics.counted, lastReceivedAtMs: engine.store.state.lastReceivedAtMs });
+  };
+  engine.store.state.metrics.onChange(() => {
+    if (timer !== null) return;
+    timer = setTimeout(send, Math.max(0, lastTickMs + metricsTickIntervalMs - Date.now()));
+    timer.unref?.();
+  });
+}
