@@ -4,23 +4,34 @@ import { usePayDeskStore } from '../store';
 import { AccountPicker } from './AccountPicker';
 import { Field } from './Field';
 
-export function PaymentForm() {
+/** What the form needs from the store, with the checks and the lock worked out. */
+function usePaymentFormState() {
   const draft = usePayDeskStore((state) => state.paymentDraft);
   const paymentId = usePayDeskStore((state) => state.paymentId);
   const accounts = usePayDeskStore((state) => state.accounts);
   const submitting = usePayDeskStore((state) => state.paymentSubmitting);
   const attempted = usePayDeskStore((state) => state.paymentAttempted);
   const answered = usePayDeskStore((state) => state.paymentOutcome !== null);
+  const check = checkPaymentDraft(draft, paymentId, accounts);
+  return {
+    draft,
+    paymentId,
+    accounts,
+    submitting,
+    answered,
+    currency: accounts.find((account) => account.code === draft.debtor)?.currency ?? '',
+    // Errors show while typing; a field left empty only complains after a submit.
+    errorFor: (field: PaymentField) => (attempted || draft[field] !== '' ? check.errors[field] : undefined),
+    // Once the engine has answered, this id belongs to that payment: the fields freeze until "New payment".
+    locked: answered || submitting,
+  };
+}
+
+export function PaymentForm() {
+  const { draft, paymentId, accounts, submitting, answered, currency, errorFor, locked } = usePaymentFormState();
   const setDraft = usePayDeskStore((state) => state.setPaymentDraft);
   const submitPayment = usePayDeskStore((state) => state.submitPayment);
   const startNewPayment = usePayDeskStore((state) => state.startNewPayment);
-
-  const check = checkPaymentDraft(draft, paymentId, accounts);
-  const currency = accounts.find((account) => account.code === draft.debtor)?.currency ?? '';
-  // Errors show while typing; a field left empty only complains after a submit.
-  const errorFor = (field: PaymentField) => (attempted || draft[field] !== '' ? check.errors[field] : undefined);
-  // Once the engine has answered, this id belongs to that payment: the fields freeze until "New payment".
-  const locked = answered || submitting;
 
   function submit(event: FormEvent) {
     event.preventDefault();
