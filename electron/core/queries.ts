@@ -27,7 +27,10 @@ interface PaymentRowFromDb {
   plt_us: number | null;
 }
 
-export function toPaymentRecord(row: PaymentRowFromDb): PaymentRecord {
+/** Latencies measured but not yet written to the table (see LedgerStore.recordLatency). */
+export type PendingLatencies = ReadonlyMap<number, number>;
+
+export function toPaymentRecord(row: PaymentRowFromDb, pending?: PendingLatencies): PaymentRecord {
   const code = row.code as ReasonCode;
   return {
     paymentId: row.payment_id,
@@ -43,13 +46,17 @@ export function toPaymentRecord(row: PaymentRowFromDb): PaymentRecord {
     batchId: row.batch_id,
     line: row.line,
     receivedAtMs: row.received_at_ms,
-    pltUs: row.plt_us,
+    pltUs: row.plt_us ?? pending?.get(row.seq) ?? null,
   };
 }
 
-export function findPayment(database: SqliteDatabase, paymentId: string): (PaymentRecord & { seq: number }) | undefined {
+export function findPayment(
+  database: SqliteDatabase,
+  paymentId: string,
+  pending?: PendingLatencies,
+): (PaymentRecord & { seq: number }) | undefined {
   const row = database.get<PaymentRowFromDb>(`SELECT ${paymentColumns} FROM payments WHERE payment_id = ?`, [paymentId]);
-  return row === undefined ? undefined : { ...toPaymentRecord(row), seq: row.seq };
+  return row === undefined ? undefined : { ...toPaymentRecord(row, pending), seq: row.seq };
 }
 
 export interface PaymentFilter {
@@ -66,7 +73,7 @@ export interface PaymentFilter {
  * hundredth page costs what the first does on a million payments. A time range
  * becomes a `seq` range by binary search, since `seq` order is time order.
  */
-export function listPayments(database: SqliteDatabase, filter: PaymentFilter): Page<PaymentRecord> {
+export function listPayments(database: SqliteDatabase, filter: PaymentFilter, pending?: PendingLatencies): Page<PaymentRecord> {
   const limit = filter.limit ?? defaultPageSize;
   let upperSeq = filter.cursor ? Number(filter.cursor) - 1 : Number.MAX_SAFE_INTEGER;
   let lowerSeq = 1;
@@ -92,7 +99,7 @@ export function listPayments(database: SqliteDatabase, filter: PaymentFilter): P
   }
   const page = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? String(page[page.length - 1].seq) : null;
-  return { items: page.map(toPaymentRecord), nextCursor };
+  return { items: page.map((row) => toPaymentRecord(row, pending)), nextCursor };
 }
 
 /** The smallest seq received at or after `atMs` (one past the last when none is). */

@@ -16,6 +16,8 @@ export function AccountActions({ account }: { account: Account }) {
   }
 
   if (account.status === 'closed') return <span className="muted">Closed</span>;
+  // The equity side of opening balances belongs to the ledger itself: the engine refuses to block or close it.
+  if (account.kind === 'equity') return <span className="muted">Ledger account</span>;
   if (confirmingClose) {
     return (
       <span className="confirm">
