@@ -12,6 +12,8 @@ import type {
 } from './domain';
 import type { Result } from './result';
 import * as schemas from './schemas';
+import type { BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, BatchUploadReceipt, BatchValidation } from './batch';
+import * as batchSchemas from './batch-schemas';
 import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEvent } from './metrics';
 import * as metricsSchemas from './metrics-schemas';
 
@@ -43,6 +45,19 @@ export const channels = {
   'payment-submit': channel(schemas.paymentRequestSchema).returns<PaymentOutcome>(),
   'payment-get': channel(schemas.paymentGetSchema).returns<PaymentRecord>(),
   'payment-list': channel(schemas.paymentListSchema).returns<Page<PaymentRecord>>(),
+  'batch-upload': channel(batchSchemas.batchUploadSchema).returns<BatchUploadReceipt>(),
+  'batch-inspect': channel(batchSchemas.batchInspectSchema).returns<BatchPreview>(),
+  'batch-validate': channel(batchSchemas.batchValidateSchema).returns<BatchValidation>(),
+  'batch-start': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
+  'batch-pause': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
+  'batch-resume': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
+  'batch-cancel': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
+  'batch-abandon': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
+  'batch-get': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
+  'batch-list': channel(batchSchemas.batchListSchema).returns<BatchSummary[]>(),
+  'batch-results': channel(batchSchemas.batchResultsSchema).returns<Page<PaymentRecord>>(),
+  'batch-preset-list': channel(batchSchemas.batchListSchema).returns<BatchPreset[]>(),
+  'batch-preset-save': channel(batchSchemas.batchPresetSaveSchema).returns<BatchPreset>(),
   'metrics-dashboard': channel(metricsSchemas.metricsDashboardSchema).returns<MetricsDashboard>(),
   'metrics-batch': channel(metricsSchemas.metricsBatchSchema).returns<BatchMetrics>(),
   'demo-load-start': channel(metricsSchemas.loadGeneratorStartSchema).returns<LoadGeneratorStatus>(),
@@ -66,6 +81,8 @@ export function isChannelName(name: unknown): name is ChannelName {
 export interface Events {
   'payment-recorded': PaymentRecordedEvent;
   'ledger-changed': LedgerChangedEvent;
+  /** A batch moved on: sent at most batchProgressEventsPerSecond times a second, and on every status change. */
+  'batch-progress': BatchProgressEvent;
   /** The metrics aggregates changed; sent at most every metricsTickIntervalMs. */
   'metrics-tick': MetricsTickEvent;
   'demo-load-changed': LoadGeneratorStatus;
@@ -76,6 +93,7 @@ export type EventName = keyof Events;
 const eventNameList: { [Name in EventName]: true } = {
   'payment-recorded': true,
   'ledger-changed': true,
+  'batch-progress': true,
   'metrics-tick': true,
   'demo-load-changed': true,
 };

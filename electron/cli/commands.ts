@@ -1,6 +1,7 @@
 import type { Engine } from '../core/engine';
 import { exitCodes, UsageError, requireString, optionalString, describeFailure, balanceLine } from './main';
 import { seedDemoLedger } from './demo';
+import { batchCommand } from './batch-command';
 import { demoCommand, metricsCommand } from './metrics-commands';
 
 export interface CommandContext {
@@ -96,6 +97,7 @@ export const commandTable: Record<string, Command> = {
       return report.ok ? exitCodes.ok : exitCodes.refused;
     },
   },
+  batch: batchCommand,
   metrics: metricsCommand,
   demo: demoCommand,
 };

@@ -17,6 +17,7 @@ commands:
   account add --db FILE --code C --name N --currency CUR [--opening-balance AMOUNT] [--overdraft-limit AMOUNT]
   pay --db FILE --id ID --from A --to B --amount AMOUNT --currency CUR [--reference R] [--json]
   balances --db FILE [--json]
+  batch --db FILE INPUT.csv [--delimiter ,|;|tab] [--map field=Header ...] [--results OUT.csv] [--json]
   verify --db FILE
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]
   demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new ledger with a day of history and sample files)`;

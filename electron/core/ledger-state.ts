@@ -1,5 +1,6 @@
 import type { Account, AccountKind, AccountStatus } from '../../shared/domain';
 import type { SqliteDatabase } from './storage/sqlite';
+import { applyBatchRecord, isBatchRecord } from './batch/batch-records';
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
 import { MetricsAggregates } from './metrics/aggregates';
 
@@ -85,6 +86,7 @@ export class LedgerState {
       case 'latency':
         return this.applyLatency(record);
       default:
+        if (isBatchRecord(record)) return applyBatchRecord(this.database, record);
         throw new Error(`unknown journal record type ${(record as { t: unknown }).t}`);
     }
   }

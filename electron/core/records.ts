@@ -1,5 +1,6 @@
 import type { AccountKind, AccountStatus, PaymentChannel } from '../../shared/domain';
 import type { ReasonCode } from '../../shared/codes';
+import type { BatchRecord } from './batch/batch-records';
 
 /**
  * What the journal holds: each record is a decision already taken, so replay
@@ -52,4 +53,4 @@ export interface LatencyRecord {
   pairs: number[];
 }
 
-export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord;
+export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord | BatchRecord;

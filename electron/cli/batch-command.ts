@@ -1,0 +1,112 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { batchFields, csvLine, resultsHeader, type BatchDelimiter, type BatchField, type BatchMapping } from '../../shared/batch';
+import { batchService } from '../core/batch/batch-handlers';
+import { BatchFileError } from '../core/batch/csv-source';
+import type { Command } from './commands';
+import { describeFailure, exitCodes, UsageError } from './main';
+
+/** Errors printed by `paydesk batch --json`; `errorTotal` always tells how many there were. */
+export const errorsInJson = 100;
+
+const delimiterNames: Record<string, BatchDelimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t', '\t': '\t' };
+
+/** Field names the --map option accepts: the contract's names and the default column names. */
+const fieldNames: Record<string, BatchField> = {
+  ...Object.fromEntries(batchFields.map((field) => [field.toLowerCase(), field])),
+  payment_id: 'paymentId', debtor_account: 'debtor', creditor_account: 'creditor', from: 'debtor', to: 'creditor', id: 'paymentId',
+};
+
+export const batchCommand: Command = {
+  options: {
+    db: { type: 'string' }, json: { type: 'boolean' }, delimiter: { type: 'string' }, map: { type: 'string', multiple: true },
+    results: { type: 'string' },
+  },
+  positionals: true,
+  async run({ engine, values, positionals, out }) {
+    if (positionals.length !== 1) throw new UsageError('batch takes exactly one input file: paydesk batch --db FILE INPUT.csv');
+    const inputPath = positionals[0];
+    const delimiter = parseDelimiter(values.delimiter);
+    const service = batchService(engine);
+    let fileId: string;
+    try {
+      fileId = await service.importFromDisk(inputPath, path.basename(inputPath));
+    } catch (error) {
+      if (error instanceof BatchFileError) throw new UsageError(error.message);
+      throw error;
+    }
+    const preview = await service.inspect({ fileId, delimiter });
+    if (!preview.ok) throw new UsageError(describeFailure(preview));
+    for (const earlier of preview.value.sameFileBatches) {
+      process.stderr.write(`paydesk: warning: the same file was imported before as batch ${earlier.batchId} (${earlier.status}); ids already paid are not paid again.\n`);
+    }
+    const mapping: BatchMapping = { ...preview.value.suggestedMapping, ...parseMapping(values.map) };
+    const validation = await service.validate({ fileId, delimiter, mapping });
+    if (!validation.ok) throw new UsageError(describeFailure(validation));
+    const batchId = validation.value.batch.batchId;
+    const started = await service.start(batchId);
+    if (!started.ok) throw new UsageError(describeFailure(started));
+    const summary = await service.whenStopped(batchId);
+    if (typeof values.results === 'string') await writeResults(service, batchId, values.results);
+    const errors = validation.value.errors.slice(0, errorsInJson).map(({ line, field, code, message }) => ({ line, field, code, message }));
+    const report = {
+      batchId, rows: summary.rows, valid: summary.valid, invalid: summary.invalid, accepted: summary.accepted, rejected: summary.rejected,
+      psr: summary.psr, rowsPerSecond: summary.rowsPerSecond, pltP50Us: summary.pltP50Us, pltP99Us: summary.pltP99Us, errors,
+      errorTotal: validation.value.errorTotal,
+    };
+    if (values.json === true) out(JSON.stringify(report));
+    else printText(out, report, summary.skipped);
+    return summary.accepted === summary.rows ? exitCodes.ok : exitCodes.refused;
+  },
+};
+
+function parseDelimiter(value: unknown): BatchDelimiter | undefined {
+  if (value === undefined) return undefined;
+  const delimiter = delimiterNames[String(value).toLowerCase()];
+  if (delimiter === undefined) throw new UsageError(`--delimiter must be one of , ; tab (got "${String(value)}")`);
+  return delimiter;
+}
+
+function parseMapping(values: unknown): BatchMapping {
+  const mapping: BatchMapping = {};
+  for (const entry of Array.isArray(values) ? (values as string[]) : []) {
+    const equals = entry.indexOf('=');
+    const field = fieldNames[entry.slice(0, Math.max(equals, 0)).trim().toLowerCase()];
+    if (equals <= 0 || field === undefined) {
+      throw new UsageError(`--map takes field=Header with field one of ${batchFields.join(', ')} (got "${entry}")`);
+    }
+    mapping[field] = entry.slice(equals + 1).trim();
+  }
+  return mapping;
+}
+
+/** Every payment of the batch in file order, as CSV with cells a spreadsheet will not run. */
+async function writeResults(service: ReturnType<typeof batchService>, batchId: string, outputPath: string): Promise<void> {
+  const output = createWriteStream(outputPath);
+  const write = async (text: string) => {
+    if (!output.write(text)) await once(output, 'drain');
+  };
+  await write(csvLine(resultsHeader));
+  let cursor: string | null = null;
+  do {
+    const page = service.results({ batchId, limit: 500, cursor });
+    if (!page.ok) throw new UsageError(describeFailure(page));
+    let text = '';
+    for (const item of page.value.items) {
+      text += csvLine([item.line, item.paymentId, item.debtor, item.creditor, item.amountMinor, item.currency, item.reference, item.status, item.code, item.message]);
+    }
+    await write(text);
+    cursor = page.value.nextCursor;
+  } while (cursor !== null);
+  output.end();
+  await once(output, 'close');
+}
+
+function printText(out: (text: string) => void, report: { batchId: string; rows: number; valid: number; invalid: number; accepted: number; rejected: number; psr: number | null; rowsPerSecond: number | null; pltP50Us: number | null; pltP99Us: number | null; errors: { line: number; field: string; code: string; message: string }[]; errorTotal: number }, skipped: number) {
+  out(`Batch ${report.batchId}: ${report.rows} rows, ${report.valid} valid, ${report.invalid} invalid.`);
+  out(`Accepted ${report.accepted}, rejected ${report.rejected}, not paid ${skipped}; PSR ${report.psr === null ? '-' : `${(report.psr * 100).toFixed(2)}%`}.`);
+  out(`PT ${report.rowsPerSecond ?? '-'} rows/s; PLT p50 ${report.pltP50Us ?? '-'} us, p99 ${report.pltP99Us ?? '-'} us.`);
+  for (const error of report.errors) out(`line ${error.line} ${error.field}: ${error.code} ${error.message}`);
+  if (report.errorTotal > report.errors.length) out(`… and ${report.errorTotal - report.errors.length} more errors.`);
+}

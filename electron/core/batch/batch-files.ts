@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { batchLimits } from '../../../shared/batch';
+import { BatchFileError } from './csv-source';
+
+/**
+ * Batch files live in a folder beside the ledger (`<ledger>-batches/<fileId>.csv`):
+ * an upload from the page is appended there chunk by chunk, and a file named
+ * on the command line is copied there, so resuming a batch after a crash never
+ * depends on the operator's file staying where it was.
+ */
+
+export function batchFolder(ledgerPath: string): string {
+  return `${ledgerPath}-batches`;
+}
+
+export function batchFilePath(ledgerPath: string, fileId: string): string {
+  return path.join(batchFolder(ledgerPath), `${fileId}.csv`);
+}
+
+export function newFileId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Appends one chunk of an upload; the offset must be the bytes already received, so a repeated chunk is refused. */
+export async function appendUpload(ledgerPath: string, fileId: string, offset: number, text: string): Promise<number | string> {
+  await fs.mkdir(batchFolder(ledgerPath), { recursive: true });
+  const filePath = batchFilePath(ledgerPath, fileId);
+  const size = await fs.stat(filePath).then((stat) => stat.size, () => -1);
+  if (offset === 0 && size <= 0) {
+    // A new upload, or one whose first chunk is being retried.
+  } else if (size < 0) {
+    return `No upload with id ${fileId} is under way; start the upload again.`;
+  } else if (size !== offset) {
+    return `The upload holds ${size} bytes but this chunk starts at ${offset}; send the chunk that starts at ${size}.`;
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  if (offset + bytes.length > batchLimits.fileBytes) return `A batch file may hold at most ${batchLimits.fileBytes} bytes.`;
+  const handle = await fs.open(filePath, offset === 0 ? 'w' : 'a');
+  try {
+    await handle.write(bytes);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  return offset + bytes.length;
+}
+
+/** Copies a file named on the command line into the batch folder; returns its new id. */
+export async function importFile(ledgerPath: string, sourcePath: string): Promise<string> {
+  await fs.mkdir(batchFolder(ledgerPath), { recursive: true });
+  const fileId = newFileId();
+  const target = batchFilePath(ledgerPath, fileId);
+  try {
+    await pipeline(createReadStream(sourcePath), createWriteStream(target));
+    const handle = await fs.open(target, 'r');
+    await handle.datasync();
+    await handle.close();
+  } catch (error) {
+    await fs.rm(target, { force: true });
+    throw new BatchFileError(`${sourcePath} cannot be read: ${(error as Error).message}`);
+  }
+  return fileId;
+}
+
+export async function removeFile(ledgerPath: string, fileId: string): Promise<void> {
+  await fs.rm(batchFilePath(ledgerPath, fileId), { force: true });
+}

@@ -1,0 +1,35 @@
+import type { Handlers } from '../../../shared/contract';
+import { success } from '../../../shared/result';
+import type { Engine } from '../engine';
+import { BatchService } from './batch-service';
+
+const services = new WeakMap<Engine, BatchService>();
+
+/** The one batch service of an engine (the CLI and tests reach it here). */
+export function batchService(engine: Engine): BatchService {
+  let service = services.get(engine);
+  if (service === undefined) {
+    service = new BatchService(engine);
+    services.set(engine, service);
+  }
+  return service;
+}
+
+export function createBatchHandlers(engine: Engine) {
+  const service = batchService(engine);
+  return {
+    'batch-upload': (request) => service.upload(request),
+    'batch-inspect': (request) => service.inspect(request),
+    'batch-validate': (request) => service.validate(request),
+    'batch-start': (request) => service.start(request.batchId),
+    'batch-pause': (request) => service.pause(request.batchId),
+    'batch-resume': (request) => service.resume(request.batchId),
+    'batch-cancel': (request) => service.cancel(request.batchId),
+    'batch-abandon': (request) => service.abandon(request.batchId),
+    'batch-get': async (request) => service.get(request.batchId),
+    'batch-list': async () => success(service.list()),
+    'batch-results': async (request) => service.results(request),
+    'batch-preset-list': async () => success(service.presets()),
+    'batch-preset-save': (request) => service.savePreset(request),
+  } satisfies Partial<Handlers>;
+}

@@ -1,0 +1,139 @@
+import type { BatchDelimiter, BatchMapping, BatchStatus } from '../../../shared/batch';
+import type { SqliteDatabase } from '../storage/sqlite';
+
+/**
+ * The batch's own journal records and the tables they land in. Each record
+ * carries absolute values (never deltas), so applying it on the live path and
+ * again on replay after a crash lands on the same state.
+ */
+
+/** A validated file became a batch: status "validated", nothing paid yet. */
+export interface BatchCreatedRecord {
+  t: 'batch';
+  id: string;
+  fileName: string;
+  filePath: string;
+  fileHash: string;
+  delimiter: BatchDelimiter;
+  mapping: BatchMapping;
+  rows: number;
+  valid: number;
+  invalid: number;
+  at: number;
+}
+
+/**
+ * Committed in the same journal frame as the chunk's payment rows: after a
+ * crash the payments and the progress that counts them come back together.
+ */
+export interface BatchProgressRecord {
+  t: 'batch-progress';
+  id: string;
+  /** Data rows of the file consumed so far (paid, rejected or skipped); resume starts after them. */
+  rowsDone: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  reasons: Record<string, number>;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  runningMs: number;
+}
+
+export interface BatchStatusRecord {
+  t: 'batch-status';
+  id: string;
+  status: BatchStatus;
+  at: number;
+  problem: string | null;
+}
+
+export interface BatchPresetRecord {
+  t: 'batch-preset';
+  name: string;
+  mapping: BatchMapping;
+  delimiter: BatchDelimiter | null;
+  at: number;
+}
+
+export type BatchRecord = BatchCreatedRecord | BatchProgressRecord | BatchStatusRecord | BatchPresetRecord;
+
+export const batchSchemaStatements = [
+  `CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    file_path TEXT NOT NULL,
+    file_hash TEXT NOT NULL,
+    delimiter TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    status TEXT NOT NULL,
+    problem TEXT,
+    rows_total INTEGER NOT NULL,
+    rows_valid INTEGER NOT NULL,
+    rows_invalid INTEGER NOT NULL,
+    rows_done INTEGER NOT NULL DEFAULT 0,
+    accepted INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    reasons TEXT NOT NULL DEFAULT '{}',
+    first_seq INTEGER,
+    last_seq INTEGER,
+    running_ms INTEGER NOT NULL DEFAULT 0,
+    created_at_ms INTEGER NOT NULL,
+    started_at_ms INTEGER,
+    finished_at_ms INTEGER
+  ) WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS batches_by_hash ON batches(file_hash)`,
+  `CREATE TABLE IF NOT EXISTS batch_presets (
+    name TEXT PRIMARY KEY,
+    mapping TEXT NOT NULL,
+    delimiter TEXT,
+    updated_at_ms INTEGER NOT NULL
+  ) WITHOUT ROWID`,
+];
+
+const finishedStatuses: readonly BatchStatus[] = ['cancelled', 'completed', 'abandoned'];
+
+export function isBatchRecord(record: { t: string }): record is BatchRecord {
+  return record.t === 'batch' || record.t === 'batch-progress' || record.t === 'batch-status' || record.t === 'batch-preset';
+}
+
+export function applyBatchRecord(database: SqliteDatabase, record: BatchRecord): void {
+  switch (record.t) {
+    case 'batch':
+      database.run(
+        `INSERT INTO batches (id, file_name, file_path, file_hash, delimiter, mapping, status, rows_total, rows_valid, rows_invalid, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, 'validated', ?, ?, ?, ?)`,
+        [record.id, record.fileName, record.filePath, record.fileHash, record.delimiter, JSON.stringify(record.mapping),
+          record.rows, record.valid, record.invalid, record.at],
+      );
+      return;
+    case 'batch-progress':
+      database.run(
+        `UPDATE batches SET rows_done = ?, accepted = ?, rejected = ?, skipped = ?, reasons = ?,
+           first_seq = COALESCE(first_seq, ?), last_seq = COALESCE(?, last_seq), running_ms = ? WHERE id = ?`,
+        [record.rowsDone, record.accepted, record.rejected, record.skipped, JSON.stringify(record.reasons),
+          record.firstSeq, record.lastSeq, record.runningMs, record.id],
+      );
+      assertOneRowChanged(database, record.id);
+      return;
+    case 'batch-status':
+      database.run(
+        `UPDATE batches SET status = ?, problem = ?,
+           started_at_ms = CASE WHEN ? = 'running' THEN COALESCE(started_at_ms, ?) ELSE started_at_ms END,
+           finished_at_ms = CASE WHEN ? THEN ? ELSE finished_at_ms END WHERE id = ?`,
+        [record.status, record.problem, record.status, record.at, finishedStatuses.includes(record.status) ? 1 : 0, record.at, record.id],
+      );
+      assertOneRowChanged(database, record.id);
+      return;
+    case 'batch-preset':
+      database.run('INSERT OR REPLACE INTO batch_presets (name, mapping, delimiter, updated_at_ms) VALUES (?, ?, ?, ?)', [
+        record.name, JSON.stringify(record.mapping), record.delimiter, record.at,
+      ]);
+      return;
+  }
+}
+
+function assertOneRowChanged(database: SqliteDatabase, batchId: string): void {
+  if (database.changes !== 1) throw new Error(`batch record names batch ${batchId}, which is not in the ledger`);
+}

@@ -1,0 +1,224 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { BatchMapping, BatchStatus } from '../../../shared/batch';
+import type { ReasonCode } from '../../../shared/codes';
+import type { LedgerStore } from '../ledger-store';
+import { decidePayment } from '../payment-decision';
+import type { LedgerRecord, PaymentRow } from '../records';
+import type { BatchProgressRecord } from './batch-records';
+import { paymentIdInLedger } from './batch-validation';
+import { readCsvRecords, type CsvDialect } from './csv-source';
+import { checkRow, resolveColumns, type CheckedRow, type ColumnIndexes } from './row-check';
+
+/**
+ * Processes a batch in chunks. Each chunk's payment rows and the batch's
+ * progress are committed as one journal frame, and progress is reported only
+ * once that frame is durable; after a crash the batch resumes after the last
+ * committed chunk, so no row is applied twice and none is skipped. Between
+ * chunks the run yields to the event loop, so a payment from the form is
+ * answered while a large batch runs.
+ */
+
+/** Data rows consumed per committed chunk. */
+export const batchChunkRows = 5_000;
+
+export interface RunCounters {
+  rowsDone: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  reasons: Partial<Record<ReasonCode, number>>;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  runningMs: number;
+}
+
+export interface RunSpec {
+  batchId: string;
+  filePath: string;
+  dialect: CsvDialect;
+  mapping: BatchMapping;
+  counters: RunCounters;
+  /** Rows per chunk; tests pass a small number to get many chunks. */
+  chunkRows?: number;
+}
+
+export interface RunHooks {
+  /** After each durable chunk: the counters and this run's rows per second. */
+  onChunk(counters: RunCounters, rowsThisRun: number, elapsedMs: number): void;
+}
+
+export type RunEnd = { status: Extract<BatchStatus, 'completed' | 'paused' | 'cancelled'> } | { status: 'closed' };
+
+interface PendingRow extends CheckedRow {
+  takenAtMs: number;
+}
+
+export class BatchRun {
+  private stopRequest: 'paused' | 'cancelled' | null = null;
+  readonly finished: Promise<RunEnd>;
+  private readonly counters: RunCounters;
+  private readonly startedAtMs = performance.now();
+  private readonly runningMsBefore: number;
+  private rowsThisRun = 0;
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly spec: RunSpec,
+    private readonly hooks: RunHooks,
+  ) {
+    this.counters = { ...spec.counters, reasons: { ...spec.counters.reasons } };
+    this.runningMsBefore = spec.counters.runningMs;
+    this.finished = this.process();
+  }
+
+  /** Asks the run to stop after the chunk in flight is durable. */
+  requestStop(status: 'paused' | 'cancelled'): void {
+    this.stopRequest ??= status;
+  }
+
+  private async process(): Promise<RunEnd> {
+    const chunkRows = this.spec.chunkRows ?? batchChunkRows;
+    let toSkip = this.spec.counters.rowsDone;
+    let columns: ColumnIndexes | null = null;
+    let pending: PendingRow[] = [];
+    let seenInChunk = new Set<string>();
+    let rowsInChunk = 0;
+    let firstProblem: ReasonCode | null = null;
+    const noteProblem = (_line: number, _field: string, _value: string, code: ReasonCode) => {
+      firstProblem ??= code;
+    };
+    for await (const group of readCsvRecords(this.spec.filePath, this.spec.dialect)) {
+      for (const record of group) {
+        if (columns === null) {
+          columns = resolveColumns(record.fields.map((header) => header.trim()), this.spec.mapping);
+          continue;
+        }
+        if (toSkip > 0) {
+          toSkip--;
+          continue;
+        }
+        const takenAtMs = performance.now();
+        rowsInChunk++;
+        firstProblem = null;
+        const row = checkRow(record, columns, this.store.state.accounts, noteProblem);
+        if (row === null || seenInChunk.has(row.paymentId)) {
+          this.skip(firstProblem ?? 'DUPL');
+        } else {
+          seenInChunk.add(row.paymentId);
+          pending.push({ ...row, takenAtMs });
+        }
+        if (rowsInChunk >= chunkRows) {
+          const end = await this.commitChunk(pending, rowsInChunk, false);
+          if (end !== null) return end;
+          pending = [];
+          seenInChunk = new Set();
+          rowsInChunk = 0;
+        }
+      }
+    }
+    const end = await this.commitChunk(pending, rowsInChunk, true);
+    return end ?? { status: 'completed' };
+  }
+
+  private skip(code: ReasonCode): void {
+    this.counters.skipped++;
+    this.counters.reasons[code] = (this.counters.reasons[code] ?? 0) + 1;
+  }
+
+  /** Decides, commits and waits for one chunk; returns how the run ended when it ends here. */
+  private async commitChunk(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
+    const rows = this.decide(pending);
+    this.counters.rowsDone += rowsInChunk;
+    this.rowsThisRun += rowsInChunk;
+    this.counters.runningMs = this.runningMsBefore + Math.round(performance.now() - this.startedAtMs);
+    if (rows.length > 0) {
+      this.counters.firstSeq ??= rows[0].seq;
+      this.counters.lastSeq = rows[rows.length - 1].seq;
+    }
+    const stop = last ? 'completed' : this.stopRequest;
+    const records: LedgerRecord[] = rows.length > 0 ? [{ t: 'payments', rows }] : [];
+    records.push(this.progressRecord());
+    try {
+      await this.commitDurably(records);
+      this.recordLatencies(rows, pending);
+      // The status change is its own commit, after the latencies: they ride along with it and the summary sees them.
+      if (stop !== null) await this.commitDurably([{ t: 'batch-status', id: this.spec.batchId, status: stop, at: Date.now(), problem: null }]);
+    } catch (error) {
+      if ((error as Error).message === 'the ledger is closed') return { status: 'closed' };
+      throw error;
+    }
+    this.hooks.onChunk(this.counters, this.rowsThisRun, performance.now() - this.startedAtMs);
+    if (stop !== null) return { status: stop };
+    await yieldToEventLoop();
+    return null;
+  }
+
+  private async commitDurably(records: LedgerRecord[]): Promise<void> {
+    const lsn = this.store.commit(records);
+    await this.store.whenDurable(lsn);
+  }
+
+  /**
+   * Decides every pending row against the live account cache, synchronously,
+   * right before the commit: nothing can interleave, so seqs stay dense and a
+   * payment id that reached the ledger meanwhile is skipped, never paid twice.
+   * Balances move provisionally so later rows of the chunk see earlier ones,
+   * and are put back before the commit applies them for real.
+   */
+  private decide(pending: PendingRow[]): PaymentRow[] {
+    const state = this.store.state;
+    const database = this.store.database;
+    const rows: PaymentRow[] = [];
+    let seq = state.lastPaymentSeq;
+    for (const candidate of pending) {
+      if (paymentIdInLedger(database, candidate.paymentId)) {
+        this.skip('DUPL');
+        continue;
+      }
+      const debtor = state.accounts.get(candidate.debtor);
+      const creditor = state.accounts.get(candidate.creditor);
+      const rejection = decidePayment(candidate.debtor, candidate.creditor, debtor, creditor, candidate.amountMinor, candidate.currency);
+      seq++;
+      rows.push({
+        seq, id: candidate.paymentId, d: candidate.debtor, c: candidate.creditor, a: candidate.amountMinor, cur: candidate.currency,
+        ref: candidate.reference, s: rejection === null ? 1 : 0, code: rejection?.code ?? 'ACSC', msg: rejection?.message ?? null,
+        ch: 'batch', b: this.spec.batchId, l: candidate.line, at: state.nextReceivedAtMs(),
+      });
+      if (rejection === null) {
+        debtor!.balanceMinor -= candidate.amountMinor;
+        creditor!.balanceMinor += candidate.amountMinor;
+        this.counters.accepted++;
+      } else {
+        this.counters.rejected++;
+        this.counters.reasons[rejection.code] = (this.counters.reasons[rejection.code] ?? 0) + 1;
+      }
+    }
+    for (const row of rows) {
+      if (row.s !== 1) continue;
+      state.accounts.get(row.d)!.balanceMinor += row.a;
+      state.accounts.get(row.c)!.balanceMinor -= row.a;
+    }
+    return rows;
+  }
+
+  private progressRecord(): BatchProgressRecord {
+    const { rowsDone, accepted, rejected, skipped, reasons, firstSeq, lastSeq, runningMs } = this.counters;
+    return { t: 'batch-progress', id: this.spec.batchId, rowsDone, accepted, rejected, skipped, reasons: { ...reasons }, firstSeq, lastSeq, runningMs };
+  }
+
+  /** PLT per row: from when the row was taken (T1) to when its chunk was durable (T2). */
+  private recordLatencies(rows: PaymentRow[], pending: PendingRow[]): void {
+    if (rows.length === 0) return;
+    const durableAtMs = performance.now();
+    const takenAtById = new Map<string, number>();
+    if (rows.length !== pending.length) for (const candidate of pending) takenAtById.set(candidate.paymentId, candidate.takenAtMs);
+    const pairs: number[] = new Array(rows.length * 2);
+    for (let index = 0; index < rows.length; index++) {
+      const takenAtMs = rows.length === pending.length ? pending[index].takenAtMs : takenAtById.get(rows[index].id)!;
+      pairs[index * 2] = rows[index].seq;
+      pairs[index * 2 + 1] = Math.max(1, Math.round((durableAtMs - takenAtMs) * 1000));
+    }
+    this.store.recordLatencies(pairs);
+  }
+}

@@ -1,0 +1,347 @@
+import { performance } from 'node:perf_hooks';
+import {
+  batchLimits, mappingProblems, suggestMapping,
+  type BatchDelimiter, type BatchMapping, type BatchPreset, type BatchPreview, type BatchProgressEvent, type BatchStatus,
+  type BatchSummary, type BatchUploadReceipt, type BatchValidation,
+} from '../../../shared/batch';
+import type { ReasonCode } from '../../../shared/codes';
+import type { Page, PaymentRecord, PaymentStatus } from '../../../shared/domain';
+import { failure, success, type Result } from '../../../shared/result';
+import type { Engine } from '../engine';
+import { toPaymentRecord } from '../queries';
+import { appendUpload, batchFilePath, importFile, newFileId } from './batch-files';
+import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
+import { validateFile } from './batch-validation';
+import { BatchFileError, detectDialect, hashFile, readCsvRecords, type CsvDialect } from './csv-source';
+
+/** Progress events a second, at most, per batch; status changes are always sent. */
+export const batchProgressEventsPerSecond = 4;
+const progressIntervalMs = 1000 / batchProgressEventsPerSecond;
+
+interface BatchRow {
+  id: string; file_name: string; file_path: string; file_hash: string; delimiter: BatchDelimiter; mapping: string; status: BatchStatus;
+  problem: string | null; rows_total: number; rows_valid: number; rows_invalid: number; rows_done: number; accepted: number;
+  rejected: number; skipped: number; reasons: string; first_seq: number | null; last_seq: number | null; running_ms: number;
+  created_at_ms: number; started_at_ms: number | null; finished_at_ms: number | null;
+}
+
+const resultColumns = `seq, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code,
+  message, channel, batch_id, line, received_at_ms, plt_us`;
+
+/**
+ * The batch feature: uploads and imports, inspection, validation, and the
+ * runs that process batches, with their state kept in the ledger so a batch
+ * survives a crash. A batch left "running" by a process that died shows as
+ * interrupted until it is resumed.
+ */
+export class BatchService {
+  private readonly runs = new Map<string, { run: BatchRun; ended: Promise<void> }>();
+  private readonly fileNames = new Map<string, string>();
+  private readonly lastEventAtMs = new Map<string, number>();
+  private readonly latencyCache = new Map<string, { lastSeq: number | null; p50: number | null; p99: number | null }>();
+  /** Rows per chunk for new runs; tests lower it to get many chunks from a small file. */
+  chunkRows: number | undefined;
+
+  constructor(private readonly engine: Engine) {}
+
+  private get store() {
+    return this.engine.store;
+  }
+
+  private get ledgerPath() {
+    return this.engine.ledgerPath;
+  }
+
+  async upload(request: { fileId: string | null; fileName: string; offset: number; text: string }): Promise<Result<BatchUploadReceipt>> {
+    if (request.fileId === null && request.offset !== 0) return failure('FF01', 'A new upload starts at offset 0.', 'offset');
+    const fileId = request.fileId ?? newFileId();
+    const received = await appendUpload(this.ledgerPath, fileId, request.offset, request.text);
+    if (typeof received === 'string') return failure('FF01', received, 'offset');
+    this.fileNames.set(fileId, request.fileName);
+    return success({ fileId, bytesReceived: received });
+  }
+
+  /** Copies a file from disk into the batch folder (the command line's way in). */
+  async importFromDisk(sourcePath: string, fileName: string): Promise<string> {
+    await detectDialect(sourcePath);
+    const fileId = await importFile(this.ledgerPath, sourcePath);
+    this.fileNames.set(fileId, fileName);
+    return fileId;
+  }
+
+  async inspect(request: { fileId: string; delimiter?: BatchDelimiter }): Promise<Result<BatchPreview>> {
+    const filePath = batchFilePath(this.ledgerPath, request.fileId);
+    const opened = await openDialect(filePath, request.delimiter);
+    if (!opened.ok) return opened;
+    const { dialect, detected } = opened.value;
+    const records: { line: number; fields: string[] }[] = [];
+    for await (const group of readCsvRecords(filePath, dialect)) {
+      records.push(...group.slice(0, batchLimits.previewRows + 1 - records.length));
+      if (records.length > batchLimits.previewRows) break;
+    }
+    const headers = records[0].fields.map((header) => header.trim());
+    if (headers.length > batchLimits.columns) return failure('FF01', `The file has ${headers.length} columns; at most ${batchLimits.columns} are read.`);
+    const fileHash = await hashFile(filePath);
+    const sameFileBatches = this.store.database
+      .all<BatchRow>('SELECT * FROM batches WHERE file_hash = ? ORDER BY created_at_ms DESC', [fileHash])
+      .map((row) => this.summary(row));
+    const { size } = await import('node:fs/promises').then((fs) => fs.stat(filePath));
+    return success({
+      fileId: request.fileId, fileName: this.fileNameOf(request.fileId), fileBytes: size, fileHash, delimiter: dialect.delimiter,
+      detectedDelimiter: detected, headers, rows: records.slice(1), suggestedMapping: suggestMapping(headers), sameFileBatches,
+    });
+  }
+
+  /** Checks every row and, when the file holds rows, records it as a batch ready to process. */
+  async validate(request: { fileId: string; delimiter?: BatchDelimiter; mapping: BatchMapping }): Promise<Result<BatchValidation>> {
+    const filePath = batchFilePath(this.ledgerPath, request.fileId);
+    const opened = await openDialect(filePath, request.delimiter);
+    if (!opened.ok) return opened;
+    const dialect = opened.value.dialect;
+    const fileHash = await hashFile(filePath);
+    const outcome = await validateFile(filePath, dialect, request.mapping, this.store.state.accounts, this.store.database);
+    const problems = mappingProblems(outcome.headers, request.mapping);
+    if (problems.length > 0) return failure('FF01', problems.join(' '), 'mapping');
+    if (outcome.rows === 0) return failure('FF01', 'The file holds a header but no payment rows.');
+    const batchId = `b-${Date.now().toString(36)}-${fileHash.slice(0, 8)}`;
+    const lsn = this.store.commit([{
+      t: 'batch', id: batchId, fileName: this.fileNameOf(request.fileId), filePath, fileHash, delimiter: dialect.delimiter,
+      mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid, at: Date.now(),
+    }]);
+    await this.store.whenDurable(lsn);
+    const errors = outcome.errors.slice(0, batchLimits.errorsReturned);
+    return success({ batch: this.requireSummary(batchId), errors, errorTotal: outcome.errorTotal });
+  }
+
+  async start(batchId: string): Promise<Result<BatchSummary>> {
+    const row = this.row(batchId);
+    if (row === undefined) return notFound(batchId);
+    if (row.status !== 'validated') return failure('FF01', `Batch ${batchId} is ${this.statusOf(row)}; only a validated batch can be started.`);
+    return this.launch(row);
+  }
+
+  async resume(batchId: string): Promise<Result<BatchSummary>> {
+    const row = this.row(batchId);
+    if (row === undefined) return notFound(batchId);
+    const status = this.statusOf(row);
+    if (status !== 'paused' && status !== 'interrupted') return failure('FF01', `Batch ${batchId} is ${status}; only a paused or interrupted batch can be resumed.`);
+    return this.launch(row);
+  }
+
+  async pause(batchId: string): Promise<Result<BatchSummary>> {
+    const active = this.runs.get(batchId);
+    if (active === undefined) return failure('FF01', `Batch ${batchId} is not running in this window; there is nothing to pause.`);
+    active.run.requestStop('paused');
+    await active.ended;
+    return success(this.requireSummary(batchId));
+  }
+
+  async cancel(batchId: string): Promise<Result<BatchSummary>> {
+    const active = this.runs.get(batchId);
+    if (active !== undefined) {
+      active.run.requestStop('cancelled');
+      await active.ended;
+      // The run may have completed its last chunk before it saw the request.
+      return success(this.requireSummary(batchId));
+    }
+    return this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
+  }
+
+  abandon(batchId: string): Promise<Result<BatchSummary>> {
+    return this.setStatus(batchId, ['validated'], 'abandoned');
+  }
+
+  /** Resolves when the batch's current run has ended (at once when none runs). */
+  async whenStopped(batchId: string): Promise<BatchSummary> {
+    await this.runs.get(batchId)?.ended;
+    return this.requireSummary(batchId);
+  }
+
+  get(batchId: string): Result<BatchSummary> {
+    const row = this.row(batchId);
+    return row === undefined ? notFound(batchId) : success(this.summary(row, true));
+  }
+
+  list(): BatchSummary[] {
+    return this.store.database
+      .all<BatchRow>('SELECT * FROM batches ORDER BY created_at_ms DESC, id DESC LIMIT ?', [batchLimits.batchesListed])
+      .map((row) => this.summary(row));
+  }
+
+  /** A batch's payments in file order (seq order is line order within a batch), paged by seq. */
+  results(request: { batchId: string; status?: PaymentStatus; limit?: number; cursor?: string | null }): Result<Page<PaymentRecord>> {
+    const row = this.row(request.batchId);
+    if (row === undefined) return notFound(request.batchId);
+    const limit = request.limit ?? 50;
+    if (row.first_seq === null || row.last_seq === null) return success({ items: [], nextCursor: null });
+    const afterSeq = request.cursor ? Number(request.cursor) : row.first_seq - 1;
+    if (!Number.isSafeInteger(afterSeq)) return failure('FF01', 'The cursor is not one PayDesk made.', 'cursor');
+    const statusClause = request.status === undefined ? '' : ` AND status = ${request.status === 'accepted' ? 1 : 0}`;
+    const rows = this.store.database.all<Parameters<typeof toPaymentRecord>[0]>(
+      `SELECT ${resultColumns} FROM payments WHERE seq > ? AND seq <= ? AND batch_id = ?${statusClause} ORDER BY seq LIMIT ?`,
+      [afterSeq, row.last_seq, request.batchId, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const nextCursor = rows.length > limit ? String(page[page.length - 1].seq) : null;
+    return success({ items: page.map((paymentRow) => toPaymentRecord(paymentRow, this.store.state.pendingLatencyUs)), nextCursor });
+  }
+
+  presets(): BatchPreset[] {
+    return this.store.database
+      .all<{ name: string; mapping: string; delimiter: BatchDelimiter | null; updated_at_ms: number }>('SELECT * FROM batch_presets ORDER BY name')
+      .map((row) => ({ name: row.name, mapping: JSON.parse(row.mapping) as BatchMapping, delimiter: row.delimiter, updatedAtMs: row.updated_at_ms }));
+  }
+
+  async savePreset(request: { name: string; mapping: BatchMapping; delimiter?: BatchDelimiter | null }): Promise<Result<BatchPreset>> {
+    const at = Date.now();
+    const lsn = this.store.commit([{ t: 'batch-preset', name: request.name, mapping: request.mapping, delimiter: request.delimiter ?? null, at }]);
+    await this.store.whenDurable(lsn);
+    return success({ name: request.name, mapping: request.mapping, delimiter: request.delimiter ?? null, updatedAtMs: at });
+  }
+
+  private async launch(row: BatchRow): Promise<Result<BatchSummary>> {
+    if (this.runs.has(row.id)) return failure('FF01', `Batch ${row.id} is already running.`);
+    const hash = await hashFile(row.file_path).catch(() => null);
+    if (hash === null) return failure('FF01', `The file of batch ${row.id} is no longer at ${row.file_path}; the batch cannot go on.`);
+    if (hash !== row.file_hash) return failure('FF01', `The file of batch ${row.id} has changed since it was validated; the batch cannot go on.`);
+    const dialect = await detectDialect(row.file_path);
+    const lsn = this.store.commit([{ t: 'batch-status', id: row.id, status: 'running', at: Date.now(), problem: null }]);
+    await this.store.whenDurable(lsn);
+    const run = new BatchRun(
+      this.store,
+      {
+        batchId: row.id, filePath: row.file_path, dialect: { ...dialect, delimiter: row.delimiter }, mapping: JSON.parse(row.mapping) as BatchMapping,
+        counters: countersOf(row), chunkRows: this.chunkRows,
+      },
+      { onChunk: (counters, rowsThisRun, elapsedMs) => this.reportProgress(row.id, 'running', counters, rowsThisRun, elapsedMs, false) },
+    );
+    const ended = run.finished.then(
+      (end) => this.onRunEnd(row.id, end),
+      (error: Error) => this.onRunFailed(row.id, error),
+    );
+    this.runs.set(row.id, { run, ended });
+    this.engine.events.emit('ledger-changed', { reason: 'batch' });
+    return success(this.requireSummary(row.id));
+  }
+
+  private onRunEnd(batchId: string, end: RunEnd): void {
+    this.runs.delete(batchId);
+    if (end.status === 'closed') return;
+    const row = this.row(batchId)!;
+    this.reportProgress(batchId, end.status, countersOf(row), 0, 0, true);
+  }
+
+  /** An unexpected failure mid-run (the file vanished, say): the batch is paused with the reason, never left half-said. */
+  private async onRunFailed(batchId: string, error: Error): Promise<void> {
+    this.runs.delete(batchId);
+    console.error(`paydesk: batch ${batchId} stopped`, error);
+    const problem = error instanceof BatchFileError ? error.message : `The batch stopped on an unexpected error: ${error.message}`;
+    try {
+      const lsn = this.store.commit([{ t: 'batch-status', id: batchId, status: 'paused', at: Date.now(), problem }]);
+      await this.store.whenDurable(lsn);
+    } catch {
+      return;
+    }
+    const row = this.row(batchId)!;
+    this.reportProgress(batchId, 'paused', countersOf(row), 0, 0, true, problem);
+  }
+
+  private reportProgress(batchId: string, status: BatchStatus, counters: RunCounters, rowsThisRun: number, elapsedMs: number, force: boolean, problem: string | null = null): void {
+    const nowMs = performance.now();
+    if (!force && nowMs - (this.lastEventAtMs.get(batchId) ?? -Infinity) < progressIntervalMs) return;
+    this.lastEventAtMs.set(batchId, nowMs);
+    const row = this.row(batchId)!;
+    const rowsPerSecond = elapsedMs > 0 ? Math.round((rowsThisRun * 1000) / elapsedMs) : null;
+    const remaining = row.rows_total - counters.rowsDone;
+    const event: BatchProgressEvent = {
+      batchId, status, rows: row.rows_total, rowsDone: counters.rowsDone, accepted: counters.accepted, rejected: counters.rejected,
+      skipped: counters.skipped, reasons: { ...counters.reasons }, rowsPerSecond,
+      etaSeconds: rowsPerSecond === null || rowsPerSecond === 0 ? null : Math.ceil(remaining / rowsPerSecond), problem,
+    };
+    this.engine.events.emit('batch-progress', event);
+    this.engine.events.emit('ledger-changed', { reason: 'batch' });
+  }
+
+  private async setStatus(batchId: string, from: BatchStatus[], to: BatchStatus): Promise<Result<BatchSummary>> {
+    const row = this.row(batchId);
+    if (row === undefined) return notFound(batchId);
+    const status = this.statusOf(row);
+    if (!from.includes(status)) return failure('FF01', `Batch ${batchId} is ${status}; it cannot become ${to}.`);
+    const lsn = this.store.commit([{ t: 'batch-status', id: batchId, status: to, at: Date.now(), problem: null }]);
+    await this.store.whenDurable(lsn);
+    this.reportProgress(batchId, to, countersOf(this.row(batchId)!), 0, 0, true);
+    return success(this.requireSummary(batchId));
+  }
+
+  private row(batchId: string): BatchRow | undefined {
+    return this.store.database.get<BatchRow>('SELECT * FROM batches WHERE id = ?', [batchId]);
+  }
+
+  /** "running" in the ledger but not running here means the process that ran it died. */
+  private statusOf(row: BatchRow): BatchStatus {
+    return row.status === 'running' && !this.runs.has(row.id) ? 'interrupted' : row.status;
+  }
+
+  private requireSummary(batchId: string): BatchSummary {
+    return this.summary(this.row(batchId)!, true);
+  }
+
+  private summary(row: BatchRow, withLatency = false): BatchSummary {
+    const latency = withLatency ? this.latencyPercentiles(row) : { p50: null, p99: null };
+    const paid = row.accepted + row.rejected;
+    return {
+      batchId: row.id, fileName: row.file_name, fileHash: row.file_hash, delimiter: row.delimiter, mapping: JSON.parse(row.mapping) as BatchMapping,
+      status: this.statusOf(row), rows: row.rows_total, valid: row.rows_valid, invalid: row.rows_invalid, rowsDone: row.rows_done,
+      accepted: row.accepted, rejected: row.rejected, skipped: row.skipped, reasons: JSON.parse(row.reasons) as Partial<Record<ReasonCode, number>>,
+      psr: paid === 0 ? null : row.accepted / paid,
+      rowsPerSecond: row.running_ms > 0 ? Math.round((row.rows_done * 1000) / row.running_ms) : null,
+      pltP50Us: latency.p50, pltP99Us: latency.p99, createdAtMs: row.created_at_ms, startedAtMs: row.started_at_ms,
+      finishedAtMs: row.finished_at_ms, runningMs: row.running_ms,
+    };
+  }
+
+  /** PLT p50 and p99 over the batch's payments; computed once per state of the batch. */
+  private latencyPercentiles(row: BatchRow): { p50: number | null; p99: number | null } {
+    const cached = this.latencyCache.get(row.id);
+    if (cached !== undefined && cached.lastSeq === row.last_seq) return cached;
+    const result = { lastSeq: row.last_seq, p50: null as number | null, p99: null as number | null };
+    if (row.first_seq !== null && row.last_seq !== null) {
+      const where = 'FROM payments WHERE seq BETWEEN ? AND ? AND batch_id = ? AND plt_us IS NOT NULL';
+      const params = [row.first_seq, row.last_seq, row.id];
+      const count = Number(this.store.database.value(`SELECT COUNT(*) ${where}`, params));
+      const at = (fraction: number) =>
+        Number(this.store.database.value(`SELECT plt_us ${where} ORDER BY plt_us LIMIT 1 OFFSET ?`, [...params, Math.min(count - 1, Math.floor(count * fraction))]));
+      if (count > 0) {
+        result.p50 = at(0.5);
+        result.p99 = at(0.99);
+      }
+    }
+    this.latencyCache.set(row.id, result);
+    return result;
+  }
+
+  private fileNameOf(fileId: string): string {
+    return this.fileNames.get(fileId) ?? `${fileId}.csv`;
+  }
+}
+
+function countersOf(row: BatchRow): RunCounters {
+  return {
+    rowsDone: row.rows_done, accepted: row.accepted, rejected: row.rejected, skipped: row.skipped,
+    reasons: JSON.parse(row.reasons) as Partial<Record<ReasonCode, number>>, firstSeq: row.first_seq, lastSeq: row.last_seq, runningMs: row.running_ms,
+  };
+}
+
+function notFound(batchId: string) {
+  return failure('NOT_FOUND', `No batch with id ${batchId} is in this ledger.`, 'batchId');
+}
+
+async function openDialect(filePath: string, delimiter: BatchDelimiter | undefined): Promise<Result<{ dialect: CsvDialect; detected: BatchDelimiter }>> {
+  try {
+    const detected = await detectDialect(filePath);
+    return success({ dialect: { ...detected, delimiter: delimiter ?? detected.delimiter }, detected: detected.delimiter });
+  } catch (error) {
+    if (error instanceof BatchFileError) return failure('FF01', error.message.replace(filePath, 'The file'));
+    throw error;
+  }
+}

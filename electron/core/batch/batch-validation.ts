@@ -1,0 +1,71 @@
+import { batchLimits, type BatchMapping, type BatchValidationError } from '../../../shared/batch';
+import type { ReasonCode } from '../../../shared/codes';
+import type { AccountState } from '../ledger-state';
+import type { SqliteDatabase } from '../storage/sqlite';
+import { readCsvRecords, type CsvDialect } from './csv-source';
+import { checkRow, resolveColumns } from './row-check';
+
+/**
+ * The validation pass: every data row of the file is checked before any money
+ * moves, and every problem is reported at once (the first `errorsKept` in
+ * full, the rest counted). Nothing is written.
+ */
+
+export interface ValidationOutcome {
+  headers: string[];
+  rows: number;
+  valid: number;
+  invalid: number;
+  errors: BatchValidationError[];
+  errorTotal: number;
+  reasons: Partial<Record<ReasonCode, number>>;
+}
+
+export function paymentIdInLedger(database: SqliteDatabase, paymentId: string): boolean {
+  return database.value('SELECT 1 FROM payments WHERE payment_id = ?', [paymentId]) !== undefined;
+}
+
+export async function validateFile(
+  filePath: string,
+  dialect: CsvDialect,
+  mapping: BatchMapping,
+  accounts: ReadonlyMap<string, AccountState>,
+  database: SqliteDatabase,
+): Promise<ValidationOutcome> {
+  const outcome: ValidationOutcome = { headers: [], rows: 0, valid: 0, invalid: 0, errors: [], errorTotal: 0, reasons: {} };
+  // The line each valid payment id was first seen on, to name it in the duplicate's error.
+  const firstLineById = new Map<string, number>();
+  let rowHasProblem = false;
+  const report = (line: number, field: BatchValidationError['field'], value: string, code: ReasonCode, message: string) => {
+    rowHasProblem = true;
+    outcome.errorTotal++;
+    outcome.reasons[code] = (outcome.reasons[code] ?? 0) + 1;
+    if (outcome.errors.length < batchLimits.errorsKept) outcome.errors.push({ line, field, value, code, message });
+  };
+  let columns: ReturnType<typeof resolveColumns> | null = null;
+  for await (const group of readCsvRecords(filePath, dialect)) {
+    for (const record of group) {
+      if (columns === null) {
+        outcome.headers = record.fields.map((header) => header.trim());
+        columns = resolveColumns(outcome.headers, mapping);
+        continue;
+      }
+      outcome.rows++;
+      rowHasProblem = false;
+      const row = checkRow(record, columns, accounts, report);
+      if (row !== null) {
+        const earlierLine = firstLineById.get(row.paymentId);
+        if (earlierLine !== undefined) {
+          report(row.line, 'paymentId', row.paymentId, 'DUPL', `Payment id ${row.paymentId} is also on line ${earlierLine}; an id is paid once.`);
+        } else if (paymentIdInLedger(database, row.paymentId)) {
+          report(row.line, 'paymentId', row.paymentId, 'DUPL', `Payment id ${row.paymentId} is already in the ledger; it is never paid twice.`);
+        } else {
+          firstLineById.set(row.paymentId, row.line);
+        }
+      }
+      if (rowHasProblem) outcome.invalid++;
+      else outcome.valid++;
+    }
+  }
+  return outcome;
+}

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import Papa from 'papaparse';
+import { batchDelimiters, batchLimits, type BatchDelimiter } from '../../../shared/batch';
+
+/**
+ * Reads a batch file as CSV records, streaming: papaparse parses the file as it
+ * is read from disk, and records reach the caller in small groups, so a
+ * million-row file never sits in memory as objects. Each record carries its
+ * file line number (1 is the header), counted across quoted line breaks and
+ * skipped empty lines.
+ */
+
+/** Bytes read to detect the delimiter and the line ending. */
+const sniffBytes = 64 * 1024;
+/** Records handed to the caller at a time: amortises the await per group. */
+export const recordsPerGroup = 1_000;
+/** The longest single record accepted (a guard against an unclosed quote swallowing the file). */
+const maxRecordChars = 1024 * 1024;
+/** Read size from disk. */
+const readChunkBytes = 1024 * 1024;
+
+export interface CsvDialect {
+  delimiter: BatchDelimiter;
+  newline: '\r\n' | '\n' | '\r';
+  /** 3 when the file starts with a UTF-8 byte order mark, else 0. */
+  bomBytes: number;
+}
+
+export interface CsvRecord {
+  line: number;
+  fields: string[];
+}
+
+/** Raised when a file cannot be read or holds nothing; the message is one sentence for the operator. */
+export class BatchFileError extends Error {}
+
+export async function detectDialect(filePath: string): Promise<CsvDialect> {
+  const head = await readHead(filePath);
+  const bomBytes = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const text = head.subarray(bomBytes).toString('utf8');
+  if (text.trim() === '') throw new BatchFileError(`${filePath} is empty: it holds no header and no rows.`);
+  const firstLine = firstRecordText(text);
+  const newlineAt = firstLine.length;
+  const newline = text.startsWith('\r\n', newlineAt) ? '\r\n' : text[newlineAt] === '\r' ? '\r' : '\n';
+  return { delimiter: guessDelimiter(firstLine), newline, bomBytes };
+}
+
+async function readHead(filePath: string): Promise<Buffer> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(filePath, 'r');
+  } catch (error) {
+    throw new BatchFileError(`${filePath} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new BatchFileError(`${filePath} is not a file.`);
+    if (stat.size === 0) throw new BatchFileError(`${filePath} is empty: it holds no header and no rows.`);
+    if (stat.size > batchLimits.fileBytes) throw new BatchFileError(`${filePath} is larger than ${batchLimits.fileBytes} bytes.`);
+    const buffer = Buffer.alloc(Math.min(sniffBytes, stat.size));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The header record's text: up to the first line break outside quotes. */
+function firstRecordText(text: string): string {
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index];
+    if (character === '"') quoted = !quoted;
+    else if (!quoted && (character === '\n' || character === '\r')) return text.slice(0, index);
+  }
+  return text;
+}
+
+/** The candidate delimiter seen most often outside quotes in the header; a comma on a tie or none. */
+function guessDelimiter(header: string): BatchDelimiter {
+  const counts = new Map<string, number>(batchDelimiters.map((delimiter) => [delimiter, 0]));
+  let quoted = false;
+  for (const character of header) {
+    if (character === '"') quoted = !quoted;
+    else if (!quoted && counts.has(character)) counts.set(character, counts.get(character)! + 1);
+  }
+  let best: BatchDelimiter = ',';
+  for (const delimiter of batchDelimiters) if (counts.get(delimiter)! > counts.get(best)!) best = delimiter;
+  return best;
+}
+
+/**
+ * Every non-empty record of the file in order, header first, in groups. A row
+ * whose fields are all blank is an empty line: skipped, but its lines counted.
+ *
+ * The file is read in large pieces; each piece is cut after its last line
+ * break outside quotes and that complete part is parsed by papaparse at once,
+ * the rest carried into the next piece. (papaparse's own Node stream pauses per
+ * row and re-copies its buffer each time, which is quadratic on large files.)
+ */
+export async function* readCsvRecords(filePath: string, dialect: CsvDialect, pieceBytes = readChunkBytes): AsyncGenerator<CsvRecord[]> {
+  const input = createReadStream(filePath, { encoding: 'utf8', start: dialect.bomBytes, highWaterMark: pieceBytes });
+  const breakCharacter = dialect.newline === '\r' ? '\r' : '\n';
+  let line = 1;
+  let carry = '';
+  const parsePiece = function* (text: string, final: boolean): Generator<CsvRecord[]> {
+    const rows = Papa.parse<string[]>(text, { delimiter: dialect.delimiter, newline: dialect.newline, quoteChar: '"', header: false, skipEmptyLines: false }).data;
+    // A piece that ends with a line break parses to one empty row after it: not a line of the file.
+    const count = !final || text.endsWith(dialect.newline) ? rows.length - 1 : rows.length;
+    let group: CsvRecord[] = [];
+    for (let index = 0; index < count; index++) {
+      const fields = rows[index];
+      const recordLine = line;
+      line += 1 + lineBreaksInside(fields, breakCharacter);
+      if (isBlank(fields)) continue;
+      group.push({ line: recordLine, fields });
+      if (group.length >= recordsPerGroup) {
+        yield group;
+        group = [];
+      }
+    }
+    if (group.length > 0) yield group;
+  };
+  try {
+    for await (const piece of input as AsyncIterable<string>) {
+      const text = carry + piece;
+      const cut = endOfLastRecord(text, dialect.newline);
+      if (cut < 0) {
+        if (text.length > maxRecordChars) throw new BatchFileError(`A record of the file is longer than ${maxRecordChars} characters; is a quote left open?`);
+        carry = text;
+        continue;
+      }
+      carry = text.slice(cut);
+      yield* parsePiece(text.slice(0, cut), false);
+    }
+  } finally {
+    input.destroy();
+  }
+  if (carry !== '') yield* parsePiece(carry, true);
+}
+
+/** The index just after the last line break that is outside quotes, or -1. Doubled quotes toggle twice, so parity holds. */
+function endOfLastRecord(text: string, newline: string): number {
+  let quoted = false;
+  let end = -1;
+  let at = 0;
+  for (;;) {
+    const quote = text.indexOf('"', at);
+    const limit = quote < 0 ? text.length : quote;
+    if (!quoted) {
+      const lastBreak = text.lastIndexOf(newline, limit - newline.length);
+      if (lastBreak >= at) end = lastBreak + newline.length;
+    }
+    if (quote < 0) return end;
+    quoted = !quoted;
+    at = quote + 1;
+  }
+}
+
+function lineBreaksInside(fields: string[], breakCharacter: string): number {
+  let count = 0;
+  for (const field of fields) {
+    let at = field.indexOf(breakCharacter);
+    while (at >= 0) {
+      count++;
+      at = field.indexOf(breakCharacter, at + 1);
+    }
+  }
+  return count;
+}
+
+function isBlank(fields: string[]): boolean {
+  for (const field of fields) if (field.trim() !== '') return false;
+  return true;
+}
+
+/** SHA-256 of the file's bytes, hex: the same content is recognised whatever its name. */
+export async function hashFile(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(filePath, { highWaterMark: readChunkBytes })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

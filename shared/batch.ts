@@ -1,0 +1,207 @@
+import type { ReasonCode } from './codes';
+
+/**
+ * What the renderer and the engine agree on for batch payment files: the
+ * fields a row maps to, header variants, limits, the shapes that cross the
+ * boundary, and the CSV writing both sides use for exports. Pure: no Node, no DOM.
+ */
+
+export const batchLimits = {
+  /** Characters of CSV text one upload request may carry: at most ~6 bytes per char in JSON, under the host's 1 MiB body. */
+  uploadChunkChars: 128 * 1024,
+  /** The largest batch file accepted, in bytes. */
+  fileBytes: 512 * 1024 * 1024,
+  /** Rows shown in the preview before anything is processed. */
+  previewRows: 10,
+  /** Validation errors kept (and returned) per file; the total is always counted. */
+  errorsKept: 10_000,
+  /** Validation errors returned in one response to the renderer. */
+  errorsReturned: 10_000,
+  /** Columns a file may have. */
+  columns: 200,
+  presetNameLength: 60,
+  fileNameLength: 255,
+  batchesListed: 100,
+} as const;
+
+export const batchFields = ['paymentId', 'debtor', 'creditor', 'amount', 'currency', 'reference'] as const;
+export type BatchField = (typeof batchFields)[number];
+
+/** Fields a row cannot do without; the reference may be left unmapped. */
+export const requiredBatchFields: readonly BatchField[] = ['paymentId', 'debtor', 'creditor', 'amount', 'currency'];
+
+export const batchFieldLabels: Record<BatchField, string> = {
+  paymentId: 'Payment id',
+  debtor: 'Debtor account',
+  creditor: 'Creditor account',
+  amount: 'Amount',
+  currency: 'Currency',
+  reference: 'Reference',
+};
+
+/** Maps each field to the header text of its column ('' or absent: not mapped). */
+export type BatchMapping = Partial<Record<BatchField, string>>;
+
+export const batchDelimiters = [',', ';', '\t'] as const;
+export type BatchDelimiter = (typeof batchDelimiters)[number];
+
+/** Header spellings each field answers to, compared after normalising (lower case, no spaces, dashes or underscores). */
+const headerAliases: Record<BatchField, readonly string[]> = {
+  paymentId: ['paymentid', 'id', 'payment', 'endtoendid', 'e2eid', 'transactionid', 'txid'],
+  debtor: ['debtoraccount', 'debtor', 'from', 'fromaccount', 'source', 'sourceaccount', 'payer', 'debit'],
+  creditor: ['creditoraccount', 'creditor', 'to', 'toaccount', 'destination', 'destinationaccount', 'payee', 'beneficiary', 'credit'],
+  amount: ['amount', 'value', 'sum'],
+  currency: ['currency', 'ccy', 'cur', 'currencycode'],
+  reference: ['reference', 'ref', 'remittanceinformation', 'description', 'memo', 'narrative'],
+};
+
+export function normaliseHeader(header: string): string {
+  return header.trim().toLowerCase().replace(/[\s_\-.]+/g, '');
+}
+
+/** The mapping the headers suggest: each field gets the first column whose header is one of its variants. */
+export function suggestMapping(headers: readonly string[]): BatchMapping {
+  const mapping: BatchMapping = {};
+  const taken = new Set<number>();
+  for (const field of batchFields) {
+    const index = headers.findIndex((header, position) => !taken.has(position) && headerAliases[field].includes(normaliseHeader(header)));
+    if (index >= 0) {
+      mapping[field] = headers[index];
+      taken.add(index);
+    }
+  }
+  return mapping;
+}
+
+/** Which required fields a mapping leaves out, or maps to a header the file does not have. */
+export function mappingProblems(headers: readonly string[], mapping: BatchMapping): string[] {
+  const problems: string[] = [];
+  for (const field of requiredBatchFields) {
+    const header = mapping[field];
+    if (header === undefined || header === '') problems.push(`${batchFieldLabels[field]} is not mapped to a column.`);
+    else if (!headers.includes(header)) problems.push(`${batchFieldLabels[field]} is mapped to "${header}", which the file does not have.`);
+  }
+  const reference = mapping.reference;
+  if (reference !== undefined && reference !== '' && !headers.includes(reference)) {
+    problems.push(`Reference is mapped to "${reference}", which the file does not have.`);
+  }
+  return problems;
+}
+
+export const batchStatuses = ['validated', 'running', 'paused', 'interrupted', 'cancelled', 'completed', 'abandoned'] as const;
+export type BatchStatus = (typeof batchStatuses)[number];
+
+export interface BatchPreview {
+  /** The uploaded (or imported) file's id: the name of its copy beside the ledger. */
+  fileId: string;
+  fileName: string;
+  fileBytes: number;
+  /** SHA-256 of the file's bytes, hex. */
+  fileHash: string;
+  delimiter: BatchDelimiter;
+  detectedDelimiter: BatchDelimiter;
+  headers: string[];
+  /** The first rows as they will be read, each with its file line number (1 is the header). */
+  rows: { line: number; fields: string[] }[];
+  suggestedMapping: BatchMapping;
+  /** Batches already made from a file with the same content: the operator is warned. */
+  sameFileBatches: BatchSummary[];
+}
+
+export interface BatchValidationError {
+  line: number;
+  field: BatchField | 'row';
+  value: string;
+  code: ReasonCode;
+  message: string;
+}
+
+export interface BatchValidation {
+  batch: BatchSummary;
+  errors: BatchValidationError[];
+  /** Every error found, even beyond those listed. */
+  errorTotal: number;
+}
+
+export interface BatchSummary {
+  batchId: string;
+  fileName: string;
+  fileHash: string;
+  delimiter: BatchDelimiter;
+  mapping: BatchMapping;
+  status: BatchStatus;
+  rows: number;
+  valid: number;
+  invalid: number;
+  rowsDone: number;
+  accepted: number;
+  rejected: number;
+  /** Rows not paid at processing time because they failed a check (mostly those invalid at validation). */
+  skipped: number;
+  /** Rejected and skipped rows by reason code. */
+  reasons: Partial<Record<ReasonCode, number>>;
+  /** Accepted over accepted plus rejected, 0..1; null before any payment. */
+  psr: number | null;
+  /** Payments per second over the time the batch was running (PT). */
+  rowsPerSecond: number | null;
+  pltP50Us: number | null;
+  pltP99Us: number | null;
+  createdAtMs: number;
+  startedAtMs: number | null;
+  finishedAtMs: number | null;
+  /** Time spent running, summed over runs (pauses and crashes excluded). */
+  runningMs: number;
+}
+
+export interface BatchProgressEvent {
+  batchId: string;
+  status: BatchStatus;
+  rows: number;
+  rowsDone: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  reasons: Partial<Record<ReasonCode, number>>;
+  rowsPerSecond: number | null;
+  etaSeconds: number | null;
+  /** A sentence when the batch stopped on a problem (such as a changed file). */
+  problem: string | null;
+}
+
+export interface BatchPreset {
+  name: string;
+  mapping: BatchMapping;
+  delimiter: BatchDelimiter | null;
+  updatedAtMs: number;
+}
+
+export interface BatchUploadReceipt {
+  fileId: string;
+  bytesReceived: number;
+}
+
+/**
+ * One CSV cell, safe to open in a spreadsheet: a cell that begins with = + - @,
+ * tab, carriage return or line feed (also after leading spaces) gets a leading
+ * apostrophe so it is never run as a formula; quotes are doubled.
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (typeof value !== 'number' && /^[ ]*[=+\-@\t\r\n]/.test(text)) text = `'${text}`;
+  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(cells: readonly (string | number | null | undefined)[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+export const validationReportHeader = ['line', 'field', 'value', 'code', 'reason'] as const;
+
+export function validationReportCsv(errors: readonly BatchValidationError[]): string {
+  let text = csvLine(validationReportHeader);
+  for (const error of errors) text += csvLine([error.line, error.field, error.value, error.code, error.message]);
+  return text;
+}
+
+export const resultsHeader = ['line', 'payment_id', 'debtor_account', 'creditor_account', 'amount_minor', 'currency', 'reference', 'status', 'code', 'message'] as const;

@@ -1,0 +1,277 @@
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BatchProgressEvent } from '../../shared/batch';
+import { batchService } from '../../electron/core/batch/batch-handlers';
+import { Engine } from '../../electron/core/engine';
+import { main } from '../../electron/cli/main';
+import { generateBatch } from '../../scripts/generate-batch';
+import { useTempFolder } from '../support/temp-folder';
+
+const newFolder = useTempFolder('paydesk-batch-');
+const fixture = (name: string) => path.join(import.meta.dirname, '../fixtures/batch', name);
+
+async function openLedger() {
+  const folder = newFolder();
+  const ledgerPath = path.join(folder, 'ledger.paydesk');
+  const engine = await Engine.open(ledgerPath);
+  for (const [code, currency, openingBalance] of [['ALICE', 'EUR', '1000.00'], ['BOB', 'EUR', '100.00'], ['CAROL', 'USD', '0'], ['SHUT', 'EUR', '0'], ['FROZEN', 'EUR', '0']]) {
+    const created = await engine.invoke('account-create', { code, name: code, currency, openingBalance });
+    if (!created.ok) throw new Error(created.message);
+  }
+  await engine.invoke('account-set-status', { code: 'SHUT', status: 'closed' });
+  await engine.invoke('account-set-status', { code: 'FROZEN', status: 'blocked' });
+  return { engine, folder, ledgerPath };
+}
+
+/** Uploads a file through the channel the page uses, in small chunks. */
+async function upload(engine: Engine, filePath: string, chunkChars = 50): Promise<string> {
+  const text = readFileSync(filePath, 'utf8');
+  let fileId: string | null = null;
+  let offset = 0;
+  for (let start = 0; start === 0 || start < text.length; start += chunkChars) {
+    const receipt: Awaited<ReturnType<typeof engine.invoke<'batch-upload'>>> = await engine.invoke('batch-upload', { fileId, fileName: path.basename(filePath), offset, text: text.slice(start, start + chunkChars) });
+    if (!receipt.ok) throw new Error(receipt.message);
+    fileId = receipt.value.fileId;
+    offset = receipt.value.bytesReceived;
+  }
+  return fileId!;
+}
+
+async function validated(engine: Engine, filePath: string) {
+  const fileId = await upload(engine, filePath);
+  const preview = await engine.invoke('batch-inspect', { fileId });
+  if (!preview.ok) throw new Error(preview.message);
+  const validation = await engine.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping });
+  if (!validation.ok) throw new Error(validation.message);
+  return { fileId, preview: preview.value, validation: validation.value };
+}
+
+const balance = (engine: Engine, code: string) => engine.store.state.accounts.get(code)!.balanceMinor;
+
+describe('batch import and validation', () => {
+  it('previews the first rows as read, with line numbers and the suggested mapping', async () => {
+    const { engine } = await openLedger();
+    const fileId = await upload(engine, fixture('quoted-fields.csv'), 17);
+    const preview = await engine.invoke('batch-inspect', { fileId });
+    expect(preview.ok && preview.value).toMatchObject({
+      delimiter: ',', headers: ['payment_id', 'debtor_account', 'creditor_account', 'amount', 'currency', 'reference'],
+      rows: [{ line: 2 }, { line: 3, fields: ['p-2', 'BOB', 'ALICE', '2.50', 'EUR', 'two\nline note'] }, { line: 5 }],
+      suggestedMapping: { paymentId: 'payment_id', reference: 'reference' }, sameFileBatches: [],
+    });
+    await engine.close();
+  });
+
+  it('reports every error of the file at once with line, field, value and code, before any money moves', async () => {
+    const { engine } = await openLedger();
+    await engine.invoke('payment-submit', { paymentId: 'seen-before', debtor: 'ALICE', creditor: 'BOB', amount: '1.00', currency: 'EUR' });
+    const before = balance(engine, 'ALICE');
+    const { validation } = await validated(engine, fixture('validation-errors.csv'));
+    expect(validation.batch).toMatchObject({ rows: 15, valid: 1, invalid: 14, status: 'validated' });
+    const byLine = new Map(validation.errors.map((error) => [error.line, error]));
+    expect(byLine.get(3)).toMatchObject({ field: 'paymentId', code: 'FF01' });
+    expect(byLine.get(4)).toMatchObject({ field: 'paymentId', code: 'FF01', value: 'bad id!' });
+    expect(byLine.get(5)).toMatchObject({ field: 'amount', code: 'AM12', value: '1.005' });
+    expect(byLine.get(6)).toMatchObject({ field: 'amount', code: 'AM01' });
+    expect(byLine.get(7)).toMatchObject({ field: 'currency', code: 'AM03', value: 'XXX' });
+    expect(byLine.get(8)).toMatchObject({ field: 'currency', code: 'AM03' });
+    expect(byLine.get(9)).toMatchObject({ field: 'debtor', code: 'AC01', value: 'NOBODY' });
+    expect(byLine.get(10)).toMatchObject({ field: 'creditor', code: 'AC04' });
+    expect(byLine.get(11)).toMatchObject({ field: 'creditor', code: 'SAME_ACCOUNT' });
+    expect(byLine.get(12)).toMatchObject({ field: 'paymentId', code: 'DUPL', message: expect.stringContaining('line 2') });
+    expect(byLine.get(13)).toMatchObject({ field: 'paymentId', code: 'DUPL', message: expect.stringContaining('already in the ledger') });
+    expect(byLine.get(14)).toMatchObject({ field: 'amount', code: 'FF01' });
+    expect(byLine.get(15)).toMatchObject({ field: 'amount', code: 'AM12' });
+    expect(byLine.get(16)).toMatchObject({ field: 'debtor', code: 'AC06' });
+    expect(validation.errorTotal).toBe(validation.errors.length);
+    expect(balance(engine, 'ALICE')).toBe(before);
+    await engine.close();
+  });
+
+  it('refuses an empty file and a header without rows, recording no batch', async () => {
+    const { engine } = await openLedger();
+    for (const name of ['header-only.csv']) {
+      const fileId = await upload(engine, fixture(name));
+      const validation = await engine.invoke('batch-validate', { fileId, mapping: { paymentId: 'payment_id', debtor: 'debtor_account', creditor: 'creditor_account', amount: 'amount', currency: 'currency' } });
+      expect(validation).toMatchObject({ ok: false, code: 'FF01' });
+    }
+    const empty = await upload(engine, fixture('empty.csv'));
+    expect(await engine.invoke('batch-inspect', { fileId: empty })).toMatchObject({ ok: false, code: 'FF01', message: expect.stringContaining('empty') });
+    expect(await engine.invoke('batch-list', {})).toEqual({ ok: true, value: [] });
+    await engine.close();
+  });
+
+  it('warns that the same file was imported before, by content hash', async () => {
+    const { engine } = await openLedger();
+    const first = await validated(engine, fixture('default-lf.csv'));
+    const again = await upload(engine, fixture('default-lf.csv'), 1000);
+    const preview = await engine.invoke('batch-inspect', { fileId: again });
+    expect(preview.ok && preview.value.sameFileBatches.map((batch) => batch.batchId)).toEqual([first.validation.batch.batchId]);
+    await engine.close();
+  });
+
+  it('maps custom headers by hand and keeps the mapping as a named preset in the ledger', async () => {
+    const { engine, ledgerPath } = await openLedger();
+    const fileId = await upload(engine, fixture('custom-headers.csv'));
+    const mapping = { paymentId: 'Transaktion', debtor: 'Konto A', creditor: 'Konto B', amount: 'Betrag', currency: 'Waehrung' };
+    expect(await engine.invoke('batch-validate', { fileId, mapping: {} })).toMatchObject({ ok: false, field: 'mapping' });
+    expect(await engine.invoke('batch-validate', { fileId, mapping })).toMatchObject({ ok: true, value: { batch: { valid: 1 } } });
+    await engine.invoke('batch-preset-save', { name: 'Bank DE', mapping, delimiter: ',' });
+    await engine.close();
+    const reopened = await Engine.open(ledgerPath);
+    expect(await reopened.invoke('batch-preset-list', {})).toMatchObject({ ok: true, value: [{ name: 'Bank DE', mapping, delimiter: ',' }] });
+    await reopened.close();
+  });
+});
+
+describe('batch processing', () => {
+  it('pays the valid rows in durable chunks, reports progress and a summary, and lists results in file order', async () => {
+    const { engine } = await openLedger();
+    const events: BatchProgressEvent[] = [];
+    engine.on('batch-progress', (event) => events.push(event));
+    await engine.invoke('payment-submit', { paymentId: 'seen-before', debtor: 'ALICE', creditor: 'BOB', amount: '1.00', currency: 'EUR' });
+    const { validation } = await validated(engine, fixture('validation-errors.csv'));
+    const batchId = validation.batch.batchId;
+    await engine.invoke('batch-start', { batchId });
+    const summary = await batchService(engine).whenStopped(batchId);
+    expect(summary).toMatchObject({ status: 'completed', rows: 15, rowsDone: 15, accepted: 1, rejected: 0, skipped: 14, psr: 1, reasons: { DUPL: 2, AC01: 1 } });
+    expect(summary.pltP50Us).toBeGreaterThan(0);
+    expect(events.at(-1)).toMatchObject({ batchId, status: 'completed', rowsDone: 15, accepted: 1 });
+    const results = await engine.invoke('batch-results', { batchId });
+    expect(results.ok && results.value.items).toMatchObject([{ paymentId: 'ok-1', line: 2, status: 'accepted', channel: 'batch', batchId }]);
+    expect(engine.verify().ok).toBe(true);
+    await engine.close();
+  });
+
+  it('rejects a row the balance cannot cover with AM04 and keeps it in the results', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'overdraft.csv');
+    writeFileSync(filePath, 'id,from,to,amount,currency\nx-1,BOB,ALICE,60.00,EUR\nx-2,BOB,ALICE,60.00,EUR\n');
+    const { validation } = await validated(engine, filePath);
+    await engine.invoke('batch-start', { batchId: validation.batch.batchId });
+    const summary = await batchService(engine).whenStopped(validation.batch.batchId);
+    expect(summary).toMatchObject({ accepted: 1, rejected: 1, reasons: { AM04: 1 }, psr: 0.5 });
+    const rejected = await engine.invoke('batch-results', { batchId: summary.batchId, status: 'rejected' });
+    expect(rejected.ok && rejected.value.items).toMatchObject([{ paymentId: 'x-2', line: 3, code: 'AM04' }]);
+    await engine.close();
+  });
+
+  it('pauses after the chunk in flight, resumes where it stopped, and pays every row exactly once', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'many.csv');
+    await generateBatch(filePath, 300, 7, 'm', ['ALICE', 'BOB']);
+    const service = batchService(engine);
+    service.chunkRows = 20;
+    const { validation } = await validated(engine, filePath);
+    const batchId = validation.batch.batchId;
+    await engine.invoke('batch-start', { batchId });
+    const paused = await engine.invoke('batch-pause', { batchId });
+    expect(paused.ok && paused.value.status).toBe('paused');
+    expect(paused.ok && paused.value.rowsDone).toBeLessThan(300);
+    expect(paused.ok && paused.value.rowsDone % 20).toBe(0);
+    expect(await engine.invoke('batch-resume', { batchId })).toMatchObject({ ok: true, value: { status: 'running' } });
+    const summary = await service.whenStopped(batchId);
+    expect(summary).toMatchObject({ status: 'completed', rowsDone: 300 });
+    expect(summary.accepted + summary.rejected).toBe(300);
+    expect(Number(engine.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(300);
+    expect(engine.verify().ok).toBe(true);
+    await engine.close();
+  });
+
+  it('cancels a running batch, leaving the rows already committed and paying no more', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'many.csv');
+    await generateBatch(filePath, 300, 8, 'c', ['ALICE', 'BOB']);
+    batchService(engine).chunkRows = 25;
+    const { validation } = await validated(engine, filePath);
+    const batchId = validation.batch.batchId;
+    await engine.invoke('batch-start', { batchId });
+    const cancelled = await engine.invoke('batch-cancel', { batchId });
+    expect(cancelled.ok && cancelled.value.status).toBe('cancelled');
+    const done = cancelled.ok ? cancelled.value.rowsDone : -1;
+    expect(Number(engine.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(done);
+    expect(await engine.invoke('batch-resume', { batchId })).toMatchObject({ ok: false, code: 'FF01' });
+    await engine.close();
+  });
+
+  it('abandons a validated batch without paying anything', async () => {
+    const { engine } = await openLedger();
+    const { validation } = await validated(engine, fixture('default-lf.csv'));
+    expect(await engine.invoke('batch-abandon', { batchId: validation.batch.batchId })).toMatchObject({ ok: true, value: { status: 'abandoned' } });
+    expect(await engine.invoke('batch-start', { batchId: validation.batch.batchId })).toMatchObject({ ok: false });
+    expect(engine.info().payments).toBe(2);
+    await engine.close();
+  });
+
+  it('shows a batch left running by a closed engine as interrupted, and refuses to resume when its file changed', async () => {
+    const { engine, ledgerPath } = await openLedger();
+    const { validation } = await validated(engine, fixture('default-lf.csv'));
+    const batchId = validation.batch.batchId;
+    engine.store.commit([{ t: 'batch-status', id: batchId, status: 'running', at: Date.now(), problem: null }]);
+    await engine.close();
+    const reopened = await Engine.open(ledgerPath);
+    const listed = await reopened.invoke('batch-list', {});
+    expect(listed.ok && listed.value[0]).toMatchObject({ batchId, status: 'interrupted' });
+    const stored = String(reopened.store.database.value('SELECT file_path FROM batches WHERE id = ?', [batchId]));
+    copyFileSync(fixture('semicolon.csv'), stored);
+    expect(await reopened.invoke('batch-resume', { batchId })).toMatchObject({ ok: false, message: expect.stringContaining('changed') });
+    await reopened.close();
+  });
+});
+
+describe('paydesk batch', () => {
+  async function cli(args: string[]) {
+    const output: string[] = [];
+    const errors: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const writeError = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((text: string) => output.push(text) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((text: string) => errors.push(text) > 0) as typeof process.stderr.write;
+    try {
+      const code = await main(args);
+      return { code, stdout: output.join(''), stderr: errors.join('') };
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = writeError;
+    }
+  }
+
+  it('processes a file and prints the JSON report, writing injection-safe results', async () => {
+    const { engine, folder, ledgerPath } = await openLedger();
+    await engine.close();
+    const filePath = path.join(folder, 'formula.csv');
+    writeFileSync(filePath, 'id;from;to;amount;currency;reference\nf-1;ALICE;BOB;1.00;EUR;=HYPERLINK("http://x")\nf-2;ALICE;NOBODY;1.00;EUR;\n');
+    const resultsPath = path.join(folder, 'results.csv');
+    const run = await cli(['batch', '--db', ledgerPath, filePath, '--results', resultsPath, '--json']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ rows: 2, valid: 1, invalid: 1, accepted: 1, rejected: 0, psr: 1, errors: [{ line: 3, field: 'creditor', code: 'AC01' }] });
+    expect(Object.keys(report)).toEqual(['batchId', 'rows', 'valid', 'invalid', 'accepted', 'rejected', 'psr', 'rowsPerSecond', 'pltP50Us', 'pltP99Us', 'errors', 'errorTotal']);
+    const results = readFileSync(resultsPath, 'utf8');
+    expect(results).toContain(`2,f-1,ALICE,BOB,100,EUR,"'=HYPERLINK(""http://x"")",accepted,ACSC`);
+  });
+
+  it('maps columns with --map and overrides the delimiter', async () => {
+    const { engine, ledgerPath } = await openLedger();
+    await engine.close();
+    const run = await cli(['batch', '--db', ledgerPath, fixture('custom-headers.csv'), '--delimiter', ',', '--map', 'payment_id=Transaktion', '--map', 'debtor=Konto A', '--map', 'creditor=Konto B', '--map', 'amount=Betrag', '--map', 'currency=Waehrung', '--json']);
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 1, accepted: 1 });
+    expect(run.code).toBe(0);
+  });
+
+  it('exits 2 with one line for an empty or unreadable file and changes nothing', async () => {
+    const { engine, ledgerPath } = await openLedger();
+    const paymentsBefore = engine.info().payments;
+    await engine.close();
+    for (const input of [fixture('empty.csv'), fixture('missing.csv')]) {
+      const run = await cli(['batch', '--db', ledgerPath, input, '--json']);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stdout).toBe('');
+    }
+    const reopened = await Engine.open(ledgerPath);
+    expect(reopened.info().payments).toBe(paymentsBefore);
+    expect(await reopened.invoke('batch-list', {})).toEqual({ ok: true, value: [] });
+    await reopened.close();
+  });
+});
