@@ -29,23 +29,31 @@ function choice<T extends string>(values: Record<string, unknown>, key: string, 
 /** The same four figures as the dashboard's headline tiles. */
 export function headlineLines(metrics: MetricsDashboard): string[] {
   const { headline, totals } = metrics;
+  const line = (label: string, value: string, change: number | null, against: string) =>
+    `${label.padEnd(16)}${value.padStart(12)}   ${formatChange(change)} vs ${against}`;
+  const plt = totals.plt;
   return [
-    `Payments today  ${formatCount(headline.paymentsToday.value).padStart(12)}   ${formatChange(headline.paymentsToday.change)} vs yesterday`,
-    `PSR (${metrics.range})${' '.repeat(Math.max(1, 9 - metrics.range.length))}${formatPercent(headline.successRate.value).padStart(12)}   ${formatChange(headline.successRate.change)} vs previous period`,
-    `PT now          ${formatRate(headline.throughputNow.value).padStart(12)}   ${formatChange(headline.throughputNow.change)} vs the 10 s before`,
-    `PLT p99 (${metrics.range})${' '.repeat(Math.max(1, 5 - metrics.range.length))}${formatLatency(headline.pltP99Us.value).padStart(12)}   ${formatChange(headline.pltP99Us.change)} vs previous period`,
-    `Over the range: ${formatCount(totals.total)} payments, ${formatCount(totals.failed)} failed; PLT p50 ${formatLatency(totals.plt.p50Us)}, p95 ${formatLatency(totals.plt.p95Us)}, max ${formatLatency(totals.plt.maxUs)}`,
+    line('Payments today', formatCount(headline.paymentsToday.value), headline.paymentsToday.change, 'yesterday'),
+    line(`PSR (${metrics.range})`, formatPercent(headline.successRate.value), headline.successRate.change, 'previous period'),
+    line('PT now', formatRate(headline.throughputNow.value), headline.throughputNow.change, 'the 10 s before'),
+    line(`PLT p99 (${metrics.range})`, formatLatency(headline.pltP99Us.value), headline.pltP99Us.change, 'previous period'),
+    `Over the range: ${formatCount(totals.total)} payments, ${formatCount(totals.failed)} failed; ` +
+      `PLT p50 ${formatLatency(plt.p50Us)}, p95 ${formatLatency(plt.p95Us)}, max ${formatLatency(plt.maxUs)}`,
   ];
 }
 
 export const metricsCommand: Command = {
-  options: { db: { type: 'string' }, json: { type: 'boolean' }, range: { type: 'string' }, traffic: { type: 'string' }, time: { type: 'boolean' } },
+  options: {
+    db: { type: 'string' }, json: { type: 'boolean' }, range: { type: 'string' }, traffic: { type: 'string' }, time: { type: 'boolean' },
+  },
   async run({ engine, values, out }) {
-    const range = choice<Exclude<MetricsRange, 'custom'>>(values, 'range', metricsRanges.filter((name) => name !== 'custom') as Exclude<MetricsRange, 'custom'>[], '24h');
+    const ranges = metricsRanges.filter((name) => name !== 'custom') as Exclude<MetricsRange, 'custom'>[];
+    const range = choice(values, 'range', ranges, '24h');
     const traffic = choice<MetricsTraffic>(values, 'traffic', metricsTraffic, 'all');
     const query = () => dashboardMetrics(engine.store.database, { range, traffic }, Date.now());
     const metrics = query();
-    if (values.json === true) out(JSON.stringify({ range, traffic, headline: metrics.headline, totals: metrics.totals, failures: metrics.failures }));
+    const { headline, totals, failures } = metrics;
+    if (values.json === true) out(JSON.stringify({ range, traffic, headline, totals, failures }));
     else for (const line of headlineLines(metrics)) out(line);
     if (values.time === true) {
       const timesMs: number[] = [];
@@ -55,7 +63,10 @@ export const metricsCommand: Command = {
         timesMs.push(performance.now() - startedAt);
       }
       timesMs.sort((left, right) => left - right);
-      out(`Dashboard query (${range}, ${traffic}) over ${formatCount(engine.info().payments)} payments: median ${timesMs[timingRuns / 2].toFixed(1)} ms, slowest ${timesMs[timingRuns - 1].toFixed(1)} ms of ${timingRuns} runs.`);
+      const median = timesMs[timingRuns / 2].toFixed(1);
+      const slowest = timesMs[timingRuns - 1].toFixed(1);
+      const payments = formatCount(engine.info().payments);
+      out(`Dashboard query (${range}, ${traffic}) over ${payments} payments: median ${median} ms, slowest ${slowest} ms of ${timingRuns} runs.`);
     }
     return exitCodes.ok;
   },
@@ -72,7 +83,9 @@ export const demoCommand: Command = {
       payments, endMs: Date.now(), spanMs: dayMs, failingShare: 0.04, batchShare: 0.35, seed: wholeNumber(values, 'seed', 7, 2 ** 31),
     });
     const files = await writeDemoFiles(folder, history);
-    out(`Created ${engine.ledgerPath} with ${history.accounts} accounts and ${formatCount(history.payments)} payments over the last 24 hours (${history.batches} batches) in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`);
+    const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+    out(`Created ${engine.ledgerPath} with ${history.accounts} accounts and ${formatCount(history.payments)} payments`);
+    out(`over the last 24 hours (${history.batches} batches) in ${seconds} s.`);
     for (const file of files) out(`Wrote ${file}`);
     return exitCodes.ok;
   },

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { api } from '../api/client';
 import { hashForRoute, routes, useRoute, type RouteId } from '../lib/route';
 import { connectEngine, usePayDeskStore } from '../store';
+import { DashboardPage } from '../pages/dashboard/DashboardPage';
 import { AccountsPage } from './AccountsPage';
 import { PaymentsPage } from './PaymentsPage';
 import { StatusBar } from './StatusBar';
@@ -14,7 +15,7 @@ export function AppShell() {
       <AppHeader />
       <Navigation current={route} />
       <main className="page" aria-labelledby="page-title">
-        {route === 'accounts' ? <AccountsPage /> : <PaymentsPage />}
+        {route === 'dashboard' ? <DashboardPage /> : route === 'accounts' ? <AccountsPage /> : <PaymentsPage />}
       </main>
       <StatusBar />
     </div>

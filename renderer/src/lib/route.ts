@@ -2,6 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /** The pages the navigation offers. Dashboard, Batches and Reconciliation join when they exist. */
 export const routes = [
+  { id: 'dashboard', label: 'Dashboard' },
   { id: 'accounts', label: 'Accounts' },
   { id: 'payments', label: 'Payments' },
 ] as const;
