@@ -255,7 +255,9 @@ export function dashboardMetrics(database: SqliteDatabase, request: DashboardReq
         const found = range.byScope.get(scope)!.get(startS);
         if (found !== undefined) mergeAccumulator(step, found);
       }
-      result.push(pointOf(startS * 1000, step, stepMs));
+      // The last step may still be running: its PT is over the part that has elapsed (at least a second).
+      const elapsedMs = Math.max(1000, Math.min(stepMs, toMs - startS * 1000));
+      result.push(pointOf(startS * 1000, step, elapsedMs));
     }
     return result;
   }
