@@ -21,7 +21,7 @@ export const reasonSentences = {
   ACCOUNT_STATE: 'The account cannot change to that status.',
   NOT_FOUND: 'Nothing with that identifier exists.',
   UNKNOWN_CHANNEL: 'The engine has no such operation.',
-  INTERNAL: 'The engine hit an unexpected error; nothing was changed.',
+  INTERNAL: 'The engine hit an unexpected error; check the outcome before retrying (a retry with the same payment id never pays twice).',
 } as const;
 
 export type ReasonCode = keyof typeof reasonSentences;

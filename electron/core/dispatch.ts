@@ -1,4 +1,5 @@
 import { channels, isChannelName, type Handlers } from '../../shared/contract';
+import { sentenceFor } from '../../shared/codes';
 import { failure, type Result } from '../../shared/result';
 
 /**
@@ -27,7 +28,7 @@ export function createDispatch(handlers: Handlers): Dispatch {
       return await handler(parsed.data);
     } catch (error) {
       console.error(`paydesk: ${channelName} failed`, error);
-      return failure('INTERNAL', 'The engine hit an unexpected error; nothing was changed.');
+      return failure('INTERNAL', sentenceFor('INTERNAL'));
     }
   };
 }

@@ -9,6 +9,9 @@ import type { LedgerRecord } from './records';
 /** Once the live journal file holds this much, a checkpoint folds it into the database file. */
 export const checkpointJournalBytes = 64 * 1024 * 1024;
 
+/** Latencies waiting for a commit are written on their own once traffic has been quiet this long. */
+export const latencyFlushDelayMs = 250;
+
 const sqliteMagic = 'SQLite format 3\u0000';
 
 /** Raised when a file cannot be opened as a ledger; the file is left untouched. */
@@ -39,6 +42,7 @@ export interface OpenReport {
 export class LedgerStore {
   private checkpointing: Promise<void> | null = null;
   private pendingLatencyPairs: number[] = [];
+  private latencyFlushTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   /** The LSN the file on disk holds; a checkpoint with nothing newer is skipped, so reading never rewrites the file. */
   private checkpointedLsn: number;
@@ -106,6 +110,19 @@ export class LedgerStore {
   recordLatency(seq: number, pltUs: number): void {
     this.pendingLatencyPairs.push(seq, pltUs);
     this.state.notePendingLatency(seq, pltUs);
+    this.latencyFlushTimer ??= setTimeout(() => this.flushQuietLatencies(), latencyFlushDelayMs);
+    this.latencyFlushTimer.unref?.();
+  }
+
+  /** When no commit came along to carry them, the waiting latencies go in a commit of their own. */
+  private flushQuietLatencies(): void {
+    this.latencyFlushTimer = null;
+    if (this.closed || this.pendingLatencyPairs.length === 0) return;
+    try {
+      this.commit([]);
+    } catch (error) {
+      console.error('paydesk: writing measured latencies failed', error);
+    }
   }
 
   /** The same for many payments at once (a batch chunk): pairs of seq and PLT in microseconds. */
@@ -141,6 +158,7 @@ export class LedgerStore {
     if (this.closed) return;
     await this.checkpointing;
     if (this.pendingLatencyPairs.length > 0) this.commit([]);
+    if (this.latencyFlushTimer !== null) clearTimeout(this.latencyFlushTimer);
     await this.checkpoint();
     this.closed = true;
     await this.journal.close();

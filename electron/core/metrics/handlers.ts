@@ -6,15 +6,6 @@ import { batchMetrics, dashboardMetrics } from './dashboard';
 
 /** The metrics-tick event goes out at most this often, however fast payments commit. */
 export const metricsTickIntervalMs = 250;
-/**
- * Latencies wait in memory for the next commit (LedgerStore.recordLatency).
- * When traffic stops there is no next commit, so the dashboard would miss the
- * last payments' PLT: this long after the last change, pending latencies are
- * committed on their own. Under load the next payment carries them first.
- */
-export const latencyFlushDelayMs = 300;
-/** How long after the last payment the flush keeps looking for latencies still to come. */
-const latencyWatchMs = 3_000;
 
 /**
  * The metrics and demo channels, and the metrics-tick event: after a commit
@@ -24,7 +15,6 @@ const latencyWatchMs = 3_000;
 export function createMetricsHandlers(engine: Engine) {
   const loadGenerator = new LoadGenerator(engine);
   startMetricsTicks(engine);
-  startLatencyFlush(engine);
   return {
     'metrics-dashboard': async (request) => success(dashboardMetrics(engine.store.database, request, Date.now())),
     'metrics-batch': async (request) => {
@@ -53,27 +43,3 @@ function startMetricsTicks(engine: Engine): void {
   });
 }
 
-function startLatencyFlush(engine: Engine): void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let lastChangeMs = 0;
-  const arm = () => {
-    timer ??= setTimeout(check, latencyFlushDelayMs);
-    timer.unref?.();
-  };
-  const check = () => {
-    timer = null;
-    if (engine.store.state.pendingLatencyUs.size > 0) {
-      try {
-        engine.store.commit([]);
-      } catch {
-        return; // The ledger closed meanwhile; closing commits the pending latencies itself.
-      }
-    } else if (Date.now() - lastChangeMs < latencyWatchMs) {
-      arm();
-    }
-  };
-  engine.store.state.metrics.onChange(() => {
-    lastChangeMs = Date.now();
-    arm();
-  });
-}
