@@ -204,4 +204,6 @@ export function validationReportCsv(errors: readonly BatchValidationError[]): st
   return text;
 }
 
-export const resultsHeader = ['line', 'payment_id', 'debtor_account', 'creditor_account', 'amount_minor', 'currency', 'reference', 'status', 'code', 'message'] as const;
+export const resultsHeader = [
+  'line', 'payment_id', 'debtor_account', 'creditor_account', 'amount_minor', 'currency', 'reference', 'status', 'code', 'message',
+] as const;

@@ -39,7 +39,8 @@ export const batchCommand: Command = {
     const preview = await service.inspect({ fileId, delimiter });
     if (!preview.ok) throw new UsageError(describeFailure(preview));
     for (const earlier of preview.value.sameFileBatches) {
-      process.stderr.write(`paydesk: warning: the same file was imported before as batch ${earlier.batchId} (${earlier.status}); ids already paid are not paid again.\n`);
+      const what = `batch ${earlier.batchId} (${earlier.status})`;
+      process.stderr.write(`paydesk: warning: the same file was imported before as ${what}; ids already paid are not paid again.\n`);
     }
     const mapping: BatchMapping = { ...preview.value.suggestedMapping, ...parseMapping(values.map) };
     const validation = await service.validate({ fileId, delimiter, mapping });
@@ -94,7 +95,8 @@ async function writeResults(service: ReturnType<typeof batchService>, batchId: s
     if (!page.ok) throw new UsageError(describeFailure(page));
     let text = '';
     for (const item of page.value.items) {
-      text += csvLine([item.line, item.paymentId, item.debtor, item.creditor, item.amountMinor, item.currency, item.reference, item.status, item.code, item.message]);
+      const { line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message } = item;
+      text += csvLine([line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message]);
     }
     await write(text);
     cursor = page.value.nextCursor;
@@ -103,7 +105,22 @@ async function writeResults(service: ReturnType<typeof batchService>, batchId: s
   await once(output, 'close');
 }
 
-function printText(out: (text: string) => void, report: { batchId: string; rows: number; valid: number; invalid: number; accepted: number; rejected: number; psr: number | null; rowsPerSecond: number | null; pltP50Us: number | null; pltP99Us: number | null; errors: { line: number; field: string; code: string; message: string }[]; errorTotal: number }, skipped: number) {
+interface BatchReport {
+  batchId: string;
+  rows: number;
+  valid: number;
+  invalid: number;
+  accepted: number;
+  rejected: number;
+  psr: number | null;
+  rowsPerSecond: number | null;
+  pltP50Us: number | null;
+  pltP99Us: number | null;
+  errors: { line: number; field: string; code: string; message: string }[];
+  errorTotal: number;
+}
+
+function printText(out: (text: string) => void, report: BatchReport, skipped: number) {
   out(`Batch ${report.batchId}: ${report.rows} rows, ${report.valid} valid, ${report.invalid} invalid.`);
   out(`Accepted ${report.accepted}, rejected ${report.rejected}, not paid ${skipped}; PSR ${report.psr === null ? '-' : `${(report.psr * 100).toFixed(2)}%`}.`);
   out(`PT ${report.rowsPerSecond ?? '-'} rows/s; PLT p50 ${report.pltP50Us ?? '-'} us, p99 ${report.pltP99Us ?? '-'} us.`);

@@ -2,6 +2,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BatchProgressEvent } from '../../shared/batch';
+import type { RequestOf } from '../../shared/contract';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { Engine } from '../../electron/core/engine';
 import { main } from '../../electron/cli/main';
@@ -15,7 +16,8 @@ async function openLedger() {
   const folder = newFolder();
   const ledgerPath = path.join(folder, 'ledger.paydesk');
   const engine = await Engine.open(ledgerPath);
-  for (const [code, currency, openingBalance] of [['ALICE', 'EUR', '1000.00'], ['BOB', 'EUR', '100.00'], ['CAROL', 'USD', '0'], ['SHUT', 'EUR', '0'], ['FROZEN', 'EUR', '0']]) {
+  const accounts = [['ALICE', 'EUR', '1000.00'], ['BOB', 'EUR', '100.00'], ['CAROL', 'USD', '0'], ['SHUT', 'EUR', '0'], ['FROZEN', 'EUR', '0']];
+  for (const [code, currency, openingBalance] of accounts) {
     const created = await engine.invoke('account-create', { code, name: code, currency, openingBalance });
     if (!created.ok) throw new Error(created.message);
   }
@@ -30,7 +32,8 @@ async function upload(engine: Engine, filePath: string, chunkChars = 50): Promis
   let fileId: string | null = null;
   let offset = 0;
   for (let start = 0; start === 0 || start < text.length; start += chunkChars) {
-    const receipt: Awaited<ReturnType<typeof engine.invoke<'batch-upload'>>> = await engine.invoke('batch-upload', { fileId, fileName: path.basename(filePath), offset, text: text.slice(start, start + chunkChars) });
+    const request: RequestOf<'batch-upload'> = { fileId, fileName: path.basename(filePath), offset, text: text.slice(start, start + chunkChars) };
+    const receipt: Awaited<ReturnType<typeof engine.invoke<'batch-upload'>>> = await engine.invoke('batch-upload', request);
     if (!receipt.ok) throw new Error(receipt.message);
     fileId = receipt.value.fileId;
     offset = receipt.value.bytesReceived;
@@ -73,7 +76,7 @@ describe('batch import and validation', () => {
     expect(byLine.get(4)).toMatchObject({ field: 'paymentId', code: 'FF01', value: 'bad id!' });
     expect(byLine.get(5)).toMatchObject({ field: 'amount', code: 'AM12', value: '1.005' });
     expect(byLine.get(6)).toMatchObject({ field: 'amount', code: 'AM01' });
-    expect(byLine.get(7)).toMatchObject({ field: 'currency', code: 'AM03', value: 'XXX' });
+    expect(byLine.get(7)).toMatchObject({ field: 'currency', code: 'AM03', value: 'ZZZ' });
     expect(byLine.get(8)).toMatchObject({ field: 'currency', code: 'AM03' });
     expect(byLine.get(9)).toMatchObject({ field: 'debtor', code: 'AC01', value: 'NOBODY' });
     expect(byLine.get(10)).toMatchObject({ field: 'creditor', code: 'AC04' });
@@ -92,7 +95,8 @@ describe('batch import and validation', () => {
     const { engine } = await openLedger();
     for (const name of ['header-only.csv']) {
       const fileId = await upload(engine, fixture(name));
-      const validation = await engine.invoke('batch-validate', { fileId, mapping: { paymentId: 'payment_id', debtor: 'debtor_account', creditor: 'creditor_account', amount: 'amount', currency: 'currency' } });
+      const mapping = { paymentId: 'payment_id', debtor: 'debtor_account', creditor: 'creditor_account', amount: 'amount', currency: 'currency' };
+      const validation = await engine.invoke('batch-validate', { fileId, mapping });
       expect(validation).toMatchObject({ ok: false, code: 'FF01' });
     }
     const empty = await upload(engine, fixture('empty.csv'));
@@ -134,7 +138,8 @@ describe('batch processing', () => {
     const batchId = validation.batch.batchId;
     await engine.invoke('batch-start', { batchId });
     const summary = await batchService(engine).whenStopped(batchId);
-    expect(summary).toMatchObject({ status: 'completed', rows: 15, rowsDone: 15, accepted: 1, rejected: 0, skipped: 14, psr: 1, reasons: { DUPL: 2, AC01: 1 } });
+    expect(summary).toMatchObject({ status: 'completed', rows: 15, rowsDone: 15, accepted: 1, rejected: 0, skipped: 14, psr: 1 });
+    expect(summary.reasons).toMatchObject({ DUPL: 2, AC01: 1 });
     expect(summary.pltP50Us).toBeGreaterThan(0);
     expect(events.at(-1)).toMatchObject({ batchId, status: 'completed', rowsDone: 15, accepted: 1 });
     const results = await engine.invoke('batch-results', { batchId });
@@ -246,7 +251,9 @@ describe('paydesk batch', () => {
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ rows: 2, valid: 1, invalid: 1, accepted: 1, rejected: 0, psr: 1, errors: [{ line: 3, field: 'creditor', code: 'AC01' }] });
-    expect(Object.keys(report)).toEqual(['batchId', 'rows', 'valid', 'invalid', 'accepted', 'rejected', 'psr', 'rowsPerSecond', 'pltP50Us', 'pltP99Us', 'errors', 'errorTotal']);
+    expect(Object.keys(report)).toEqual([
+      'batchId', 'rows', 'valid', 'invalid', 'accepted', 'rejected', 'psr', 'rowsPerSecond', 'pltP50Us', 'pltP99Us', 'errors', 'errorTotal',
+    ]);
     const results = readFileSync(resultsPath, 'utf8');
     expect(results).toContain(`2,f-1,ALICE,BOB,100,EUR,"'=HYPERLINK(""http://x"")",accepted,ACSC`);
   });
@@ -254,7 +261,8 @@ describe('paydesk batch', () => {
   it('maps columns with --map and overrides the delimiter', async () => {
     const { engine, ledgerPath } = await openLedger();
     await engine.close();
-    const run = await cli(['batch', '--db', ledgerPath, fixture('custom-headers.csv'), '--delimiter', ',', '--map', 'payment_id=Transaktion', '--map', 'debtor=Konto A', '--map', 'creditor=Konto B', '--map', 'amount=Betrag', '--map', 'currency=Waehrung', '--json']);
+    const maps = ['payment_id=Transaktion', 'debtor=Konto A', 'creditor=Konto B', 'amount=Betrag', 'currency=Waehrung'].flatMap((map) => ['--map', map]);
+    const run = await cli(['batch', '--db', ledgerPath, fixture('custom-headers.csv'), '--delimiter', ',', ...maps, '--json']);
     expect(JSON.parse(run.stdout)).toMatchObject({ rows: 1, accepted: 1 });
     expect(run.code).toBe(0);
   });

@@ -10,6 +10,10 @@ const fixtures = path.join(import.meta.dirname, '../fixtures/batch');
 const fixture = (name: string) => path.join(fixtures, name);
 const newFolder = useTempFolder('paydesk-batch-parse-');
 
+function rowsArbitrary(cell: fc.Arbitrary<string>) {
+  return fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 30 });
+}
+
 async function readAll(filePath: string, dialect?: CsvDialect, pieceBytes?: number): Promise<CsvRecord[]> {
   const records: CsvRecord[] = [];
   for await (const group of readCsvRecords(filePath, dialect ?? (await detectDialect(filePath)), pieceBytes)) records.push(...group);
@@ -61,7 +65,7 @@ describe('batch file reading', () => {
     const folder = newFolder();
     const cell = fc.stringMatching(/^[a-z ,;"\n]{0,12}$/);
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 64 }), async (rows, pieceBytes) => {
+      fc.asyncProperty(rowsArbitrary(cell), fc.integer({ min: 1, max: 64 }), async (rows, pieceBytes) => {
         const table = [['a', 'b', 'c'], ...rows.filter((row) => row.some((field) => field.trim() !== ''))];
         const text = table.map((row) => row.map((field) => `"${field.replace(/"/g, '""')}"`).join(',')).join('\r\n');
         const filePath = path.join(folder, 'property.csv');
@@ -81,10 +85,13 @@ describe('batch file reading', () => {
 
 describe('batch column mapping', () => {
   it('maps the default headers and the usual variants', () => {
-    const expected = { paymentId: 'payment_id', debtor: 'debtor_account', creditor: 'creditor_account', amount: 'amount', currency: 'currency', reference: 'reference' };
-    expect(suggestMapping(['payment_id', 'debtor_account', 'creditor_account', 'amount', 'currency', 'reference'])).toEqual(expected);
-    expect(suggestMapping(['ID', 'From', 'TO', 'Amount', 'CCY', 'Ref'])).toEqual({ paymentId: 'ID', debtor: 'From', creditor: 'TO', amount: 'Amount', currency: 'CCY', reference: 'Ref' });
-    expect(suggestMapping(['Payment Id', 'Debtor Account', 'Creditor-Account', 'AMOUNT', 'Currency'])).toMatchObject({ paymentId: 'Payment Id', creditor: 'Creditor-Account' });
+    const headers = ['payment_id', 'debtor_account', 'creditor_account', 'amount', 'currency', 'reference'] as const;
+    const fields = ['paymentId', 'debtor', 'creditor', 'amount', 'currency', 'reference'];
+    expect(suggestMapping(headers)).toEqual(Object.fromEntries(fields.map((field, index) => [field, headers[index]])));
+    const variants = { paymentId: 'ID', debtor: 'From', creditor: 'TO', amount: 'Amount', currency: 'CCY', reference: 'Ref' };
+    expect(suggestMapping(['ID', 'From', 'TO', 'Amount', 'CCY', 'Ref'])).toEqual(variants);
+    const spelled = suggestMapping(['Payment Id', 'Debtor Account', 'Creditor-Account', 'AMOUNT', 'Currency']);
+    expect(spelled).toMatchObject({ paymentId: 'Payment Id', creditor: 'Creditor-Account' });
   });
 
   it('names every required field a mapping leaves out', () => {
@@ -92,7 +99,8 @@ describe('batch column mapping', () => {
     expect(suggestMapping(headers)).toEqual({});
     expect(mappingProblems(headers, {})).toHaveLength(5);
     expect(mappingProblems(headers, { paymentId: 'Transaktion', debtor: 'Konto A', creditor: 'Konto B', amount: 'Betrag', currency: 'Waehrung' })).toEqual([]);
-    expect(mappingProblems(headers, { paymentId: 'Nope', debtor: 'Konto A', creditor: 'Konto B', amount: 'Betrag', currency: 'Waehrung' })[0]).toMatch(/does not have/);
+    const wrong = { paymentId: 'Nope', debtor: 'Konto A', creditor: 'Konto B', amount: 'Betrag', currency: 'Waehrung' };
+    expect(mappingProblems(headers, wrong)[0]).toMatch(/does not have/);
   });
 });
 

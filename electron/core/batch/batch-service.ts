@@ -124,7 +124,9 @@ export class BatchService {
     const row = this.row(batchId);
     if (row === undefined) return notFound(batchId);
     const status = this.statusOf(row);
-    if (status !== 'paused' && status !== 'interrupted') return failure('FF01', `Batch ${batchId} is ${status}; only a paused or interrupted batch can be resumed.`);
+    if (status !== 'paused' && status !== 'interrupted') {
+      return failure('FF01', `Batch ${batchId} is ${status}; only a paused or interrupted batch can be resumed.`);
+    }
     return this.launch(row);
   }
 
@@ -246,7 +248,9 @@ export class BatchService {
     this.reportProgress(batchId, 'paused', countersOf(row), 0, 0, true, problem);
   }
 
-  private reportProgress(batchId: string, status: BatchStatus, counters: RunCounters, rowsThisRun: number, elapsedMs: number, force: boolean, problem: string | null = null): void {
+  private reportProgress(
+    batchId: string, status: BatchStatus, counters: RunCounters, rowsThisRun: number, elapsedMs: number, force: boolean, problem: string | null = null,
+  ): void {
     const nowMs = performance.now();
     if (!force && nowMs - (this.lastEventAtMs.get(batchId) ?? -Infinity) < progressIntervalMs) return;
     this.lastEventAtMs.set(batchId, nowMs);
@@ -309,8 +313,10 @@ export class BatchService {
       const where = 'FROM payments WHERE seq BETWEEN ? AND ? AND batch_id = ? AND plt_us IS NOT NULL';
       const params = [row.first_seq, row.last_seq, row.id];
       const count = Number(this.store.database.value(`SELECT COUNT(*) ${where}`, params));
-      const at = (fraction: number) =>
-        Number(this.store.database.value(`SELECT plt_us ${where} ORDER BY plt_us LIMIT 1 OFFSET ?`, [...params, Math.min(count - 1, Math.floor(count * fraction))]));
+      const at = (fraction: number) => {
+        const offset = Math.min(count - 1, Math.floor(count * fraction));
+        return Number(this.store.database.value(`SELECT plt_us ${where} ORDER BY plt_us LIMIT 1 OFFSET ?`, [...params, offset]));
+      };
       if (count > 0) {
         result.p50 = at(0.5);
         result.p99 = at(0.99);

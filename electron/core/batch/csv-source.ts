@@ -105,7 +105,8 @@ export async function* readCsvRecords(filePath: string, dialect: CsvDialect, pie
   let line = 1;
   let carry = '';
   const parsePiece = function* (text: string, final: boolean): Generator<CsvRecord[]> {
-    const rows = Papa.parse<string[]>(text, { delimiter: dialect.delimiter, newline: dialect.newline, quoteChar: '"', header: false, skipEmptyLines: false }).data;
+    const options = { delimiter: dialect.delimiter, newline: dialect.newline, quoteChar: '"', header: false, skipEmptyLines: false } as const;
+    const rows = Papa.parse<string[]>(text, options).data;
     // A piece that ends with a line break parses to one empty row after it: not a line of the file.
     const count = !final || text.endsWith(dialect.newline) ? rows.length - 1 : rows.length;
     let group: CsvRecord[] = [];

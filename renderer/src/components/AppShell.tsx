@@ -3,6 +3,7 @@ import { api } from '../api/client';
 import { hashForRoute, routes, useRoute, type RouteId } from '../lib/route';
 import { connectEngine, usePayDeskStore } from '../store';
 import { DashboardPage } from '../pages/dashboard/DashboardPage';
+import { BatchesPage } from '../pages/batches/BatchesPage';
 import { AccountsPage } from './AccountsPage';
 import { PaymentsPage } from './PaymentsPage';
 import { StatusBar } from './StatusBar';
@@ -15,7 +16,7 @@ export function AppShell() {
       <AppHeader />
       <Navigation current={route} />
       <main className="page" aria-labelledby="page-title">
-        {route === 'dashboard' ? <DashboardPage /> : route === 'accounts' ? <AccountsPage /> : <PaymentsPage />}
+        {route === 'dashboard' ? <DashboardPage /> : route === 'accounts' ? <AccountsPage /> : route === 'batches' ? <BatchesPage /> : <PaymentsPage />}
       </main>
       <StatusBar />
     </div>

@@ -5,6 +5,7 @@ export const routes = [
   { id: 'dashboard', label: 'Dashboard' },
   { id: 'accounts', label: 'Accounts' },
   { id: 'payments', label: 'Payments' },
+  { id: 'batches', label: 'Batches' },
 ] as const;
 
 export type RouteId = (typeof routes)[number]['id'];

@@ -1,0 +1,146 @@
+import { formatMinorGrouped } from '../../../../shared/money';
+import { formatPlt } from '../../lib/format';
+import { useBatchesStore } from './use-batches-store';
+import type { ResultsFilter } from './batches-store';
+import { downloadText } from './upload-chunks';
+
+function reasonsText(reasons: Partial<Record<string, number>>): string {
+  const entries = Object.entries(reasons);
+  return entries.length === 0 ? 'none' : entries.map(([code, count]) => `${code} ${count}`).join(', ');
+}
+
+export function BatchProgress() {
+  const batch = useBatchesStore((state) => state.batch)!;
+  const progress = useBatchesStore((state) => state.progress);
+  const control = useBatchesStore((state) => state.control);
+  const rowsDone = progress?.rowsDone ?? batch.rowsDone;
+  const percent = batch.rows === 0 ? 100 : Math.floor((rowsDone * 100) / batch.rows);
+  const status = progress?.status ?? batch.status;
+  return (
+    <section className="panel" aria-labelledby="progress-title">
+      <div className="panel-heading">
+        <h2 id="progress-title">Batch {batch.fileName}</h2>
+        <span className={`badge batch-status-${status}`} data-testid="batch-status">{status}</span>
+      </div>
+      <div className="progress-line">
+        <progress max={batch.rows} value={rowsDone} aria-label="Batch progress" />
+        <span data-testid="batch-percent">{percent}%</span>
+      </div>
+      <p data-testid="batch-progress-text">
+        {rowsDone} of {batch.rows} rows · succeeded {progress?.accepted ?? batch.accepted} · failed{' '}
+        {(progress?.rejected ?? batch.rejected) + (progress?.skipped ?? batch.skipped)}{' '}
+        ({reasonsText(progress?.reasons ?? batch.reasons)}) · {progress?.rowsPerSecond ?? '-'} rows/s · ETA{' '}
+        {progress?.etaSeconds === null || progress === null ? '-' : `${progress.etaSeconds} s`}
+      </p>
+      {progress?.problem ? <p className="failure">{progress.problem}</p> : null}
+      <div className="form-actions">
+        {status === 'running' ? <button type="button" onClick={() => void control('batch-pause')}>Pause</button> : null}
+        {status === 'paused' || status === 'interrupted' ? <button type="button" onClick={() => void control('batch-resume')}>Resume</button> : null}
+        {status === 'running' || status === 'paused' || status === 'interrupted' ? (
+          <button type="button" onClick={() => void control('batch-cancel')}>Cancel</button>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+export function BatchSummaryPanel() {
+  const batch = useBatchesStore((state) => state.batch)!;
+  if (batch.status === 'running') return null;
+  const failed = batch.rejected + batch.skipped;
+  const items: [string, string][] = [
+    ['Rows', String(batch.rows)],
+    ['Succeeded', String(batch.accepted)],
+    ['Failed', String(failed)],
+    ['PSR', batch.psr === null ? '-' : `${(batch.psr * 100).toFixed(2)}%`],
+    ['PT', batch.rowsPerSecond === null ? '-' : `${batch.rowsPerSecond} rows/s`],
+    ['PLT p50', formatPlt(batch.pltP50Us)],
+    ['PLT p99', formatPlt(batch.pltP99Us)],
+    ['Duration', `${(batch.runningMs / 1000).toFixed(1)} s`],
+  ];
+  return (
+    <section className="panel" aria-labelledby="summary-title">
+      <h2 id="summary-title">Summary</h2>
+      <dl className="batch-summary" data-testid="batch-summary">
+        {items.map(([label, value]) => (
+          <div key={label}><dt>{label}</dt><dd>{value}</dd></div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+export function BatchResults() {
+  const batch = useBatchesStore((state) => state.batch)!;
+  const results = useBatchesStore((state) => state.results);
+  const filter = useBatchesStore((state) => state.resultsFilter);
+  const setFilter = useBatchesStore((state) => state.setResultsFilter);
+  const exportResults = useBatchesStore((state) => state.exportResults);
+  if (batch.status === 'running') return null;
+  return (
+    <section className="panel" aria-labelledby="results-title">
+      <div className="panel-heading">
+        <h2 id="results-title">Results</h2>
+        <label className="field inline-field">
+          Show
+          <select value={filter} onChange={(event) => void setFilter(event.target.value as ResultsFilter)}>
+            <option value="all">All rows</option>
+            <option value="accepted">Accepted</option>
+            <option value="rejected">Rejected</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => void exportResults().then((text) => downloadText(`${batch.fileName}-results.csv`, text))}>
+          Export results as CSV
+        </button>
+      </div>
+      <ResultsTable />
+      <ResultsPager />
+    </section>
+  );
+}
+
+function ResultsTable() {
+  const results = useBatchesStore((state) => state.results);
+  return (
+    <div className="table-frame">
+      <table className="data-table" data-testid="batch-results">
+        <thead>
+          <tr>
+            <th scope="col">Line</th><th scope="col">Payment id</th><th scope="col">From</th><th scope="col">To</th>
+            <th scope="col" className="numeric">Amount</th><th scope="col">Outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.map((record) => (
+            <tr key={record.paymentId}>
+              <td>{record.line}</td><td className="mono">{record.paymentId}</td><td>{record.debtor}</td><td>{record.creditor}</td>
+              <td className="numeric">{formatMinorGrouped(record.amountMinor, record.currency)} {record.currency}</td>
+              <td>
+                <span className={record.status === 'accepted' ? 'success' : 'badge badge-rejected'}>{record.status}</span>{' '}
+                <span className="code">{record.code}</span> {record.status === 'rejected' ? record.message : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {results.length === 0 ? <p className="empty">No rows match.</p> : null}
+    </div>
+  );
+}
+
+function ResultsPager() {
+  const cursor = useBatchesStore((state) => state.resultsCursor);
+  const next = useBatchesStore((state) => state.resultsNextCursor);
+  const previous = useBatchesStore((state) => state.resultsPrevious);
+  const load = useBatchesStore((state) => state.loadResults);
+  return (
+    <div className="pager">
+      <button type="button" disabled={previous.length === 0} onClick={() => void load(previous[previous.length - 1], previous.slice(0, -1))}>
+        Previous
+      </button>
+      <button type="button" disabled={next === null} onClick={() => void load(next, [...previous, cursor])}>
+        Next
+      </button>
+    </div>
+  );
+}
