@@ -16,6 +16,8 @@ import type { BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, Batch
 import * as batchSchemas from './batch-schemas';
 import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEvent } from './metrics';
 import * as metricsSchemas from './metrics-schemas';
+import type { ReconciliationReport, ReportExport, RunSummary, StatementUploadReceipt } from './reconciliation';
+import * as reconciliationSchemas from './reconciliation';
 
 /**
  * The one contract between the renderer and the engine. Every channel is named
@@ -63,6 +65,15 @@ export const channels = {
   'demo-load-start': channel(metricsSchemas.loadGeneratorStartSchema).returns<LoadGeneratorStatus>(),
   'demo-load-stop': channel(schemas.emptyRequestSchema).returns<LoadGeneratorStatus>(),
   'demo-load-status': channel(schemas.emptyRequestSchema).returns<LoadGeneratorStatus>(),
+  'reconciliation-upload': channel(reconciliationSchemas.statementUploadSchema).returns<StatementUploadReceipt>(),
+  'reconciliation-run': channel(reconciliationSchemas.reconciliationRunSchema).returns<ReconciliationReport>(),
+  'reconciliation-get': channel(reconciliationSchemas.reconciliationRunIdSchema).returns<ReconciliationReport>(),
+  'reconciliation-list': channel(reconciliationSchemas.reconciliationListSchema).returns<RunSummary[]>(),
+  'reconciliation-match': channel(reconciliationSchemas.reconciliationMatchSchema).returns<ReconciliationReport>(),
+  'reconciliation-unmatch': channel(reconciliationSchemas.reconciliationUnmatchSchema).returns<ReconciliationReport>(),
+  'reconciliation-finish': channel(reconciliationSchemas.reconciliationRunIdSchema).returns<ReconciliationReport>(),
+  'reconciliation-reopen': channel(reconciliationSchemas.reconciliationRunIdSchema).returns<ReconciliationReport>(),
+  'reconciliation-export': channel(reconciliationSchemas.reconciliationRunIdSchema).returns<ReportExport>(),
 };
 
 export type Channels = typeof channels;

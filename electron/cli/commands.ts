@@ -3,6 +3,7 @@ import { exitCodes, UsageError, requireString, optionalString, describeFailure, 
 import { seedDemoLedger } from './demo';
 import { batchCommand } from './batch-command';
 import { demoCommand, metricsCommand } from './metrics-commands';
+import { reconcileCommand } from './reconcile-command';
 
 export interface CommandContext {
   engine: Engine;
@@ -100,4 +101,5 @@ export const commandTable: Record<string, Command> = {
   batch: batchCommand,
   metrics: metricsCommand,
   demo: demoCommand,
+  reconcile: reconcileCommand,
 };

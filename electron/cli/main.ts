@@ -18,6 +18,8 @@ commands:
   pay --db FILE --id ID --from A --to B --amount AMOUNT --currency CUR [--reference R] [--json]
   balances --db FILE [--json]
   batch --db FILE INPUT.csv [--delimiter ,|;|tab] [--map field=Header ...] [--results OUT.csv] [--json]
+  reconcile --db FILE --account CODE [--from DATE --to DATE] STATEMENT [--json] [--report OUT.csv]
+            [--format csv|camt053] [--date-order day-first|month-first] [--tolerance AMOUNT] [--window DAYS] [--map field=Header ...]
   verify --db FILE
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]
   demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new ledger with a day of history and sample files)`;

@@ -14,6 +14,7 @@ import type { AccountRecord, LedgerRecord, PaymentRow } from './records';
 import { verifyLedger } from './verify';
 import { createBatchHandlers } from './batch/batch-handlers';
 import { createMetricsHandlers } from './metrics/handlers';
+import { createReconciliationHandlers } from './reconciliation/reconciliation-handlers';
 
 /** Account codes the engine keeps for itself: the equity side of opening balances. */
 export const equityPrefix = 'EQUITY-';
@@ -230,6 +231,7 @@ export class Engine {
       ...this.ledgerHandlers(),
       ...createMetricsHandlers(this),
       ...createBatchHandlers(this),
+      ...createReconciliationHandlers(this),
     };
   }
 

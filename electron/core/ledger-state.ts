@@ -1,6 +1,7 @@
 import type { Account, AccountKind, AccountStatus } from '../../shared/domain';
 import type { SqliteDatabase } from './storage/sqlite';
 import { applyBatchRecord, isBatchRecord } from './batch/batch-records';
+import { applyReconciliationRecord, isReconciliationRecord } from './reconciliation/reconciliation-records';
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
 import { MetricsAggregates } from './metrics/aggregates';
 
@@ -87,6 +88,7 @@ export class LedgerState {
         return this.applyLatency(record);
       default:
         if (isBatchRecord(record)) return applyBatchRecord(this.database, record);
+        if (isReconciliationRecord(record)) return applyReconciliationRecord(this.database, record);
         throw new Error(`unknown journal record type ${(record as { t: unknown }).t}`);
     }
   }

@@ -1,6 +1,7 @@
 import type { AccountKind, AccountStatus, PaymentChannel } from '../../shared/domain';
 import type { ReasonCode } from '../../shared/codes';
 import type { BatchRecord } from './batch/batch-records';
+import type { ReconciliationRecord } from './reconciliation/reconciliation-records';
 
 /**
  * What the journal holds: each record is a decision already taken, so replay
@@ -53,4 +54,4 @@ export interface LatencyRecord {
   pairs: number[];
 }
 
-export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord | BatchRecord;
+export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord | BatchRecord | ReconciliationRecord;

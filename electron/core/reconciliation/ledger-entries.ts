@@ -1,0 +1,78 @@
+import type { SqliteDatabase } from '../storage/sqlite';
+import { firstSeqAtOrAfter } from '../queries';
+import { dayNumber, isoFromMs, msPerDay } from './statement-dates';
+
+/**
+ * The ledger's side of a reconciliation: an account's posted payments in a
+ * period, seen from the account (credited +, debited -), and its balance at
+ * the period's end. A period of dates becomes a seq range (seq order is time
+ * order), so every read is an index range. Opening-balance transfers are the
+ * ledger's own bookkeeping and never on a bank statement: they count in
+ * balances but are not candidates.
+ */
+
+export interface LedgerEntry {
+  seq: number;
+  paymentId: string;
+  amountMinor: number;
+  day: number;
+  bookingDate: string;
+  reference: string;
+  counterparty: string;
+  batchId: string | null;
+}
+
+export interface SeqRange {
+  firstSeq: number;
+  lastSeq: number;
+}
+
+/** Payments received from the start of `fromDate` to the end of `toDate`, UTC. */
+export function periodSeqRange(database: SqliteDatabase, fromDate: string, toDate: string): SeqRange {
+  const fromMs = Date.parse(`${fromDate}T00:00:00Z`);
+  const endMs = Date.parse(`${toDate}T00:00:00Z`) + msPerDay;
+  return { firstSeq: firstSeqAtOrAfter(database, fromMs), lastSeq: firstSeqAtOrAfter(database, endMs) - 1 };
+}
+
+const sideSql = (column: string) => `SELECT seq, payment_id, amount_minor, received_at_ms, reference, debtor_code, creditor_code, batch_id
+  FROM payments WHERE ${column} = ? AND seq BETWEEN ? AND ? AND status = 1 AND channel != 'opening'`;
+
+export function loadLedgerEntries(database: SqliteDatabase, accountId: number, range: SeqRange): LedgerEntry[] {
+  if (range.lastSeq < range.firstSeq) return [];
+  const entries: LedgerEntry[] = [];
+  // Received times are in one day for long stretches: convert each day once.
+  let dayStartMs = Number.NaN;
+  let day = 0;
+  let bookingDate = '';
+  for (const credited of [true, false]) {
+    const rows = database.rows(sideSql(credited ? 'creditor_id' : 'debtor_id'), [accountId, range.firstSeq, range.lastSeq]);
+    for (const row of rows) {
+      const receivedAtMs = row[3] as number;
+      if (!(receivedAtMs >= dayStartMs && receivedAtMs < dayStartMs + msPerDay)) {
+        bookingDate = isoFromMs(receivedAtMs);
+        day = dayNumber(bookingDate);
+        dayStartMs = day * msPerDay;
+      }
+      entries.push({
+        seq: row[0] as number,
+        paymentId: row[1] as string,
+        amountMinor: credited ? (row[2] as number) : -(row[2] as number),
+        day,
+        bookingDate,
+        reference: row[4] as string,
+        counterparty: (credited ? row[5] : row[6]) as string,
+        batchId: row[7] as string | null,
+      });
+    }
+  }
+  return entries.sort((left, right) => left.seq - right.seq);
+}
+
+/** The account's balance just after payment `seq`: today's balance less what was posted after it. */
+export function balanceAfterSeq(database: SqliteDatabase, accountId: number, balanceMinor: number, seq: number): number {
+  const sumAfter = (column: string) =>
+    Number(database.value(`SELECT COALESCE(SUM(amount_minor), 0) FROM payments WHERE ${column} = ? AND seq > ? AND status = 1`, [accountId, seq]));
+  const credited = sumAfter('creditor_id');
+  const debited = sumAfter('debtor_id');
+  return balanceMinor - credited + debited;
+}

@@ -1,0 +1,166 @@
+import type {
+  LedgerEntryView, MatchRule, MatchView, ReconciliationReport, RunStatus, RunSummary, StatementFormat, StatementLine, UnmatchedStatementLine,
+} from '../../../shared/reconciliation';
+import type { SqliteDatabase } from '../storage/sqlite';
+import type { LedgerEntry } from './ledger-entries';
+
+/**
+ * Reading a kept run back: its summary straight from SQL (the list of runs
+ * stays cheap), and the three panes from its stored lines and matches and
+ * the ledger entries of its period.
+ */
+
+export interface RunRow {
+  id: string;
+  account: string;
+  currency: string;
+  from_date: string;
+  to_date: string;
+  file_name: string;
+  format: StatementFormat;
+  first_seq: number;
+  last_seq: number;
+  tolerance_minor: number;
+  date_window_days: number;
+  statement_opening_minor: number | null;
+  statement_closing_minor: number | null;
+  ledger_entries: number;
+  ledger_opening_minor: number;
+  ledger_closing_minor: number;
+  status: RunStatus;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+export function readRunRow(database: SqliteDatabase, runId: string): RunRow | undefined {
+  return database.get<RunRow>('SELECT * FROM reconciliation_runs WHERE id = ?', [runId]);
+}
+
+export function listRunRows(database: SqliteDatabase, account: string | undefined, limit: number): RunRow[] {
+  if (account === undefined) return database.all<RunRow>('SELECT * FROM reconciliation_runs ORDER BY created_at_ms DESC, id DESC LIMIT ?', [limit]);
+  return database.all<RunRow>('SELECT * FROM reconciliation_runs WHERE account = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?', [account, limit]);
+}
+
+interface Counts {
+  lines: number;
+  linesSumMinor: number;
+  matched: number;
+  matchedPayments: number;
+  mismatches: number;
+}
+
+function counts(database: SqliteDatabase, runId: string): Counts {
+  const lines = database.get<{ lines: number; sum: number }>(
+    'SELECT COUNT(*) AS lines, COALESCE(SUM(amount_minor), 0) AS sum FROM reconciliation_lines WHERE run_id = ?',
+    [runId],
+  );
+  const matches = database.get<{ matched: number; payments: number; mismatches: number }>(
+    `SELECT COUNT(*) AS matched,
+       COALESCE(SUM(length(payment_ids) - length(replace(payment_ids, ' ', '')) + 1), 0) AS payments,
+       COALESCE(SUM(amount_difference_minor != 0), 0) AS mismatches
+     FROM reconciliation_matches WHERE run_id = ?`,
+    [runId],
+  );
+  return {
+    lines: lines?.lines ?? 0, linesSumMinor: lines?.sum ?? 0,
+    matched: matches?.matched ?? 0, matchedPayments: matches?.payments ?? 0, mismatches: matches?.mismatches ?? 0,
+  };
+}
+
+export function runSummary(database: SqliteDatabase, row: RunRow): RunSummary {
+  const counted = counts(database, row.id);
+  const stated = row.statement_closing_minor !== null;
+  // Without a stated closing balance, the statement's closing is the ledger's opening moved by the statement's own lines.
+  const statementClosingMinor = stated ? row.statement_closing_minor! : row.ledger_opening_minor + counted.linesSumMinor;
+  return {
+    runId: row.id, account: row.account, currency: row.currency, fromDate: row.from_date, toDate: row.to_date, fileName: row.file_name,
+    format: row.format, status: row.status, createdAtMs: row.created_at_ms, finishedAtMs: row.finished_at_ms,
+    statementLines: counted.lines, ledgerEntries: row.ledger_entries, matched: counted.matched,
+    unmatchedStatement: counted.lines - counted.matched, unmatchedLedger: row.ledger_entries - counted.matchedPayments,
+    amountMismatches: counted.mismatches, statementClosingMinor, closingBalanceSource: stated ? 'statement' : 'derived',
+    ledgerClosingMinor: row.ledger_closing_minor, closingDifferenceMinor: statementClosingMinor - row.ledger_closing_minor,
+  };
+}
+
+interface LineRow {
+  line: number;
+  booking_date: string;
+  amount_minor: number;
+  reference: string;
+  description: string;
+  end_to_end_id: string | null;
+  note: string | null;
+  candidates: string;
+}
+
+interface MatchRow {
+  line: number;
+  rule: MatchRule;
+  confidence: number;
+  amount_difference_minor: number;
+  payment_ids: string;
+  decided_at_ms: number;
+}
+
+function toLine(row: LineRow): StatementLine {
+  return {
+    line: row.line, bookingDate: row.booking_date, amountMinor: row.amount_minor, reference: row.reference,
+    description: row.description, endToEndId: row.end_to_end_id,
+  };
+}
+
+export function toEntryView(entry: LedgerEntry): LedgerEntryView {
+  return {
+    paymentId: entry.paymentId, amountMinor: entry.amountMinor, bookingDate: entry.bookingDate, reference: entry.reference,
+    counterparty: entry.counterparty, batchId: entry.batchId,
+  };
+}
+
+export function readMatches(database: SqliteDatabase, runId: string): MatchRow[] {
+  return database.all<MatchRow>(
+    'SELECT line, rule, confidence, amount_difference_minor, payment_ids, decided_at_ms FROM reconciliation_matches WHERE run_id = ?',
+    [runId],
+  );
+}
+
+/** The run's report; each pane holds at most `paneItems` items (all of them when exporting). */
+export function buildReport(database: SqliteDatabase, row: RunRow, entries: readonly LedgerEntry[], paneItems: number): ReconciliationReport {
+  const lines = database.all<LineRow>('SELECT * FROM reconciliation_lines WHERE run_id = ? ORDER BY line', [row.id]);
+  const matchRows = readMatches(database, row.id);
+  const entryById = new Map<string, LedgerEntry>();
+  for (const entry of entries) entryById.set(entry.paymentId, entry);
+  const matchedPayments = new Set<string>();
+  const matchByLine = new Map<number, MatchRow>();
+  for (const match of matchRows) {
+    matchByLine.set(match.line, match);
+    for (const paymentId of match.payment_ids.split(' ')) matchedPayments.add(paymentId);
+  }
+  const matches: MatchView[] = [];
+  const unmatchedStatement: UnmatchedStatementLine[] = [];
+  for (const line of lines) {
+    const match = matchByLine.get(line.line);
+    if (match === undefined) {
+      if (unmatchedStatement.length < paneItems) {
+        unmatchedStatement.push({ ...toLine(line), note: line.note, candidates: line.candidates === '' ? [] : line.candidates.split(' ') });
+      }
+    } else if (matches.length < paneItems) {
+      const payments = match.payment_ids.split(' ').flatMap((paymentId) => {
+        const entry = entryById.get(paymentId);
+        return entry === undefined ? [] : [toEntryView(entry)];
+      });
+      matches.push({
+        statementLine: toLine(line), payments, rule: match.rule, confidence: match.confidence,
+        amountDifferenceMinor: match.amount_difference_minor, decidedAtMs: match.decided_at_ms,
+      });
+    }
+  }
+  const unmatchedLedger: LedgerEntryView[] = [];
+  for (const entry of entries) {
+    if (unmatchedLedger.length >= paneItems) break;
+    if (!matchedPayments.has(entry.paymentId)) unmatchedLedger.push(toEntryView(entry));
+  }
+  const summary = runSummary(database, row);
+  const truncated =
+    summary.matched > matches.length || summary.unmatchedStatement > unmatchedStatement.length || summary.unmatchedLedger > unmatchedLedger.length;
+  return { summary, matches, unmatchedStatement, unmatchedLedger, truncated };
+}
