@@ -4,6 +4,7 @@ import { hashForRoute, routes, useRoute, type RouteId } from '../lib/route';
 import { connectEngine, usePayDeskStore } from '../store';
 import { DashboardPage } from '../pages/dashboard/DashboardPage';
 import { BatchesPage } from '../pages/batches/BatchesPage';
+import { ReconciliationPage } from '../pages/reconciliation/ReconciliationPage';
 import { AccountsPage } from './AccountsPage';
 import { PaymentsPage } from './PaymentsPage';
 import { StatusBar } from './StatusBar';
@@ -16,7 +17,8 @@ export function AppShell() {
       <AppHeader />
       <Navigation current={route} />
       <main className="page" aria-labelledby="page-title">
-        {route === 'dashboard' ? <DashboardPage /> : route === 'accounts' ? <AccountsPage /> : route === 'batches' ? <BatchesPage /> : <PaymentsPage />}
+        {route === 'dashboard' ? <DashboardPage /> : route === 'accounts' ? <AccountsPage /> : route === 'batches' ? <BatchesPage />
+          : route === 'reconciliation' ? <ReconciliationPage /> : <PaymentsPage />}
       </main>
       <StatusBar />
     </div>

@@ -6,6 +6,7 @@ export const routes = [
   { id: 'accounts', label: 'Accounts' },
   { id: 'payments', label: 'Payments' },
   { id: 'batches', label: 'Batches' },
+  { id: 'reconciliation', label: 'Reconciliation' },
 ] as const;
 
 export type RouteId = (typeof routes)[number]['id'];

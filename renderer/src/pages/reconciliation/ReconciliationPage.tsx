@@ -1,0 +1,228 @@
+import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { dateOrders, type DateOrder } from '../../../../shared/reconciliation';
+import { FailureMessage } from '../../components/FailureMessage';
+import { formatSignedMinor, formatTimestamp } from '../../lib/format';
+import { downloadText } from '../batches/upload-chunks';
+import { LedgerPane, MatchedPane, StatementPane } from './ReconciliationPanes';
+import { useReconciliationStore } from './use-reconciliation-store';
+import './reconciliation.css';
+
+const dateOrderLabels: Record<DateOrder, string> = { auto: 'From the file', 'day-first': 'Day first (31/12)', 'month-first': 'Month first (12/31)' };
+
+/** Reconciliation: drop a statement, pick account and period, run, review three panes, match by hand, finish, export. */
+export function ReconciliationPage() {
+  const failure = useReconciliationStore((state) => state.failure);
+  const report = useReconciliationStore((state) => state.report);
+  useEffect(() => {
+    const state = useReconciliationStore.getState();
+    void state.loadAccounts();
+    void state.loadRuns();
+  }, []);
+  return (
+    <>
+      <div className="page-heading">
+        <h1 id="page-title">Reconciliation</h1>
+      </div>
+      {failure === null ? null : <FailureMessage failure={failure} />}
+      <RunSetup />
+      {report === null ? null : (
+        <>
+          <DifferenceBar />
+          <div className="reconciliation-panes">
+            <MatchedPane />
+            <StatementPane />
+            <LedgerPane />
+          </div>
+        </>
+      )}
+      <PastRuns />
+    </>
+  );
+}
+
+function StatementDropZone() {
+  const chooseStatement = useReconciliationStore((state) => state.chooseStatement);
+  const statement = useReconciliationStore((state) => state.statement);
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setOver(false);
+    const file = event.dataTransfer.files[0];
+    if (file !== undefined) void chooseStatement(file);
+  };
+  return (
+    <div
+      className={`statement-drop${over ? ' statement-drop-over' : ''}`}
+      data-testid="statement-drop-zone"
+      onDragOver={(event) => {
+        event.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+    >
+      <p>{statement === null ? 'Drop a bank statement here (CSV or camt.053 XML), or' : `Statement: ${statement.name}`}</p>
+      <label className="statement-file-button">
+        {statement === null ? 'Choose a file…' : 'Choose another file…'}
+        <input
+          ref={input}
+          type="file"
+          accept=".csv,.txt,.xml,text/csv,application/xml,text/xml"
+          className="visually-hidden"
+          aria-label="Statement file"
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            if (file !== undefined) void chooseStatement(file);
+            if (input.current !== null) input.current.value = '';
+          }}
+        />
+      </label>
+    </div>
+  );
+}
+
+function RunSetup() {
+  const accounts = useReconciliationStore((state) => state.accounts);
+  const account = useReconciliationStore((state) => state.account);
+  const fromDate = useReconciliationStore((state) => state.fromDate);
+  const toDate = useReconciliationStore((state) => state.toDate);
+  const dateOrder = useReconciliationStore((state) => state.dateOrder);
+  const busy = useReconciliationStore((state) => state.busy);
+  const setPeriod = useReconciliationStore((state) => state.setPeriod);
+  const run = useReconciliationStore((state) => state.run);
+  return (
+    <section className="panel" aria-labelledby="reconciliation-setup-title">
+      <h2 id="reconciliation-setup-title">New run</h2>
+      <StatementDropZone />
+      <form
+        className="reconciliation-setup"
+        aria-label="Reconciliation run"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run();
+        }}
+      >
+        <label className="field" htmlFor="reconciliation-account">
+          Account
+          <select id="reconciliation-account" value={account} onChange={(event) => setPeriod({ account: event.target.value })}>
+            {accounts.map((candidate) => (
+              <option key={candidate.code} value={candidate.code}>
+                {candidate.code} ({candidate.currency})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field" htmlFor="reconciliation-from">
+          From
+          <input id="reconciliation-from" type="date" value={fromDate} onChange={(event) => setPeriod({ fromDate: event.target.value })} />
+        </label>
+        <label className="field" htmlFor="reconciliation-to">
+          To
+          <input id="reconciliation-to" type="date" value={toDate} onChange={(event) => setPeriod({ toDate: event.target.value })} />
+        </label>
+        <label className="field" htmlFor="reconciliation-date-order">
+          Date order
+          <select id="reconciliation-date-order" value={dateOrder} onChange={(event) => setPeriod({ dateOrder: event.target.value as DateOrder })}>
+            {dateOrders.map((order) => (
+              <option key={order} value={order}>
+                {dateOrderLabels[order]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Reconciling…' : 'Run reconciliation'}
+        </button>
+      </form>
+      <p className="muted">Leave the dates empty to take the statement's own first and last booking days.</p>
+    </section>
+  );
+}
+
+function DifferenceBar() {
+  const summary = useReconciliationStore((state) => state.report!.summary);
+  const truncated = useReconciliationStore((state) => state.report!.truncated);
+  const busy = useReconciliationStore((state) => state.busy);
+  const setFinished = useReconciliationStore((state) => state.setFinished);
+  const exportReport = useReconciliationStore((state) => state.exportReport);
+  const money = (amountMinor: number) => `${formatSignedMinor(amountMinor, summary.currency)} ${summary.currency}`;
+  const finished = summary.status === 'finished';
+  return (
+    <section className="panel difference-bar" aria-label="Run summary">
+      <div className="difference-figures">
+        <span>
+          <strong>{summary.account}</strong> {summary.fromDate} to {summary.toDate} · {summary.fileName} ·{' '}
+          <span className={`badge ${finished ? 'badge-finished' : 'badge-open'}`} data-testid="run-status">{finished ? 'Finished' : 'Open'}</span>
+        </span>
+        <span>Statement closing {money(summary.statementClosingMinor)}{summary.closingBalanceSource === 'derived' ? ' (derived)' : ''}</span>
+        <span>Ledger closing {money(summary.ledgerClosingMinor)}</span>
+        <span className={summary.closingDifferenceMinor === 0 ? 'success' : 'difference-nonzero'}>
+          Difference <span data-testid="closing-difference">{money(summary.closingDifferenceMinor)}</span>
+        </span>
+        <span data-testid="run-counts">
+          {summary.matched} matched · {summary.unmatchedStatement} unmatched statement · {summary.unmatchedLedger} unmatched ledger ·{' '}
+          {summary.amountMismatches} amount mismatches
+        </span>
+      </div>
+      <div className="button-row">
+        <button type="button" disabled={busy} onClick={() => void setFinished(!finished)}>
+          {finished ? 'Reopen run' : 'Mark finished'}
+        </button>
+        <button
+          type="button"
+          onClick={async () => {
+            const exported = await exportReport();
+            if (exported !== null) downloadText(exported.fileName, exported.csv);
+          }}
+        >
+          Export CSV
+        </button>
+      </div>
+      {truncated ? <p className="muted">Long panes show their first items only; the export holds every line.</p> : null}
+    </section>
+  );
+}
+
+function PastRuns() {
+  const runs = useReconciliationStore((state) => state.runs);
+  const openRun = useReconciliationStore((state) => state.openRun);
+  const current = useReconciliationStore((state) => state.report?.summary.runId);
+  return (
+    <section className="panel" aria-labelledby="past-runs-title">
+      <h2 id="past-runs-title">Past runs</h2>
+      {runs.length === 0 ? (
+        <p className="empty">No reconciliation has been run on this ledger yet.</p>
+      ) : (
+        <div className="table-frame">
+          <table className="data-table" aria-labelledby="past-runs-title">
+            <thead>
+              <tr>
+                <th>Run</th><th>Account</th><th>Period</th><th>Statement</th><th>Status</th><th className="numeric">Matched</th>
+                <th className="numeric">Unmatched</th><th className="numeric">Difference</th><th>Created</th><th />
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((run) => (
+                <tr key={run.runId} className={run.runId === current ? 'selected' : undefined}>
+                  <td className="mono">{run.runId}</td>
+                  <td>{run.account}</td>
+                  <td className="nowrap">{run.fromDate} to {run.toDate}</td>
+                  <td>{run.fileName}</td>
+                  <td>{run.status === 'finished' ? 'Finished' : 'Open'}</td>
+                  <td className="numeric">{run.matched}</td>
+                  <td className="numeric">{run.unmatchedStatement + run.unmatchedLedger}</td>
+                  <td className="numeric">{formatSignedMinor(run.closingDifferenceMinor, run.currency)}</td>
+                  <td className="nowrap">{formatTimestamp(run.createdAtMs)}</td>
+                  <td className="actions">
+                    <button type="button" onClick={() => void openRun(run.runId)} aria-label={`Open run ${run.runId}`}>Open</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
