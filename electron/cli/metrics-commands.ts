@@ -50,6 +50,7 @@ export const metricsCommand: Command = {
     const ranges = metricsRanges.filter((name) => name !== 'custom') as Exclude<MetricsRange, 'custom'>[];
     const range = choice(values, 'range', ranges, '24h');
     const traffic = choice<MetricsTraffic>(values, 'traffic', metricsTraffic, 'all');
+    engine.store.flushMetrics();
     const query = () => dashboardMetrics(engine.store.database, { range, traffic }, Date.now());
     const metrics = query();
     const { headline, totals, failures } = metrics;

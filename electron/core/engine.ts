@@ -72,11 +72,8 @@ export class Engine {
   async submitPayment(request: PaymentRequest): Promise<Result<PaymentOutcome>> {
     const receivedAtNs = process.hrtime.bigint();
     const reference = request.reference ?? '';
-    const existing = findPayment(this.store.database, request.paymentId);
-    if (existing !== undefined) {
-      const pltUs = existing.pltUs ?? this.store.state.pendingLatencyUs.get(existing.seq) ?? null;
-      return this.repeatOutcome({ ...existing, pltUs }, request, reference);
-    }
+    const existing = findPayment(this.store.database, request.paymentId, this.store.state.pendingLatencyUs);
+    if (existing !== undefined) return this.repeatOutcome(existing, request, reference);
     const amount = parseAmount(request.amount, request.currency);
     if (!amount.ok) return amount;
     const state = this.store.state;
@@ -251,14 +248,14 @@ export class Engine {
       },
       'payment-submit': (request) => this.submitPayment(request),
       'payment-get': async (request) => {
-        const payment = findPayment(database, request.paymentId);
+        const payment = findPayment(database, request.paymentId, this.store.state.pendingLatencyUs);
         if (payment === undefined) return failure('NOT_FOUND', `No payment with id ${request.paymentId} is in this ledger.`, 'paymentId');
         const { seq: _seq, ...record } = payment;
         return success(record);
       },
       'payment-list': async (request) => {
         const accountId = request.account === undefined ? undefined : (this.store.state.accounts.get(request.account)?.id ?? null);
-        return success(listPayments(database, { ...request, accountId }));
+        return success(listPayments(database, { ...request, accountId }, this.store.state.pendingLatencyUs));
       },
     } satisfies Partial<Handlers>;
   }

@@ -12,6 +12,9 @@ export const checkpointJournalBytes = 64 * 1024 * 1024;
 /** Latencies waiting for a commit are written on their own once traffic has been quiet this long. */
 export const latencyFlushDelayMs = 250;
 
+/** Metrics deltas gathered in memory are written to their windows at most this long after a commit. */
+export const metricsFlushDelayMs = 200;
+
 const sqliteMagic = 'SQLite format 3\u0000';
 
 /** Raised when a file cannot be opened as a ledger; the file is left untouched. */
@@ -43,6 +46,7 @@ export class LedgerStore {
   private checkpointing: Promise<void> | null = null;
   private pendingLatencyPairs: number[] = [];
   private latencyFlushTimer: ReturnType<typeof setTimeout> | null = null;
+  private metricsFlushTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   /** The LSN the file on disk holds; a checkpoint with nothing newer is skipped, so reading never rewrites the file. */
   private checkpointedLsn: number;
@@ -98,8 +102,32 @@ export class LedgerStore {
     }
     // One frame for the whole commit: after a crash it is replayed whole or not at all.
     const lsn = this.journal.append(records);
+    this.metricsFlushTimer ??= setTimeout(() => this.flushMetricsSoon(), metricsFlushDelayMs);
+    this.metricsFlushTimer.unref?.();
     this.maybeCheckpoint();
     return lsn;
+  }
+
+  /**
+   * Writes the metrics deltas gathered since the last flush to their windows.
+   * The deltas derive from records already journaled, so they need no journal
+   * of their own: a checkpoint flushes them before it exports, and replay
+   * rebuilds the rest. Writing them once per flush rather than once per commit
+   * keeps a single payment's commit to its own rows. Readers of the metrics
+   * tables call this first, so they never see a stale window.
+   */
+  flushMetrics(): void {
+    if (this.closed || !this.state.metrics.hasPending) return;
+    this.database.transaction(() => this.state.metrics.flush());
+  }
+
+  private flushMetricsSoon(): void {
+    this.metricsFlushTimer = null;
+    try {
+      this.flushMetrics();
+    } catch (error) {
+      console.error('paydesk: writing metrics failed', error);
+    }
   }
 
   /**
@@ -159,6 +187,7 @@ export class LedgerStore {
     await this.checkpointing;
     if (this.pendingLatencyPairs.length > 0) this.commit([]);
     if (this.latencyFlushTimer !== null) clearTimeout(this.latencyFlushTimer);
+    if (this.metricsFlushTimer !== null) clearTimeout(this.metricsFlushTimer);
     await this.checkpoint();
     this.closed = true;
     await this.journal.close();
@@ -183,6 +212,7 @@ export class LedgerStore {
     if (this.journal.lastAppendedLsn === this.checkpointedLsn) return;
     this.options.onCheckpointStart?.();
     const { bytes, lsn } = await this.journal.rotate((boundaryLsn) => {
+      this.flushMetrics();
       this.database.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('lsn', ?)", [String(boundaryLsn)]);
       return { bytes: this.database.export(), lsn: boundaryLsn };
     });
@@ -253,6 +283,7 @@ function replay(database: SqliteDatabase, state: LedgerState, entries: JournalEn
   if (entries.length === 0) return;
   database.transaction(() => {
     for (const entry of entries) for (const record of entry.record as LedgerRecord[]) state.apply(record);
+    state.metrics.flush();
   });
 }
 

@@ -73,7 +73,9 @@ function recompute(database: SqliteDatabase): Map<string, Recomputed> {
   return windows;
 }
 
-function stored(database: SqliteDatabase): Map<string, Recomputed> {
+function stored(engine: Engine): Map<string, Recomputed> {
+  engine.store.flushMetrics();
+  const database = engine.store.database;
   const windows = new Map<string, Recomputed>();
   for (const row of database.all<Record<string, string | number>>('SELECT * FROM metrics_windows')) {
     const failures = new Map<string, number>();
@@ -106,7 +108,7 @@ describe('metrics aggregates', () => {
     const { engine, folder } = await openLedger();
     await makeTraffic(engine);
     await engine.store.whenAllDurable();
-    const live = stored(engine.store.database);
+    const live = stored(engine);
     expect(live).toEqual(recompute(engine.store.database));
     expect(live.size).toBeGreaterThan(0);
 
@@ -120,8 +122,8 @@ describe('metrics aggregates', () => {
     await engine.close();
     const recovered = await Engine.open(path.join(crashFolder, 'ledger.paydesk'));
     expect(recovered.store.openReport.replayedRecords).toBeGreaterThan(0);
-    expect(stored(recovered.store.database)).toEqual(recompute(recovered.store.database));
-    expect(stored(recovered.store.database)).toEqual(live);
+    expect(stored(recovered)).toEqual(recompute(recovered.store.database));
+    expect(stored(recovered)).toEqual(live);
     const after = dashboardMetrics(recovered.store.database, { range: 'all' }, before.nowMs);
     expect(after.totals).toEqual(before.totals);
     await recovered.close();

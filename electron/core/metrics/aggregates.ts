@@ -120,7 +120,12 @@ export class MetricsAggregates {
     this.changed = true;
   }
 
-  /** Writes every touched window; call inside the transaction that applied the records. */
+  /** True when counts wait in memory for `flush`. */
+  get hasPending(): boolean {
+    return this.windows.size > 0 || this.batches.size > 0;
+  }
+
+  /** Writes every touched window; LedgerStore.flushMetrics calls it inside a transaction. */
   flush(): void {
     for (const [key, delta] of this.windows) {
       const [scope, level, start] = splitWindowKey(key);

@@ -16,8 +16,12 @@ export function createMetricsHandlers(engine: Engine) {
   const loadGenerator = new LoadGenerator(engine);
   startMetricsTicks(engine);
   return {
-    'metrics-dashboard': async (request) => success(dashboardMetrics(engine.store.database, request, Date.now())),
+    'metrics-dashboard': async (request) => {
+        engine.store.flushMetrics();
+        return success(dashboardMetrics(engine.store.database, request, Date.now()));
+      },
     'metrics-batch': async (request) => {
+      engine.store.flushMetrics();
       const metrics = batchMetrics(engine.store.database, request.batchId);
       if (metrics === null) return failure('NOT_FOUND', `No payment of batch ${request.batchId} has been recorded yet.`, 'batchId');
       return success(metrics);
