@@ -80,6 +80,8 @@ export class MetricsAggregates {
   private readonly awaitingLatency = new Map<number, PaymentKey>();
   private readonly listeners = new Set<(counted: number) => void>();
   private changed = false;
+  /** The deltas of the last payment counted; valid until the next flush or discard. */
+  private lastDeltas: { second: number; channel: string; batchId: string | null; deltas: Delta[] } | null = null;
   /** Real-time and batch payments counted so far (for the tick event). */
   counted = 0;
 
@@ -92,13 +94,7 @@ export class MetricsAggregates {
   recordPayment(row: PaymentRow): void {
     if (row.ch === 'opening') return;
     const failed = row.s === 1 ? null : row.code;
-    for (const levelSeconds of metricsLevelsSeconds) {
-      countPayment(this.delta(this.windows, windowKey(row.ch, levelSeconds, row.at)), row.at, failed);
-    }
-    if (row.b !== null) {
-      countPayment(this.delta(this.batches, row.b), row.at, failed);
-      countPayment(this.delta(this.windows, windowKey(batchScope(row.b), 1, row.at)), row.at, failed);
-    }
+    for (const delta of this.deltasFor(row.ch, row.b, row.at)) countPayment(delta, row.at, failed);
     if (this.awaitingLatency.size >= awaitingLatencyMax) this.awaitingLatency.clear();
     this.awaitingLatency.set(row.seq, { atMs: row.at, channel: row.ch, batchId: row.b });
     this.counted += 1;
@@ -110,14 +106,26 @@ export class MetricsAggregates {
     this.awaitingLatency.delete(seq);
     if (key === undefined || key.channel === 'opening') return;
     const bucket = pltBucketIndex(latencyUs);
-    for (const levelSeconds of metricsLevelsSeconds) {
-      countLatency(this.delta(this.windows, windowKey(key.channel, levelSeconds, key.atMs)), bucket, latencyUs);
-    }
-    if (key.batchId !== null) {
-      countLatency(this.delta(this.batches, key.batchId), bucket, latencyUs);
-      countLatency(this.delta(this.windows, windowKey(batchScope(key.batchId), 1, key.atMs)), bucket, latencyUs);
-    }
+    for (const delta of this.deltasFor(key.channel, key.batchId, key.atMs)) countLatency(delta, bucket, latencyUs);
     this.changed = true;
+  }
+
+  /**
+   * Every delta a payment counts in: its traffic's windows at each level, and
+   * for a batch row the batch's totals and its 1 s window. Rows of a batch
+   * chunk share a second, so the last answer is kept and reused: building the
+   * window keys per row was the largest cost of counting a batch.
+   */
+  private deltasFor(channel: string, batchId: string | null, atMs: number): Delta[] {
+    const second = Math.floor(atMs / 1000);
+    const last = this.lastDeltas;
+    if (last !== null && last.second === second && last.channel === channel && last.batchId === batchId) return last.deltas;
+    const deltas = metricsLevelsSeconds.map((levelSeconds) => this.delta(this.windows, windowKey(channel, levelSeconds, atMs)));
+    if (batchId !== null) {
+      deltas.push(this.delta(this.batches, batchId), this.delta(this.windows, windowKey(batchScope(batchId), 1, atMs)));
+    }
+    this.lastDeltas = { second, channel, batchId, deltas };
+    return deltas;
   }
 
   /** True when counts wait in memory for `flush`. */
@@ -142,6 +150,7 @@ export class MetricsAggregates {
     }
     this.windows.clear();
     this.batches.clear();
+    this.lastDeltas = null;
     if (!this.changed) return;
     this.changed = false;
     for (const listener of this.listeners) listener(this.counted);
@@ -151,6 +160,7 @@ export class MetricsAggregates {
   discard(): void {
     this.windows.clear();
     this.batches.clear();
+    this.lastDeltas = null;
     this.awaitingLatency.clear();
     this.changed = false;
     this.counted = Number(this.database.value(
