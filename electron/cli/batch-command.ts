@@ -3,6 +3,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { batchFields, csvLine, resultsHeader, type BatchDelimiter, type BatchField, type BatchMapping } from '../../shared/batch';
 import { batchService } from '../core/batch/batch-handlers';
+import { writeResults } from '../core/batch/batch-results-file';
 import { BatchFileError } from '../core/batch/csv-source';
 import type { Command } from './commands';
 import { describeFailure, exitCodes, UsageError } from './main';
@@ -80,29 +81,6 @@ function parseMapping(values: unknown): BatchMapping {
     mapping[field] = entry.slice(equals + 1).trim();
   }
   return mapping;
-}
-
-/** Every payment of the batch in file order, as CSV with cells a spreadsheet will not run. */
-async function writeResults(service: ReturnType<typeof batchService>, batchId: string, outputPath: string): Promise<void> {
-  const output = createWriteStream(outputPath);
-  const write = async (text: string) => {
-    if (!output.write(text)) await once(output, 'drain');
-  };
-  await write(csvLine(resultsHeader));
-  let cursor: string | null = null;
-  do {
-    const page = service.results({ batchId, limit: 500, cursor });
-    if (!page.ok) throw new UsageError(describeFailure(page));
-    let text = '';
-    for (const item of page.value.items) {
-      const { line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message } = item;
-      text += csvLine([line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message]);
-    }
-    await write(text);
-    cursor = page.value.nextCursor;
-  } while (cursor !== null);
-  output.end();
-  await once(output, 'close');
 }
 
 interface BatchReport {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, verdict, type BenchCase, type Figure } from './harness';
+import { batchEndToEnd } from './batch';
 import { openLedger } from './open-ledger';
 import { realtimeConcurrent, realtimeHost, realtimeSequential } from './realtime';
 
@@ -11,7 +12,7 @@ import { realtimeConcurrent, realtimeHost, realtimeSequential } from './realtime
  * runs after a warm-up, a few times, and the table shows medians. Inputs are
  * generated from a fixed seed, so two runs measure the same work.
  */
-const cases: BenchCase[] = [realtimeSequential, realtimeConcurrent, realtimeHost, openLedger];
+const cases: BenchCase[] = [batchEndToEnd, realtimeSequential, realtimeConcurrent, realtimeHost, openLedger];
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({

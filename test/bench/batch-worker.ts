@@ -1,0 +1,123 @@
+/**
+ * One side of the batch benchmark, in a process of its own so its peak RSS is
+ * its own: `node --import tsx test/bench/batch-worker.ts MODE INPUT.csv WORKFOLDER`.
+ * Prints one JSON line: rows, milliseconds, peak RSS, and for `pipeline` the
+ * latencies of single payments submitted while the batch ran.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Papa from 'papaparse';
+import { Engine } from '../../electron/core/engine';
+import { batchService } from '../../electron/core/batch/batch-handlers';
+import { detectDialect, readCsvRecords } from '../../electron/core/batch/csv-source';
+import { SqliteDatabase } from '../../electron/core/storage/sqlite';
+import { writeResults } from '../../electron/core/batch/batch-results-file';
+import { seedDemoLedger } from '../../electron/cli/demo';
+import { parseAmount } from '../../shared/money';
+import { quantile } from './harness';
+
+/** How often a single payment is sent while the batch runs, to measure how the form would feel. */
+const singlePaymentIntervalMs = 50;
+
+const [mode, inputPath, workFolder] = process.argv.slice(2);
+
+async function pipeline(): Promise<Record<string, number>> {
+  const engine = await Engine.open(path.join(workFolder, `pipeline-${process.pid}.paydesk`));
+  await seedDemoLedger(engine);
+  const service = batchService(engine);
+  const startNs = process.hrtime.bigint();
+  const fileId = await service.importFromDisk(inputPath, path.basename(inputPath));
+  const preview = await service.inspect({ fileId });
+  if (!preview.ok) throw new Error(preview.message);
+  const validation = await service.validate({ fileId, mapping: preview.value.suggestedMapping });
+  if (!validation.ok) throw new Error(validation.message);
+  const batchId = validation.value.batch.batchId;
+  const started = await service.start(batchId);
+  if (!started.ok) throw new Error(started.message);
+  const singleLatenciesMs = await paySinglesUntil(engine, service.whenStopped(batchId));
+  const summary = await service.whenStopped(batchId);
+  await writeResults(service, batchId, path.join(workFolder, `results-${process.pid}.csv`));
+  const ms = Number(process.hrtime.bigint() - startNs) / 1e6;
+  await engine.close();
+  singleLatenciesMs.sort((left, right) => left - right);
+  return {
+    rows: summary.rows, ms, accepted: summary.accepted,
+    singlePayments: singleLatenciesMs.length,
+    singleP50Ms: quantile(singleLatenciesMs, 0.5), singleP99Ms: quantile(singleLatenciesMs, 0.99), singleMaxMs: singleLatenciesMs.at(-1) ?? Number.NaN,
+  };
+}
+
+/** Submits a single payment every few milliseconds until the batch ends, timing each answer. */
+async function paySinglesUntil(engine: Engine, stopped: Promise<unknown>): Promise<number[]> {
+  const latenciesMs: number[] = [];
+  let running = true;
+  void stopped.then(() => (running = false));
+  for (let index = 0; running; index++) {
+    const startNs = process.hrtime.bigint();
+    const result = await engine.invoke('payment-submit', {
+      paymentId: `SINGLE-${index}`, debtor: 'ACME-PAYROLL', creditor: 'INITECH', amount: '0.01', currency: 'EUR',
+    });
+    if (!result.ok) throw new Error(result.message);
+    latenciesMs.push(Number(process.hrtime.bigint() - startNs) / 1e6);
+    await new Promise((resolve) => setTimeout(resolve, singlePaymentIntervalMs));
+  }
+  return latenciesMs;
+}
+
+/**
+ * The textbook way: papaparse reads the file, and each row is posted on sql.js
+ * with a SELECT of the debtor's balance, two UPDATEs and an INSERT, all in one
+ * transaction.
+ */
+async function naive(): Promise<Record<string, number>> {
+  const startNs = process.hrtime.bigint();
+  const database = await SqliteDatabase.open();
+  database.exec('CREATE TABLE accounts (code TEXT PRIMARY KEY, balance_minor INTEGER NOT NULL)');
+  database.exec(`CREATE TABLE transfers (id INTEGER PRIMARY KEY, payment_id TEXT NOT NULL UNIQUE, debtor TEXT NOT NULL,
+    creditor TEXT NOT NULL, amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, reference TEXT NOT NULL)`);
+  const parsed = Papa.parse<Record<string, string>>(readFileSync(inputPath, 'utf8'), { header: true, skipEmptyLines: true });
+  let rows = 0;
+  database.transaction(() => {
+    for (const code of ['ACME-OPS', 'ACME-PAYROLL', 'GLOBEX', 'INITECH']) database.run('INSERT INTO accounts VALUES (?, ?)', [code, 1e12]);
+    for (const row of parsed.data) {
+      const amount = parseAmount(row.amount, row.currency);
+      if (!amount.ok) continue;
+      const balance = Number(database.value('SELECT balance_minor FROM accounts WHERE code = ?', [row.debtor_account]));
+      if (balance < amount.value) continue;
+      database.run('UPDATE accounts SET balance_minor = balance_minor - ? WHERE code = ?', [amount.value, row.debtor_account]);
+      database.run('UPDATE accounts SET balance_minor = balance_minor + ? WHERE code = ?', [amount.value, row.creditor_account]);
+      database.run('INSERT INTO transfers (payment_id, debtor, creditor, amount_minor, currency, reference) VALUES (?, ?, ?, ?, ?, ?)', [
+        row.payment_id, row.debtor_account, row.creditor_account, amount.value, row.currency, row.reference,
+      ]);
+      rows++;
+    }
+  });
+  return { rows, ms: Number(process.hrtime.bigint() - startNs) / 1e6 };
+}
+
+/** The in-memory limit: the same streaming parse, exact amounts and balances in a JS map, no storage at all. */
+async function memory(): Promise<Record<string, number>> {
+  const startNs = process.hrtime.bigint();
+  const balances = new Map<string, number>();
+  let rows = 0;
+  let header = true;
+  for await (const group of readCsvRecords(inputPath, await detectDialect(inputPath))) {
+    for (const record of group) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      const [, debtor, creditor, amountText, currency] = record.fields;
+      const amount = parseAmount(amountText, currency);
+      if (!amount.ok) continue;
+      balances.set(debtor, (balances.get(debtor) ?? 0) - amount.value);
+      balances.set(creditor, (balances.get(creditor) ?? 0) + amount.value);
+      rows++;
+    }
+  }
+  return { rows, ms: Number(process.hrtime.bigint() - startNs) / 1e6 };
+}
+
+const modes: Record<string, () => Promise<Record<string, number>>> = { pipeline, naive, memory };
+const figures = await modes[mode]();
+process.stdout.write(`${JSON.stringify({ ...figures, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

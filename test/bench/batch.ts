@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { generateBatch, defaultAccounts } from '../../scripts/generate-batch';
+import type { BenchCase, Figure } from './harness';
+
+const run = promisify(execFile);
+const workerPath = path.join(import.meta.dirname, 'batch-worker.ts');
+
+async function worker(mode: string, inputPath: string, workFolder: string): Promise<Record<string, number>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', workerPath, mode, inputPath, workFolder], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+const generated = new Map<string, string>();
+
+async function inputFile(workFolder: string, rows: number, seed: number): Promise<string> {
+  const key = `${rows}:${seed}`;
+  if (!generated.has(key)) {
+    const filePath = path.join(workFolder, `batch-${rows}.csv`);
+    await generateBatch(filePath, rows, seed, 'BENCH', defaultAccounts);
+    generated.set(key, filePath);
+  }
+  return generated.get(key)!;
+}
+
+/**
+ * The batch pipeline end to end (stream-parse from disk, validate, post,
+ * commit every chunk durably, write the results file), beside the naive
+ * baseline and the in-memory limit, each in a process of its own so each
+ * peak RSS is its own. While the pipeline runs, a single payment goes in
+ * every 50 ms, as an operator at the form would send it.
+ */
+export const batchEndToEnd: BenchCase = {
+  name: 'batch',
+  async run({ workFolder, rows, seed }) {
+    const inputPath = await inputFile(workFolder, rows, seed);
+    const pipeline = await worker('pipeline', inputPath, workFolder);
+    const naive = await worker('naive', inputPath, workFolder);
+    const memory = await worker('memory', inputPath, workFolder);
+    const rate = (side: Record<string, number>) => (rows / side.ms) * 1000;
+    return [
+      { name: 'pipeline, end to end', value: rate(pipeline), unit: 'rows/s', target: { kind: 'min', value: 250_000 } },
+      { name: 'pipeline peak RSS', value: pipeline.maxRssMb, unit: 'MB', target: { kind: 'max', value: 1536 } },
+      { name: 'naive baseline', value: rate(naive), unit: 'rows/s' },
+      { name: 'in-memory limit', value: rate(memory), unit: 'rows/s' },
+      { name: 'pipeline / naive', value: rate(pipeline) / rate(naive), unit: 'x', target: { kind: 'min', value: 2 } },
+      { name: 'pipeline / in-memory limit', value: rate(pipeline) / rate(memory), unit: 'x', target: { kind: 'min', value: 0.5 } },
+      { name: 'single payment during the batch, p99', value: pipeline.singleP99Ms, unit: 'ms', target: { kind: 'max', value: 100 } },
+      { name: 'single payment during the batch, max', value: pipeline.singleMaxMs, unit: 'ms' },
+    ] satisfies Figure[];
+  },
+};
