@@ -39,7 +39,8 @@ export async function main(argv: string[]): Promise<number> {
   const rest = argv.slice(name.split(' ').length);
   let engine: Engine | undefined;
   try {
-    const parsed = parseArgs({ args: rest, options: command.options as ParseArgsConfig['options'], allowPositionals: command.positionals ?? false, strict: true });
+    const options = command.options as ParseArgsConfig['options'];
+    const parsed = parseArgs({ args: rest, options, allowPositionals: command.positionals ?? false, strict: true });
     const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
     const ledgerPath = requireString(values, 'db');
     if (!command.createsLedger && !existsSync(ledgerPath)) {

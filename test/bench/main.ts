@@ -38,7 +38,8 @@ export async function main(argv: string[]): Promise<number> {
       await benchCase.run(options);
       const samples: Figure[][] = [];
       for (let run = 0; run < runs; run++) samples.push(await benchCase.run(options));
-      results.push({ case: benchCase.name, figures: samples[0].map((figure, index) => ({ ...figure, value: median(samples.map((sample) => sample[index].value)) })) });
+      const figures = samples[0].map((figure, index) => ({ ...figure, value: median(samples.map((sample) => sample[index].value)) }));
+      results.push({ case: benchCase.name, figures });
     }
   } finally {
     rmSync(workFolder, { recursive: true, force: true });

@@ -36,7 +36,8 @@ export const openLedger: BenchCase = {
       if (reopened.info().payments !== rows + journalPayments + 1000) throw new Error('the reopened ledger lost payments');
       await reopened.close();
     }
-    return [{ name: `open ${rows.toLocaleString('en')} payments + ${journalPayments.toLocaleString('en')} in the journal`, value: median(timesMs), unit: 'ms', target: { kind: 'max', value: 2000 } }];
+    const name = `open ${rows.toLocaleString('en')} payments + ${journalPayments.toLocaleString('en')} in the journal`;
+    return [{ name, value: median(timesMs), unit: 'ms', target: { kind: 'max', value: 2000 } }];
   },
 };
 

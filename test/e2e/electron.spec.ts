@@ -70,7 +70,8 @@ test('the Electron window exposes only the typed bridge', async () => {
       hasIpcRenderer: 'ipcRenderer' in window,
     }));
     expect(exposure).toEqual({ bridgeKeys: ['invoke', 'on'], hasRequire: false, hasProcess: false, hasIpcRenderer: false });
-    const info = await window.evaluate(() => (window as unknown as { paydesk: { invoke(name: string, request: object): Promise<unknown> } }).paydesk.invoke('ledger-info', {}));
+    type Bridge = { paydesk: { invoke(name: string, request: object): Promise<unknown> } };
+    const info = await window.evaluate(() => (window as unknown as Bridge).paydesk.invoke('ledger-info', {}));
     expect(info).toMatchObject({ ok: true, value: { fileName: 'ledger.paydesk' } });
     await expect(window.getByText('Ledger: ledger.paydesk')).toBeVisible();
   } finally {

@@ -35,7 +35,8 @@ describe('paydesk command line', () => {
   it('creates a ledger, adds accounts, pays and prints balances as JSON', async () => {
     const db = path.join(newFolder(), 'books.paydesk');
     expect((await paydesk('init', '--db', db)).code).toBe(0);
-    expect((await paydesk('account', 'add', '--db', db, '--code', 'ALICE', '--name', 'Alice', '--currency', 'BHD', '--opening-balance', '10.500')).code).toBe(0);
+    const added = await paydesk('account', 'add', '--db', db, '--code', 'ALICE', '--name', 'Alice', '--currency', 'BHD', '--opening-balance', '10.500');
+    expect(added.code).toBe(0);
     expect((await paydesk('account', 'add', '--db', db, '--code', 'BOB', '--name', 'Bob', '--currency', 'BHD')).code).toBe(0);
     const paid = await paydesk('pay', '--db', db, '--id', 'cli-1', '--from', 'ALICE', '--to', 'BOB', '--amount', '0.125', '--currency', 'BHD', '--json');
     expect(paid.code).toBe(0);

@@ -46,6 +46,7 @@ function resolveTarget(fromFile: string, specifier: string): Target {
 }
 
 const isUnder = (file: string, folder: string) => file === folder || file.startsWith(`${folder}/`);
+const underAny = (file: string, folders: string[]) => folders.some((folder) => isUnder(file, folder));
 const isElectronPackage = (target: Target) => target.kind === 'package' && target.name === 'electron';
 const isNodeBuiltin = (target: Target) => target.kind === 'package' && target.name.startsWith('node:');
 
@@ -67,17 +68,17 @@ const rules: Rule[] = [
     why: 'core never imports electron, nor the shell, host, cli or renderer',
     refuses: (target) =>
       isElectronPackage(target) ||
-      (target.kind === 'file' && ['electron/main', 'electron/preload', 'electron/host', 'electron/cli', 'renderer'].some((folder) => isUnder(target.path, folder))),
+      (target.kind === 'file' && underAny(target.path, ['electron/main', 'electron/preload', 'electron/host', 'electron/cli', 'renderer'])),
   },
   {
     folder: 'electron/host',
     why: 'the host runs on plain Node: no electron, no shell code',
-    refuses: (target) => isElectronPackage(target) || (target.kind === 'file' && ['electron/main', 'electron/preload', 'renderer'].some((folder) => isUnder(target.path, folder))),
+    refuses: (target) => isElectronPackage(target) || (target.kind === 'file' && underAny(target.path, ['electron/main', 'electron/preload', 'renderer'])),
   },
   {
     folder: 'electron/cli',
     why: 'the cli runs on plain Node: no electron, no shell code',
-    refuses: (target) => isElectronPackage(target) || (target.kind === 'file' && ['electron/main', 'electron/preload', 'renderer'].some((folder) => isUnder(target.path, folder))),
+    refuses: (target) => isElectronPackage(target) || (target.kind === 'file' && underAny(target.path, ['electron/main', 'electron/preload', 'renderer'])),
   },
   {
     folder: 'electron/preload',
