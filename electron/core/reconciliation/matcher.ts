@@ -117,10 +117,20 @@ function sameSign(left: number, right: number): boolean {
 
 /** Pass 1: a line whose end-to-end id or reference is a ledger payment id. Two lines claiming one payment go to the operator. */
 function matchByEndToEndId(matching: Matching): void {
+  // The statement's ids are indexed (the smaller side) and the ledger is scanned once.
+  const wanted = new Set<string>();
+  const unmatched = matching.unmatchedLines();
+  for (const lineIndex of unmatched) {
+    const line = matching.lines[lineIndex];
+    if (line.endToEndId) wanted.add(line.endToEndId);
+    if (line.reference.trim() !== '') wanted.add(line.reference.trim());
+  }
   const byId = new Map<string, number>();
-  matching.entries.forEach((entry, index) => byId.set(entry.paymentId, index));
+  matching.entries.forEach((entry, index) => {
+    if (wanted.has(entry.paymentId)) byId.set(entry.paymentId, index);
+  });
   const claims = new Map<number, number[]>();
-  for (const lineIndex of matching.unmatchedLines()) {
+  for (const lineIndex of unmatched) {
     const line = matching.lines[lineIndex];
     const keys = [line.endToEndId, line.reference.trim()];
     const entryIndex = keys.map((key) => (key ? byId.get(key) : undefined)).find((found) => found !== undefined);
@@ -142,17 +152,22 @@ function matchByEndToEndId(matching: Matching): void {
 
 /** Pass 2: same compacted reference and same amount; equal numbers of lines and entries pair up by date, otherwise the operator chooses. */
 function matchByReferenceAndAmount(matching: Matching): void {
-  const entriesByKey = new Map<string, number[]>();
-  matching.entries.forEach((entry, index) => {
-    const reference = compactReference(entry.reference);
-    if (matching.entryUsed[index] === 0 && reference !== '') pushTo(entriesByKey, `${reference}|${entry.amountMinor}`, index);
-  });
   const linesByKey = new Map<string, number[]>();
+  const amounts = new Set<number>();
   for (const lineIndex of matching.unmatchedLines()) {
     const line = matching.lines[lineIndex];
     const reference = compactReference(line.reference);
-    if (reference !== '') pushTo(linesByKey, `${reference}|${line.amountMinor}`, lineIndex);
+    if (reference === '') continue;
+    pushTo(linesByKey, `${reference}|${line.amountMinor}`, lineIndex);
+    amounts.add(line.amountMinor);
   }
+  // Only entries with an amount some line has can pair: the rest are never keyed.
+  const entriesByKey = new Map<string, number[]>();
+  matching.entries.forEach((entry, index) => {
+    if (matching.entryUsed[index] === 1 || !amounts.has(entry.amountMinor)) return;
+    const key = `${compactReference(entry.reference)}|${entry.amountMinor}`;
+    if (linesByKey.has(key)) pushTo(entriesByKey, key, index);
+  });
   for (const [key, lineIndexes] of linesByKey) {
     const entryIndexes = entriesByKey.get(key);
     if (entryIndexes === undefined) continue;
@@ -198,9 +213,11 @@ interface Proposal {
 /** Pass 3: amount within the tolerance, date within the window, scored; the best proposals are taken first. */
 function matchByToleranceAndDate(matching: Matching): void {
   const bucketWidth = matching.options.toleranceMinor + 1;
+  const wanted = wantedBuckets(matching, bucketWidth);
   const index = new Map<number, Map<number, number[]>>();
   matching.entries.forEach((entry, entryIndex) => {
     if (matching.entryUsed[entryIndex] === 1) return;
+    if (wanted.get(entry.day)?.has(Math.floor(entry.amountMinor / bucketWidth)) !== true) return;
     let byBucket = index.get(entry.day);
     if (byBucket === undefined) index.set(entry.day, (byBucket = new Map()));
     pushTo(byBucket, Math.floor(entry.amountMinor / bucketWidth), entryIndex);
@@ -241,6 +258,22 @@ function settleProposals(matching: Matching, proposals: Proposal[]): void {
     matching.take(best.lineIndex, [entryIndex], 'amount-date', best.confidence);
     for (const other of list.slice(1)) matching.note(other.lineIndex, 'Its closest ledger payment went to a line that fits it better.', [entryIndex], false);
   }
+}
+
+/** The (day, amount bucket) cells some unmatched line will look in: only entries in them are indexed. */
+function wantedBuckets(matching: Matching, bucketWidth: number): Map<number, Set<number>> {
+  const wanted = new Map<number, Set<number>>();
+  const { dateWindowDays } = matching.options;
+  for (const lineIndex of matching.unmatchedLines()) {
+    const line = matching.lines[lineIndex];
+    const bucket = Math.floor(line.amountMinor / bucketWidth);
+    for (let day = line.day - dateWindowDays; day <= line.day + dateWindowDays; day++) {
+      let buckets = wanted.get(day);
+      if (buckets === undefined) wanted.set(day, (buckets = new Set()));
+      buckets.add(bucket - 1).add(bucket).add(bucket + 1);
+    }
+  }
+  return wanted;
 }
 
 /** Entries within the tolerance and window, or null when there are more than the pass looks at. */
@@ -297,33 +330,59 @@ interface Group {
   confidence: number;
 }
 
+interface Total {
+  sumMinor: number;
+  count: number;
+  lastDay: number;
+  firstIndex: number;
+}
+
+function addTo<Key>(totals: Map<Key, Total>, key: Key, entry: MatchableEntry, entryIndex: number): void {
+  const total = totals.get(key);
+  if (total === undefined) totals.set(key, { sumMinor: entry.amountMinor, count: 1, lastDay: entry.day, firstIndex: entryIndex });
+  else {
+    total.sumMinor += entry.amountMinor;
+    total.count++;
+    total.lastDay = Math.max(total.lastDay, entry.day);
+  }
+}
+
+/**
+ * Groups of the remaining entries whose sum some line has: a batch (net of
+ * both directions) or a day (one direction). Sums are taken first without
+ * keeping members; members are gathered only for the groups a line could match.
+ */
 function buildGroups(matching: Matching): Map<number, Group[]> {
-  const byBatch = new Map<string, number[]>();
-  const byDay = new Map<string, number[]>();
+  const byBatch = new Map<string, Total>();
+  const byDay = new Map<number, Total>();
+  const dayKey = (entry: MatchableEntry) => entry.day * 2 + (entry.amountMinor < 0 ? 1 : 0);
   matching.entries.forEach((entry, entryIndex) => {
     if (matching.entryUsed[entryIndex] === 1) return;
-    const sign = entry.amountMinor < 0 ? '-' : '+';
-    if (entry.batchId !== null) pushTo(byBatch, `${entry.batchId}${sign}`, entryIndex);
-    pushTo(byDay, `${entry.day}${sign}`, entryIndex);
+    if (entry.batchId !== null) addTo(byBatch, entry.batchId, entry, entryIndex);
+    addTo(byDay, dayKey(entry), entry, entryIndex);
+  });
+  const amounts = new Set(matching.unmatchedLines().map((lineIndex) => matching.lines[lineIndex].amountMinor));
+  const wanted = <Key>(totals: Map<Key, Total>) =>
+    new Set([...totals].filter(([, total]) => total.count >= 2 && amounts.has(total.sumMinor)).map(([key]) => key));
+  const batches = wanted(byBatch);
+  const days = wanted(byDay);
+  const batchMembers = new Map<string, number[]>();
+  const dayMembers = new Map<number, number[]>();
+  matching.entries.forEach((entry, entryIndex) => {
+    if (matching.entryUsed[entryIndex] === 1) return;
+    if (entry.batchId !== null && batches.has(entry.batchId)) pushTo(batchMembers, entry.batchId, entryIndex);
+    if (days.has(dayKey(entry))) pushTo(dayMembers, dayKey(entry), entryIndex);
   });
   const bySum = new Map<number, Group[]>();
-  const add = (label: string, entryIndexes: number[], confidence: number) => {
-    if (entryIndexes.length < 2) return;
-    let sumMinor = 0;
-    let lastDay = Number.MIN_SAFE_INTEGER;
-    for (const entryIndex of entryIndexes) {
-      sumMinor += matching.entries[entryIndex].amountMinor;
-      lastDay = Math.max(lastDay, matching.entries[entryIndex].day);
-    }
-    const groups = bySum.get(sumMinor) ?? [];
+  const add = (label: string, entryIndexes: number[], total: Total, confidence: number) => {
+    const groups = bySum.get(total.sumMinor) ?? [];
     // A batch paid in one day is also that day's group: keep it once.
-    if (!groups.some((group) => group.entryIndexes.length === entryIndexes.length && group.entryIndexes[0] === entryIndexes[0])) {
-      groups.push({ label, entryIndexes, sumMinor, lastDay, confidence });
-      bySum.set(sumMinor, groups);
-    }
+    if (groups.some((group) => group.entryIndexes.length === entryIndexes.length && group.entryIndexes[0] === entryIndexes[0])) return;
+    groups.push({ label, entryIndexes, sumMinor: total.sumMinor, lastDay: total.lastDay, confidence });
+    bySum.set(total.sumMinor, groups);
   };
-  for (const [key, entryIndexes] of byBatch) add(`batch ${key.slice(0, -1)}`, entryIndexes, 0.9);
-  for (const entryIndexes of byDay.values()) add(`day ${matching.entries[entryIndexes[0]].day}`, entryIndexes, 0.8);
+  for (const [batchId, members] of batchMembers) add(`batch ${batchId}`, members, byBatch.get(batchId)!, 0.9);
+  for (const [key, members] of dayMembers) add(`day of ${matching.entries[members[0]].day}`, members, byDay.get(key)!, 0.8);
   return bySum;
 }
 

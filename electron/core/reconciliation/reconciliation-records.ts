@@ -163,11 +163,20 @@ function applyRun(database: SqliteDatabase, record: ReconciliationRunRecord): vo
       record.ledgerEntries, record.ledgerOpeningMinor, record.ledgerClosingMinor, record.at,
     ],
   );
-  const lineSql = `INSERT INTO reconciliation_lines (run_id, line, booking_date, amount_minor, reference, description, end_to_end_id, note, candidates)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-  for (const line of record.lines) database.run(lineSql, [record.id, ...line]);
-  const matchSql = `INSERT INTO reconciliation_matches (run_id, line, rule, confidence, amount_difference_minor, payment_ids, decided_at_ms)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`;
-  for (const match of record.matches) database.run(matchSql, [record.id, ...match, record.at]);
+  const lineColumns = 'run_id, line, booking_date, amount_minor, reference, description, end_to_end_id, note, candidates';
+  insertMany(database, `INSERT INTO reconciliation_lines (${lineColumns}) VALUES `, 9, record.lines.map((line) => [record.id, ...line]));
+  const matchColumns = 'run_id, line, rule, confidence, amount_difference_minor, payment_ids, decided_at_ms';
+  insertMany(database, `INSERT INTO reconciliation_matches (${matchColumns}) VALUES `, 7, record.matches.map((match) => [record.id, ...match, record.at]));
   decision(database, record.id, record.at, 'run', null, null);
+}
+
+/** Rows per INSERT statement: one statement per row costs more in sql.js than the rows themselves. */
+const rowsPerInsert = 100;
+
+function insertMany(database: SqliteDatabase, prefix: string, columns: number, rows: (string | number | null)[][]): void {
+  const placeholders = `(${new Array(columns).fill('?').join(', ')})`;
+  for (let start = 0; start < rows.length; start += rowsPerInsert) {
+    const slice = rows.slice(start, start + rowsPerInsert);
+    database.run(prefix + new Array(slice.length).fill(placeholders).join(', '), slice.flat());
+  }
 }

@@ -127,14 +127,15 @@ export function readMatches(database: SqliteDatabase, runId: string): MatchRow[]
 export function buildReport(database: SqliteDatabase, row: RunRow, entries: readonly LedgerEntry[], paneItems: number): ReconciliationReport {
   const lines = database.all<LineRow>('SELECT * FROM reconciliation_lines WHERE run_id = ? ORDER BY line', [row.id]);
   const matchRows = readMatches(database, row.id);
-  const entryById = new Map<string, LedgerEntry>();
-  for (const entry of entries) entryById.set(entry.paymentId, entry);
   const matchedPayments = new Set<string>();
   const matchByLine = new Map<number, MatchRow>();
   for (const match of matchRows) {
     matchByLine.set(match.line, match);
     for (const paymentId of match.payment_ids.split(' ')) matchedPayments.add(paymentId);
   }
+  // Only the matched entries are looked up by id: a map of every entry would cost more than the rest of the report.
+  const entryById = new Map<string, LedgerEntry>();
+  for (const entry of entries) if (matchedPayments.has(entry.paymentId)) entryById.set(entry.paymentId, entry);
   const matches: MatchView[] = [];
   const unmatchedStatement: UnmatchedStatementLine[] = [];
   for (const line of lines) {
