@@ -21,6 +21,17 @@ export const reasonSentences = {
   ACCOUNT_STATE: 'The account cannot change to that status.',
   NOT_FOUND: 'Nothing with that identifier exists.',
   UNKNOWN_CHANNEL: 'The engine has no such operation.',
+  SIGN_IN_REQUIRED: 'Sign in first: this operation needs a signed-in operator.',
+  ROLE_REQUIRED: 'Your role does not allow this operation.',
+  SIGN_IN_FAILED: 'The user name or password is wrong, or the operator is disabled.',
+  SETUP_DONE: 'The first administrator already exists; sign in instead.',
+  OPERATOR_EXISTS: 'An operator with this user name already exists.',
+  OPERATOR_STATE: 'The operator cannot change to that status.',
+  PENDING_APPROVAL: 'The payment waits for a second operator with the approver role; its funds are reserved.',
+  APPROVAL_REJECTED: 'An approver rejected the payment; its reserved funds were released.',
+  APPROVAL_DECIDED: 'This payment was already approved or rejected.',
+  SELF_APPROVAL: 'Nobody approves their own submission: another approver must decide.',
+  BACKUP_FAILED: 'The backup could not be made or read.',
   INTERNAL: 'The engine hit an unexpected error; check the outcome before retrying (a retry with the same payment id never pays twice).',
 } as const;
 

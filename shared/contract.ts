@@ -18,6 +18,8 @@ import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEv
 import * as metricsSchemas from './metrics-schemas';
 import type { ReconciliationReport, ReportExport, RunSummary, StatementUploadReceipt } from './reconciliation';
 import * as reconciliationSchemas from './reconciliation';
+import type { ApprovalThreshold, AuditEntry, AuditExport, BackupFile, BackupStatus, Caller, Operator, PendingPayment, SessionStatus, SignedIn } from './access';
+import * as accessSchemas from './access';
 
 /**
  * The one contract between the renderer and the engine. Every channel is named
@@ -74,6 +76,23 @@ export const channels = {
   'reconciliation-finish': channel(reconciliationSchemas.reconciliationRunIdSchema).returns<ReconciliationReport>(),
   'reconciliation-reopen': channel(reconciliationSchemas.reconciliationRunIdSchema).returns<ReconciliationReport>(),
   'reconciliation-export': channel(reconciliationSchemas.reconciliationRunIdSchema).returns<ReportExport>(),
+  'session-status': channel(schemas.emptyRequestSchema).returns<SessionStatus>(),
+  'session-setup': channel(accessSchemas.setupSchema).returns<SignedIn>(),
+  'session-sign-in': channel(accessSchemas.signInSchema).returns<SignedIn>(),
+  'session-sign-out': channel(schemas.emptyRequestSchema).returns<SessionStatus>(),
+  'operator-list': channel(schemas.emptyRequestSchema).returns<Operator[]>(),
+  'operator-create': channel(accessSchemas.operatorCreateSchema).returns<Operator>(),
+  'operator-set-status': channel(accessSchemas.operatorSetStatusSchema).returns<Operator>(),
+  'audit-list': channel(accessSchemas.auditListSchema).returns<Page<AuditEntry>>(),
+  'audit-export': channel(accessSchemas.auditExportSchema).returns<AuditExport>(),
+  'approval-list': channel(accessSchemas.approvalListSchema).returns<PendingPayment[]>(),
+  'approval-approve': channel(accessSchemas.approvalDecisionSchema).returns<PendingPayment>(),
+  'approval-reject': channel(accessSchemas.approvalDecisionSchema).returns<PendingPayment>(),
+  'approval-threshold-list': channel(schemas.emptyRequestSchema).returns<ApprovalThreshold[]>(),
+  'approval-threshold-set': channel(accessSchemas.approvalThresholdSetSchema).returns<ApprovalThreshold[]>(),
+  'backup-status': channel(schemas.emptyRequestSchema).returns<BackupStatus>(),
+  'backup-create': channel(schemas.emptyRequestSchema).returns<BackupFile>(),
+  'backup-folder-set': channel(accessSchemas.backupFolderSetSchema).returns<BackupStatus>(),
 };
 
 export type Channels = typeof channels;
@@ -115,9 +134,9 @@ export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.hasOwn(eventNameList, name);
 }
 
-/** What the engine side implements: one function per channel. */
+/** What the engine side implements: one function per channel, told who is asking (checked against shared/channel-roles.ts first). */
 export type Handlers = {
-  [Name in ChannelName]: (request: ParsedRequestOf<Name>) => Promise<Result<ResponseOf<Name>>>;
+  [Name in ChannelName]: (request: ParsedRequestOf<Name>, caller: Caller) => Promise<Result<ResponseOf<Name>>>;
 };
 
 /** What the renderer holds: invoke a channel, listen to an event. */

@@ -48,7 +48,8 @@ export type PaymentChannel = (typeof paymentChannels)[number];
 
 export interface PaymentOutcome {
   paymentId: string;
-  status: PaymentStatus;
+  /** pending: held for four-eyes approval (amount reserved), see shared/access.ts. */
+  status: PaymentStatus | 'pending';
   /** ACSC when accepted, otherwise the rejection's reason code. */
   code: ReasonCode;
   message: string;

@@ -1,21 +1,35 @@
-import { channels, isChannelName, type Handlers } from '../../shared/contract';
+import type { Caller } from '../../shared/access';
+import { channels, isChannelName, type ChannelName, type Handlers } from '../../shared/contract';
 import { sentenceFor } from '../../shared/codes';
 import { failure, type Result } from '../../shared/result';
+import { runInScope, type ActionScope, type CallContext } from './security/call-context';
 
 /**
  * Turns the engine's handlers into one function that every transport calls
  * (Electron IPC, the loopback host, tests). The renderer is untrusted: the
- * channel name is checked against the contract and the request is validated
+ * channel name is checked against the contract, the caller against the role
+ * the channel needs (shared/channel-roles.ts), and the request is validated
  * by the channel's schema before any handler runs. A malformed request gets
- * FF01 with the first problem spelled out, and changes nothing.
+ * FF01 with the first problem spelled out, and changes nothing. The handler
+ * runs in an action scope, so whatever it commits carries an audit entry
+ * naming the caller and the channel. A refusal by role is audited; other
+ * refusals change nothing, not even the trail.
  */
-export type Dispatch = (channelName: unknown, request: unknown) => Promise<Result<unknown>>;
+export type Dispatch = (channelName: unknown, request: unknown, context: CallContext) => Promise<Result<unknown>>;
 
-export function createDispatch(handlers: Handlers): Dispatch {
-  return async (channelName, request) => {
+/** Who may call what: electron/core/security/access-control.ts. */
+export interface Gatekeeper {
+  /** The caller, or the refusal (SIGN_IN_REQUIRED, ROLE_REQUIRED); a refused change is audited there. */
+  admit(channelName: ChannelName, context: CallContext): Result<Caller>;
+}
+
+export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper): Dispatch {
+  return async (channelName, request, context) => {
     if (!isChannelName(channelName)) {
       return failure('UNKNOWN_CHANNEL', `The engine has no operation called "${String(channelName).slice(0, 60)}".`);
     }
+    const admitted = gatekeeper.admit(channelName, context);
+    if (!admitted.ok) return admitted;
     const parsed = channels[channelName].request.safeParse(request ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -23,9 +37,10 @@ export function createDispatch(handlers: Handlers): Dispatch {
       const message = issue.code === 'unrecognized_keys' ? `Unexpected field: ${issue.keys.join(', ')}.` : issue.message;
       return failure('FF01', message, field === '' ? undefined : field);
     }
-    const handler = handlers[channelName] as (request: unknown) => Promise<Result<unknown>>;
+    const handler = handlers[channelName] as (request: unknown, caller: Caller) => Promise<Result<unknown>>;
+    const scope: ActionScope = { caller: admitted.value, action: channelName, audited: false };
     try {
-      return await handler(parsed.data);
+      return await runInScope(scope, () => handler(parsed.data, admitted.value));
     } catch (error) {
       console.error(`paydesk: ${channelName} failed`, error);
       return failure('INTERNAL', sentenceFor('INTERNAL'));

@@ -15,12 +15,22 @@ import { verifyLedger } from './verify';
 import { createBatchHandlers } from './batch/batch-handlers';
 import { createMetricsHandlers } from './metrics/handlers';
 import { createReconciliationHandlers } from './reconciliation/reconciliation-handlers';
+import { Controls } from './security/controls';
+import { systemContext } from './security/call-context';
+import { verifyAuditChain } from './audit/audit-queries';
+import { Backups } from './backup/backups';
+import { AutomaticBackups, backupOnClose, createBackupHandlers } from './backup/automatic-backups';
 
 /** Account codes the engine keeps for itself: the equity side of opening balances. */
 export const equityPrefix = 'EQUITY-';
 export const openingPaymentPrefix = '#opening:';
 
 export type PaymentRequest = ParsedRequestOf<'payment-submit'>;
+
+export interface EngineOptions extends LedgerStoreOptions {
+  /** Daily backups and one on close (the desktop application and the host; not the command line or tests). */
+  automaticBackups?: boolean;
+}
 
 /**
  * The PayDesk engine: the ledger, the real-time payment pipeline and the
@@ -30,26 +40,37 @@ export type PaymentRequest = ParsedRequestOf<'payment-submit'>;
 export class Engine {
   readonly events = new EngineEvents();
   readonly dispatch: Dispatch;
+  /** Operators, sessions, roles, four-eyes approval (electron/core/security). */
+  readonly controls: Controls;
+  readonly backups: Backups;
+  private automaticBackups: AutomaticBackups | null = null;
   private readonly openedAtMs = Date.now();
 
   private constructor(readonly store: LedgerStore) {
-    this.dispatch = createDispatch(this.handlers());
+    this.controls = new Controls(store, this.events);
+    this.backups = new Backups(store);
+    this.dispatch = createDispatch(this.handlers(), this.controls.access);
   }
 
   /** Opens (or creates) a ledger file, recovers its journal and checks every invariant. */
-  static async open(ledgerPath: string, options: LedgerStoreOptions = {}): Promise<Engine> {
+  static async open(ledgerPath: string, options: EngineOptions = {}): Promise<Engine> {
     const store = await LedgerStore.open(path.resolve(ledgerPath), options);
     const report = verifyLedger(store.database);
     if (!report.ok) {
       await store.close();
       throw new Error(`the ledger ${ledgerPath} fails verification: ${report.problems.join(' ')}`);
     }
-    return new Engine(store);
+    const engine = new Engine(store);
+    if (options.automaticBackups === true) engine.automaticBackups = AutomaticBackups.start(engine.backups);
+    return engine;
   }
 
-  /** The typed face of `dispatch`, for in-process callers (the CLI, tests): still validated. */
+  /**
+   * The typed face of `dispatch`, for in-process callers that hold the ledger file (the CLI, tests):
+   * still validated, acting with full rights as the `cli` operator, and audited under that name.
+   */
   invoke<Name extends ChannelName>(name: Name, request: RequestOf<Name>): Promise<Result<ResponseOf<Name>>> {
-    return this.dispatch(name, request) as Promise<Result<ResponseOf<Name>>>;
+    return this.dispatch(name, request, systemContext) as Promise<Result<ResponseOf<Name>>>;
   }
 
   get ledgerPath(): string {
@@ -65,7 +86,10 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    const backupFolder = (await this.automaticBackups?.stop()) ?? null;
+    this.automaticBackups = null;
     await this.store.close();
+    if (backupFolder !== null) await backupOnClose(this.ledgerPath, backupFolder);
   }
 
   /** The six steps: receive (T1), validate, check balance, execute, record, answer once durable (T2). */
@@ -74,12 +98,18 @@ export class Engine {
     const reference = request.reference ?? '';
     const existing = findPayment(this.store.database, request.paymentId, this.store.state.pendingLatencyUs);
     if (existing !== undefined) return this.repeatOutcome(existing, request, reference);
+    const held = this.controls.approvals.repeat(request, reference);
+    if (held !== null) return held;
     const amount = parseAmount(request.amount, request.currency);
     if (!amount.ok) return amount;
     const state = this.store.state;
-    const debtor = state.accounts.get(request.debtor);
+    // Amounts reserved by payments waiting for approval are not available to spend.
+    const debtor = this.controls.approvals.available(state.accounts.get(request.debtor));
     const creditor = state.accounts.get(request.creditor);
     const rejection = decidePayment(request.debtor, request.creditor, debtor, creditor, amount.value, request.currency);
+    if (rejection === null && this.controls.approvals.needsApproval(amount.value, request.currency)) {
+      return this.controls.approvals.hold(request, amount.value, reference);
+    }
     const row: PaymentRow = {
       seq: state.lastPaymentSeq + 1,
       id: request.paymentId,
@@ -109,7 +139,7 @@ export class Engine {
       replayed: false,
     };
     this.events.emit('payment-recorded', {
-      paymentId: row.id, status: outcome.status, code: row.code, channel: 'realtime', pltUs, amountMinor: row.a, currency: row.cur,
+      paymentId: row.id, status: row.s === 1 ? 'accepted' : 'rejected', code: row.code, channel: 'realtime', pltUs, amountMinor: row.a, currency: row.cur,
     });
     return success(outcome);
   }
@@ -214,8 +244,11 @@ export class Engine {
     };
   }
 
+  /** The ledger's invariants, and the audit trail's hash chain (its first broken entry named). */
   verify(): VerifyReport {
-    return verifyLedger(this.store.database);
+    const report = verifyLedger(this.store.database);
+    const audit = verifyAuditChain(this.store.database);
+    return { ...report, ok: report.ok && audit.problems.length === 0, problems: [...report.problems, ...audit.problems] };
   }
 
   /**
@@ -229,6 +262,8 @@ export class Engine {
       ...createMetricsHandlers(this),
       ...createBatchHandlers(this),
       ...createReconciliationHandlers(this),
+      ...this.controls.handlers(),
+      ...createBackupHandlers(this.backups),
     };
   }
 

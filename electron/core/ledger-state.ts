@@ -2,6 +2,7 @@ import type { Account, AccountKind, AccountStatus } from '../../shared/domain';
 import type { SqliteDatabase } from './storage/sqlite';
 import { applyBatchRecord, isBatchRecord } from './batch/batch-records';
 import { applyReconciliationRecord, isReconciliationRecord } from './reconciliation/reconciliation-records';
+import { applyControlRecord, isControlRecord } from './security/control-records';
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
 import { MetricsAggregates } from './metrics/aggregates';
 
@@ -88,6 +89,7 @@ export class LedgerState {
       default:
         if (isBatchRecord(record)) return applyBatchRecord(this.database, record);
         if (isReconciliationRecord(record)) return applyReconciliationRecord(this.database, record);
+        if (isControlRecord(record)) return applyControlRecord(this.database, record);
         throw new Error(`unknown journal record type ${(record as { t: unknown }).t}`);
     }
   }

@@ -5,6 +5,7 @@ import { SqliteDatabase } from './storage/sqlite';
 import { applicationId, schemaStatements, schemaVersion } from './schema';
 import { LedgerState } from './ledger-state';
 import type { LedgerRecord } from './records';
+import { auditRecordFor, type AuditNote } from './audit/audit-trail';
 
 /** Once the live journal file holds this much, a checkpoint folds it into the database file. */
 export const checkpointJournalBytes = 64 * 1024 * 1024;
@@ -87,11 +88,15 @@ export class LedgerStore {
   /**
    * Applies records in one transaction and appends them to the journal. The
    * returned LSN is durable once `whenDurable` resolves; nothing may be
-   * acknowledged before that.
+   * acknowledged before that. The audit entry for the change (electron/core/audit)
+   * joins the same transaction and journal frame: the change and its entry are
+   * applied, replayed or lost together.
    */
-  commit(newRecords: LedgerRecord[]): number {
+  commit(newRecords: LedgerRecord[], audit?: AuditNote): number {
     if (this.closed) throw new Error('the ledger is closed');
     const records = [...this.takePendingLatency(), ...newRecords];
+    const auditRecord = auditRecordFor(this.database, newRecords, audit);
+    if (auditRecord !== null) records.push(auditRecord);
     try {
       this.database.transaction(() => {
         for (const record of records) this.state.apply(record);
@@ -300,7 +305,7 @@ async function readIfExists(filePath: string): Promise<Buffer | null> {
  * One process at a time may hold a ledger: a lock file beside it names the
  * holder's pid. A lock left by a process that no longer runs (a crash) is taken over.
  */
-async function acquireLock(ledgerPath: string): Promise<() => Promise<void>> {
+export async function acquireLock(ledgerPath: string): Promise<() => Promise<void>> {
   const lockPath = `${ledgerPath}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -2,6 +2,7 @@ import type { AccountKind, AccountStatus, PaymentChannel } from '../../shared/do
 import type { ReasonCode } from '../../shared/codes';
 import type { BatchRecord } from './batch/batch-records';
 import type { ReconciliationRecord } from './reconciliation/reconciliation-records';
+import type { ControlRecord } from './security/control-records';
 
 /**
  * What the journal holds: each record is a decision already taken, so replay
@@ -54,4 +55,4 @@ export interface LatencyRecord {
   pairs: number[];
 }
 
-export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord | BatchRecord | ReconciliationRecord;
+export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord | BatchRecord | ReconciliationRecord | ControlRecord;

@@ -1,5 +1,6 @@
 import { batchSchemaStatements } from './batch/batch-records';
 import { reconciliationSchemaStatements } from './reconciliation/reconciliation-records';
+import { controlSchemaStatements } from './security/control-records';
 
 /**
  * The ledger file's schema. A payment row is also the transfer it posts when
@@ -47,6 +48,7 @@ export const schemaStatements = [
   `CREATE INDEX IF NOT EXISTS payments_rejected ON payments(seq) WHERE status = 0`,
   ...batchSchemaStatements,
   ...reconciliationSchemaStatements,
+  ...controlSchemaStatements,
   // Metrics aggregates, kept as payments commit (electron/core/metrics/aggregates.ts). Counts by reason code
   // and PLT histogram buckets are stored as "key:count" pairs; scope is realtime, batch or batch:<id>.
   `CREATE TABLE IF NOT EXISTS metrics_windows (

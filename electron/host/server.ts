@@ -19,6 +19,8 @@ import { EventStream } from './event-stream';
  *
  * Every /api request needs the access token: "Authorization: Bearer <token>",
  * or for the event stream only, "?token=" (EventSource cannot set headers).
+ * Beyond the token, core needs a signed-in operator for all but the session
+ * channels: the client sends the id session-sign-in returned in X-PayDesk-Session.
  * The renderer finds the token in location.hash, which never reaches a server.
  */
 
@@ -52,7 +54,7 @@ export interface RunningHost {
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   await mkdir(path.dirname(path.resolve(options.ledgerPath)), { recursive: true });
-  const engine = await Engine.open(options.ledgerPath);
+  const engine = await Engine.open(options.ledgerPath, { automaticBackups: true });
   const token = options.token ?? createAccessToken();
   const events = new EventStream();
   const unsubscribe = engine.onAny((name, payload) => events.publish(name, payload));
@@ -152,9 +154,17 @@ async function handleChannel(context: RequestContext, request: IncomingMessage, 
   }
   const parsed = parseJson(body);
   if (!parsed.ok) return sendJson(response, 400, parsed);
-  const result = await context.engine.dispatch(channelName, parsed.value);
+  const result = await context.engine.dispatch(channelName, parsed.value, { kind: 'http', sessionKey: sessionHeader(request) });
   const status = !result.ok && result.code === 'UNKNOWN_CHANNEL' ? 404 : 200;
   return sendJson(response, status, result);
+}
+
+/** The operator's session, returned by session-sign-in and sent back by the client in this header. */
+export const sessionHeaderName = 'x-paydesk-session';
+
+function sessionHeader(request: IncomingMessage): string | null {
+  const value = request.headers[sessionHeaderName];
+  return typeof value === 'string' && /^[\w-]{1,100}$/.test(value) ? value : null;
 }
 
 function bearerToken(request: IncomingMessage): string | null {

@@ -10,6 +10,8 @@ import { failure, type Result } from '../../shared/result';
 
 export interface IpcInvokeEventSlice {
   senderFrame: { url: string } | null;
+  /** The window's web contents: its id keys the operator's session, so the renderer holds no secret. */
+  sender?: { id: number };
 }
 
 export interface IpcMainSlice {
@@ -17,7 +19,7 @@ export interface IpcMainSlice {
   removeHandler(channel: string): void;
 }
 
-export type DispatchFunction = (channelName: unknown, request: unknown) => Promise<Result<unknown>>;
+export type DispatchFunction = (channelName: unknown, request: unknown, context: { kind: 'window'; sessionKey: string }) => Promise<Result<unknown>>;
 
 /** Registers every channel; returns a function that removes them again. */
 export function registerChannels(
@@ -32,7 +34,7 @@ export function registerChannels(
         console.warn(`paydesk: refused ${name} from an untrusted frame: ${url.slice(0, 200)}`);
         return failure('FF01', 'This request did not come from the PayDesk window and was refused.');
       }
-      return currentDispatch()(name, request);
+      return currentDispatch()(name, request, { kind: 'window', sessionKey: `window:${event.sender?.id ?? 'unknown'}` });
     });
   }
   return () => {

@@ -1,6 +1,7 @@
 import { Engine } from '../core/engine';
 import type { EventName } from '../../shared/contract';
 import { failure, type Result } from '../../shared/result';
+import type { CallContext } from '../core/security/call-context';
 
 /**
  * Holds the open ledger and swaps it when the operator opens another file.
@@ -20,7 +21,7 @@ export class LedgerHolder {
 
   /** Opens `ledgerPath` (creating it if missing); the current ledger stays open if that fails. */
   async open(ledgerPath: string): Promise<void> {
-    const next = await Engine.open(ledgerPath);
+    const next = await Engine.open(ledgerPath, { automaticBackups: true });
     const previous = this.engine;
     this.unsubscribe?.();
     this.engine = next;
@@ -28,9 +29,9 @@ export class LedgerHolder {
     if (previous !== null) await this.closeEngine(previous);
   }
 
-  readonly dispatch = (channelName: unknown, request: unknown): Promise<Result<unknown>> => {
+  readonly dispatch = (channelName: unknown, request: unknown, context: CallContext): Promise<Result<unknown>> => {
     if (this.engine === null) return Promise.resolve(failure('INTERNAL', 'No ledger is open.'));
-    const pending = this.engine.dispatch(channelName, request);
+    const pending = this.engine.dispatch(channelName, request, context);
     this.running.add(pending);
     void pending.finally(() => this.running.delete(pending));
     return pending;

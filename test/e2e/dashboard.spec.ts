@@ -13,10 +13,11 @@ import { failureChartBars, latencySeries } from '../../renderer/src/pages/dashbo
 function api(hostUrl: string) {
   const url = new URL(hostUrl);
   const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
+  const session = new URLSearchParams(url.hash.slice(1)).get('session') ?? '';
   return async <T>(channel: string, request: object): Promise<T> => {
     const response = await fetch(`${url.origin}/api/${channel}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'X-PayDesk-Session': session },
       body: JSON.stringify(request),
     });
     const result = (await response.json()) as { ok: boolean; value: T; message?: string };

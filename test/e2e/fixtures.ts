@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * Each test gets its own loopback host, started exactly as an operator starts
  * it (node bin/host.mjs), on a free port with a fresh ledger in a temp folder.
- * `hostUrl` carries the access token in its hash.
+ * `hostUrl` carries the access token in its hash and, unless a test asks for
+ * `signedIn: false`, a session of the first administrator (created through the
+ * setup channel, as the first-run form does): every test starts signed in.
  */
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -17,21 +19,27 @@ const hostStartTimeoutMs = 30_000;
 export interface HostFixture {
   hostUrl: string;
   ledgerPath: string;
+  /** False for tests of the first-run and sign-in screens: no operator exists and the page starts signed out. */
+  signedIn: boolean;
 }
 
+export const administrator = { username: 'admin', displayName: 'Ada Admin', password: 'correct horse battery' } as const;
+
 export const test = base.extend<HostFixture>({
+  signedIn: [true, { option: true }],
   ledgerPath: async ({}, use) => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'paydesk-e2e-'));
     await use(path.join(folder, 'ledger.paydesk'));
     await rm(folder, { recursive: true, force: true });
   },
-  hostUrl: async ({ ledgerPath }, use) => {
+  hostUrl: async ({ ledgerPath, signedIn }, use) => {
     const host = spawn(process.execPath, ['bin/host.mjs', '--db', ledgerPath, '--port', '0'], {
       cwd: repositoryRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      await use(await waitForUrl(host));
+      const url = await waitForUrl(host);
+      await use(signedIn ? `${url}&session=${await setUpAdministrator(url)}` : url);
     } finally {
       await stop(host);
     }
@@ -59,6 +67,20 @@ function waitForUrl(host: ChildProcess): Promise<string> {
       reject(new Error(`the host exited with ${code} before it started:\n${output}`));
     });
   });
+}
+
+/** Creates the first administrator on the fresh ledger and returns the session id it signed in with. */
+async function setUpAdministrator(hostUrl: string): Promise<string> {
+  const url = new URL(hostUrl);
+  const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
+  const response = await fetch(`${url.origin}/api/session-setup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(administrator),
+  });
+  const result = (await response.json()) as { ok: boolean; value?: { sessionId: string }; message?: string };
+  if (!result.ok || result.value === undefined) throw new Error(`setting up the administrator failed: ${result.message}`);
+  return result.value.sessionId;
 }
 
 /** SIGTERM lets the host close the ledger and flush its journal. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../../electron/core/engine';
+import { systemContext } from '../../electron/core/security/call-context';
 import { useTempFolder } from '../support/temp-folder';
 
 const newFolder = useTempFolder();
@@ -108,11 +109,11 @@ describe('real-time payment pipeline', () => {
       null,
     ];
     for (const attempt of attempts) {
-      const result = await engine.dispatch('payment-submit', attempt);
+      const result = await engine.dispatch('payment-submit', attempt, systemContext);
       expect(result.ok, JSON.stringify(attempt)).toBe(false);
       if (!result.ok) expect(result.message).not.toBe('');
     }
-    expect(await engine.dispatch('payment-teleport', {})).toMatchObject({ ok: false, code: 'UNKNOWN_CHANNEL' });
+    expect(await engine.dispatch('payment-teleport', {}, systemContext)).toMatchObject({ ok: false, code: 'UNKNOWN_CHANNEL' });
     expect(engine.info().payments).toBe(before);
     expect(balance(engine, 'ALICE')).toBe(1000);
     await engine.close();

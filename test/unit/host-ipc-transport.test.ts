@@ -33,7 +33,7 @@ function createFakeIpc(frameUrl: () => string) {
       const handler = handlers.get(channel);
       if (!handler) throw new Error(`No handler registered for '${channel}'`);
       // Electron copies arguments with the structured clone algorithm.
-      return handler({ senderFrame: { url: frameUrl() } }, ...structuredClone(args));
+      return handler({ senderFrame: { url: frameUrl() }, sender: { id: 1 } }, ...structuredClone(args));
     },
     on: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => {
       rendererListeners.set(channel, [...(rendererListeners.get(channel) ?? []), listener]);
@@ -64,6 +64,9 @@ beforeEach(async () => {
   unregister = registerChannels(ipc.ipcMain, createSenderCheck(appOrigin, undefined), () => engine.dispatch);
   unsubscribeEngine = engine.onAny((name, payload) => forwardEvent([ipc.webContents], name, payload));
   paydesk = createPayDeskApi(ipc.ipcRenderer);
+  // The window signs in as the first administrator; its session is keyed by the window, not by anything it holds.
+  await paydesk.invoke('session-setup', { username: 'admin', displayName: 'Admin', password: 'correct horse battery' });
+  ipc.invoked.length = 0;
 });
 
 afterEach(async () => {

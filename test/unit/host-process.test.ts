@@ -47,9 +47,15 @@ describe('host process', () => {
       const { child, url } = startHostProcess(ledgerPath);
       const address = new URL(await url);
       const token = address.hash.slice('#token='.length);
-      const response = await fetch(`${address.origin}/api/account-create`, {
+      const setup = await fetch(`${address.origin}/api/session-setup`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ username: 'admin', displayName: 'Admin', password: 'correct horse battery' }),
+      });
+      const { value: signedIn } = (await setup.json()) as { value: { sessionId: string } };
+      const response = await fetch(`${address.origin}/api/account-create`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'X-PayDesk-Session': signedIn.sessionId },
         body: JSON.stringify({ code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '100.00' }),
       });
       expect(await response.json()).toMatchObject({ ok: true });
@@ -58,7 +64,7 @@ describe('host process', () => {
       expect(await exited).toBe(0);
       const engine = await Engine.open(ledgerPath);
       try {
-        const accounts = await engine.dispatch('account-list', {});
+        const accounts = await engine.invoke('account-list', {});
         expect(accounts).toMatchObject({ ok: true, value: expect.arrayContaining([expect.objectContaining({ code: 'ALICE', balanceMinor: 10_000 })]) });
       } finally {
         await engine.close();

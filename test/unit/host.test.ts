@@ -15,6 +15,7 @@ import { requestBodyBytesMax, startHost, type RunningHost } from '../../electron
 let folder: string;
 let host: RunningHost;
 let base: string;
+let sessionId: string;
 
 beforeEach(async () => {
   folder = await mkdtemp(path.join(os.tmpdir(), 'paydesk-host-'));
@@ -24,6 +25,9 @@ beforeEach(async () => {
   await writeFile(path.join(folder, 'secret.txt'), 'outside the renderer folder');
   host = await startHost({ ledgerPath: path.join(folder, 'ledger.paydesk'), port: 0, rendererFolder });
   base = `http://127.0.0.1:${host.port}`;
+  // Every channel but the session ones needs a signed-in operator: the first start creates the administrator.
+  const setup = await call('session-setup', { username: 'admin', displayName: 'Admin', password: 'correct horse battery' });
+  sessionId = ((await setup.json()) as { value: { sessionId: string } }).value.sessionId;
 });
 
 afterEach(async () => {
@@ -34,6 +38,7 @@ afterEach(async () => {
 function call(channel: string, body: unknown, token: string | null = host.token) {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (token !== null) headers.Authorization = `Bearer ${token}`;
+  if (sessionId !== undefined) headers['X-PayDesk-Session'] = sessionId;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return fetch(`${base}/api/${channel}`, { method: 'POST', headers, body: text });
 }

@@ -2,6 +2,7 @@ import type { ChannelName, EventName, Events, PayDeskApi, RequestOf, ResponseOf 
 import { isEventName } from '../../../shared/contract';
 import { failure, type Result } from '../../../shared/result';
 import { captureSessionToken } from './session-token';
+import { captureSessionId, createSessionIdStore, sessionHeader, sessionIdAfter, type SessionIdStore } from './operator-session';
 
 /**
  * The renderer's one way to reach the engine. Inside Electron the preload
@@ -39,6 +40,8 @@ interface HttpEnvironment {
   fetch: typeof fetch;
   createEventSource: (url: string) => EventSource;
   token: string | null;
+  /** Where the operator's session id is kept between requests (operator-session.ts). */
+  session?: SessionIdStore;
 }
 
 export function createHttpClient(environment: HttpEnvironment): PayDeskClient {
@@ -50,7 +53,7 @@ export function createHttpClient(environment: HttpEnvironment): PayDeskClient {
     try {
       response = await environment.fetch(`/api/${name}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${environment.token ?? ''}` },
+        headers: sessionHeaders(environment),
         body: JSON.stringify(request),
       });
     } catch {
@@ -58,7 +61,10 @@ export function createHttpClient(environment: HttpEnvironment): PayDeskClient {
       return failure('INTERNAL', unreachableMessage);
     }
     connection.set('connected');
-    return readResult<ResponseOf<Name>>(response);
+    const result = await readResult<ResponseOf<Name>>(response);
+    const sessionId = sessionIdAfter(name, result);
+    if (sessionId !== undefined) environment.session?.set(sessionId);
+    return result;
   }
 
   return {
@@ -67,6 +73,13 @@ export function createHttpClient(environment: HttpEnvironment): PayDeskClient {
     onConnectionChange: connection.subscribe,
     connectionState: connection.get,
   };
+}
+
+function sessionHeaders(environment: HttpEnvironment): Record<string, string> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Authorization: `Bearer ${environment.token ?? ''}` };
+  const sessionId = environment.session?.get() ?? null;
+  if (sessionId !== null) headers[sessionHeader] = sessionId;
+  return headers;
 }
 
 /** The host answers every request with Result JSON; anything else is reported, not thrown. */
@@ -166,10 +179,13 @@ function createDefaultClient(): PayDeskClient {
     if (window.paydesk !== undefined) {
       resolved = createBridgeClient(window.paydesk);
     } else {
+      const session = createSessionIdStore(window.sessionStorage);
+      captureSessionId(window.location, window.history, session);
       resolved = createHttpClient({
         fetch: (input, init) => window.fetch(input, init),
         createEventSource: (url) => new EventSource(url),
         token: captureSessionToken({ location: window.location, history: window.history, storage: window.sessionStorage }),
+        session,
       });
     }
     return resolved;

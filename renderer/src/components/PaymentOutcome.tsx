@@ -1,4 +1,4 @@
-import { formatPlt } from '../lib/format';
+import { formatPlt, statusLabel } from '../lib/format';
 import { usePayDeskStore } from '../store';
 import { FailureMessage } from './FailureMessage';
 
@@ -24,7 +24,7 @@ export function PaymentOutcome() {
       )}
       {outcome === null ? null : (
         <div className={`outcome-${outcome.status}`}>
-          <p className="outcome-status">{outcome.status === 'accepted' ? 'Accepted' : 'Rejected'}</p>
+          <p className="outcome-status">{statusLabel(outcome.status)}</p>
           {outcome.replayed ? <p className="replayed">Already processed: showing the first outcome</p> : null}
           <dl className="outcome-details">
             <dt>Code</dt>

@@ -1,5 +1,6 @@
 import type { ConnectionState } from '../api/client';
 import { usePayDeskStore } from '../store';
+import { statusLabel } from '../lib/format';
 
 const connectionLabels: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
@@ -20,7 +21,7 @@ export function StatusBar() {
       <span className="last-payment">
         {lastPayment === null
           ? 'No payment yet in this session'
-          : `Last payment ${lastPayment.paymentId}: ${lastPayment.status === 'accepted' ? 'Accepted' : 'Rejected'} (${lastPayment.code})`}
+          : `Last payment ${lastPayment.paymentId}: ${statusLabel(lastPayment.status)} (${lastPayment.code})`}
       </span>
     </footer>
   );

@@ -50,3 +50,8 @@ function parseDateInput(dateText: string): { year: number; month: number; day: n
   if (match === null) return undefined;
   return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
 }
+
+/** A payment outcome's status as the operator reads it; pending means held for four-eyes approval. */
+export function statusLabel(status: 'accepted' | 'rejected' | 'pending'): string {
+  return status === 'accepted' ? 'Accepted' : status === 'pending' ? 'Waiting for approval' : 'Rejected';
+}

@@ -7,7 +7,7 @@ import type { SliceCreator } from './types';
 /** What the status bar says about the most recent payment, whoever submitted it. */
 export interface LastPaymentSummary {
   paymentId: string;
-  status: PaymentStatus;
+  status: PaymentStatus | 'pending';
   code: ReasonCode;
 }
 

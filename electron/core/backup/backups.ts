@@ -1,0 +1,100 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { BackupFile, BackupStatus } from '../../../shared/access';
+import { failure, success, type Result } from '../../../shared/result';
+import type { LedgerStore } from '../ledger-store';
+import { writeFileAtomic } from '../storage/atomic-file';
+
+/**
+ * Rotating copies of the ledger file: on close and daily while the
+ * application runs, and on request. A backup is the file as of a checkpoint,
+ * so it is a complete ledger on its own (no journal needed); it is written
+ * atomically and the oldest beyond `backupsKept` are deleted.
+ */
+export const backupsKept = 10;
+export const backupIntervalMs = 24 * 60 * 60 * 1000;
+/** How often the running application checks whether the daily backup is due. */
+export const backupCheckIntervalMs = 60 * 60 * 1000;
+export const backupFolderSettingKey = 'backup-folder';
+export const backupExtension = '.paydesk-backup';
+
+export function defaultBackupFolder(ledgerPath: string): string {
+  return path.join(path.dirname(ledgerPath), 'paydesk-backups');
+}
+
+export type BackupReason = 'close' | 'daily' | 'manual';
+
+export class Backups {
+  constructor(private readonly store: LedgerStore) {}
+
+  folder(): string {
+    const chosen = this.store.database.value('SELECT value FROM settings WHERE key = ?', [backupFolderSettingKey]);
+    return typeof chosen === 'string' ? chosen : defaultBackupFolder(this.store.ledgerPath);
+  }
+
+  async status(): Promise<BackupStatus> {
+    return { folder: this.folder(), backups: await listBackups(this.folder(), this.store.ledgerPath), keep: backupsKept };
+  }
+
+  async setFolder(folder: string): Promise<Result<BackupStatus>> {
+    if (!path.isAbsolute(folder)) return failure('FF01', 'Give the backup folder as a full path, such as /home/me/paydesk-backups.', 'folder');
+    try {
+      await fs.mkdir(folder, { recursive: true });
+      await fs.access(folder, fs.constants.W_OK);
+    } catch (error) {
+      return failure('BACKUP_FAILED', `PayDesk cannot write to ${folder}: ${(error as Error).message}`, 'folder');
+    }
+    await this.store.whenDurable(this.store.commit([{ t: 'setting', key: backupFolderSettingKey, value: path.resolve(folder) }]));
+    return success(await this.status());
+  }
+
+  /** Checkpoints, then copies the file the checkpoint wrote; the copy is a whole ledger. */
+  async create(reason: BackupReason): Promise<BackupFile> {
+    await this.store.checkpoint();
+    return copyLedger(this.store.ledgerPath, this.folder(), reason);
+  }
+
+  /** True when no backup is younger than a day. */
+  async dailyDue(nowMs: number): Promise<boolean> {
+    const newest = (await listBackups(this.folder(), this.store.ledgerPath))[0];
+    return newest === undefined || nowMs - newest.createdAtMs >= backupIntervalMs;
+  }
+}
+
+/** Copies a closed or checkpointed ledger file into the folder, then rotates. Used on close, when the store is gone. */
+export async function copyLedger(ledgerPath: string, folder: string, reason: BackupReason): Promise<BackupFile> {
+  await fs.mkdir(folder, { recursive: true });
+  const bytes = await fs.readFile(ledgerPath);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
+  const fileName = `${backupPrefix(ledgerPath)}${stamp}-${reason}${backupExtension}`;
+  await writeFileAtomic(path.join(folder, fileName), bytes);
+  await rotate(folder, ledgerPath);
+  const stat = await fs.stat(path.join(folder, fileName));
+  return { fileName, sizeBytes: stat.size, createdAtMs: stat.mtimeMs };
+}
+
+function backupPrefix(ledgerPath: string): string {
+  return `${path.basename(ledgerPath).replace(/[^A-Za-z0-9._-]/g, '_')}-`;
+}
+
+/** Newest first. */
+export async function listBackups(folder: string, ledgerPath: string): Promise<BackupFile[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(folder);
+  } catch {
+    return [];
+  }
+  const prefix = backupPrefix(ledgerPath);
+  const found: BackupFile[] = [];
+  for (const fileName of names.filter((name) => name.startsWith(prefix) && name.endsWith(backupExtension))) {
+    const stat = await fs.stat(path.join(folder, fileName)).catch(() => null);
+    if (stat !== null) found.push({ fileName, sizeBytes: stat.size, createdAtMs: stat.mtimeMs });
+  }
+  return found.sort((left, right) => right.createdAtMs - left.createdAtMs || right.fileName.localeCompare(left.fileName));
+}
+
+async function rotate(folder: string, ledgerPath: string): Promise<void> {
+  const backups = await listBackups(folder, ledgerPath);
+  for (const old of backups.slice(backupsKept)) await fs.rm(path.join(folder, old.fileName), { force: true });
+}

@@ -1,0 +1,88 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { failure, success, type Result } from '../../../shared/result';
+import { verifyAuditChain } from '../audit/audit-queries';
+import { acquireLock } from '../ledger-store';
+import { applicationId } from '../schema';
+import { writeFileAtomic } from '../storage/atomic-file';
+import { SqliteDatabase } from '../storage/sqlite';
+import { verifyLedger } from '../verify';
+
+/**
+ * Restoring a backup over a ledger. The backup is checked first (an SQLite
+ * file, a PayDesk ledger, every invariant and the audit chain holding); the
+ * ledger it replaces is never deleted: it and its journal move into a folder
+ * beside it, then the backup is written in its place atomically.
+ */
+const sqliteMagic = 'SQLite format 3\u0000';
+
+export interface BackupCheck {
+  accounts: number;
+  payments: number;
+  auditEntries: number;
+}
+
+export async function checkBackupFile(filePath: string): Promise<Result<BackupCheck>> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(filePath);
+  } catch (error) {
+    return failure('BACKUP_FAILED', `${filePath} cannot be read: ${(error as Error).message}`);
+  }
+  if (bytes.length < 100 || bytes.toString('latin1', 0, 16) !== sqliteMagic) {
+    return failure('BACKUP_FAILED', `${path.basename(filePath)} is not a PayDesk ledger: it is not an SQLite file.`);
+  }
+  let database: SqliteDatabase;
+  try {
+    database = await SqliteDatabase.open(bytes);
+  } catch (error) {
+    return failure('BACKUP_FAILED', `${path.basename(filePath)} is damaged and cannot be read: ${(error as Error).message}`);
+  }
+  try {
+    return checkOpenedBackup(database, path.basename(filePath));
+  } catch (error) {
+    return failure('BACKUP_FAILED', `${path.basename(filePath)} is damaged: ${(error as Error).message}`);
+  } finally {
+    database.close();
+  }
+}
+
+function checkOpenedBackup(database: SqliteDatabase, name: string): Result<BackupCheck> {
+  if (database.value("SELECT value FROM meta WHERE key = 'application'") !== applicationId) {
+    return failure('BACKUP_FAILED', `${name} is an SQLite file but not a PayDesk ledger.`);
+  }
+  const report = verifyLedger(database);
+  if (!report.ok) return failure('BACKUP_FAILED', `${name} fails verification: ${report.problems.join(' ')}`);
+  const hasAudit = database.value("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit'") === 1;
+  const audit = hasAudit ? verifyAuditChain(database) : { checkedEntries: 0, problems: [] };
+  if (audit.problems.length > 0) return failure('BACKUP_FAILED', `${name} has a broken audit trail: ${audit.problems[0]}`);
+  return success({ accounts: report.checkedAccounts, payments: report.checkedPayments, auditEntries: audit.checkedEntries });
+}
+
+/** Replaces the ledger at `ledgerPath` by the backup; returns the folder the replaced files moved to (null if there were none). */
+export async function restoreBackup(ledgerPath: string, backupPath: string): Promise<Result<{ movedAsideTo: string | null; check: BackupCheck }>> {
+  const check = await checkBackupFile(backupPath);
+  if (!check.ok) return check;
+  const bytes = await fs.readFile(backupPath);
+  const releaseLock = await acquireLock(ledgerPath);
+  try {
+    const movedAsideTo = await moveAside(ledgerPath);
+    await writeFileAtomic(ledgerPath, bytes);
+    return success({ movedAsideTo, check: check.value });
+  } finally {
+    await releaseLock();
+  }
+}
+
+/** The current file and its journal files go into `<file>.before-restore-<time>/`, so nothing is lost. */
+async function moveAside(ledgerPath: string): Promise<string | null> {
+  const folder = path.dirname(ledgerPath);
+  const base = path.basename(ledgerPath);
+  const names = (await fs.readdir(folder)).filter((name) => name === base || name.startsWith(`${base}-journal-`));
+  if (names.length === 0) return null;
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+  const aside = path.join(folder, `${base}.before-restore-${stamp}`);
+  await fs.mkdir(aside);
+  for (const name of names) await fs.rename(path.join(folder, name), path.join(aside, name));
+  return aside;
+}

@@ -1,0 +1,101 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SqliteDatabase } from '../../electron/core/storage/sqlite';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/core/engine';
+import { genesisHash } from '../../electron/core/audit/audit-trail';
+import { main as cli } from '../../electron/cli/main';
+import { useTempFolder } from '../support/temp-folder';
+import { withOperators } from '../support/operators';
+
+/** The tamper-evident audit trail: one entry per change, in the same commit, chained by SHA-256 from a genesis of zeros. */
+const newFolder = useTempFolder('paydesk-audit-');
+
+async function busyLedger() {
+  const ledgerPath = path.join(newFolder(), 'ledger.paydesk');
+  const engine = await Engine.open(ledgerPath);
+  const { admin, otto } = await withOperators(engine, { otto: 'operator' });
+  await otto.call('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '100.00' });
+  await otto.call('account-create', { code: 'BOB', name: '=HYPERLINK("x")', currency: 'EUR' });
+  await otto.call('payment-submit', { paymentId: 'P-1', debtor: 'ALICE', creditor: 'BOB', amount: '10.00', currency: 'EUR' });
+  await otto.call('payment-submit', { paymentId: 'P-2', debtor: 'ALICE', creditor: 'BOB', amount: '1000.00', currency: 'EUR' });
+  await otto.call('account-set-status', { code: 'BOB', status: 'blocked' });
+  return { engine, ledgerPath, admin, otto };
+}
+
+describe('audit trail', () => {
+  it('records who did what with which outcome, chained from the genesis', async () => {
+    const { engine, admin } = await busyLedger();
+    const page = await admin.call('audit-list', { limit: 500 });
+    if (!page.ok) throw new Error(page.message);
+    const entries = [...page.value.items].reverse();
+    expect(entries[0]).toMatchObject({ seq: 1, actor: 'admin', action: 'session-setup', previousHash: genesisHash });
+    for (let index = 1; index < entries.length; index++) expect(entries[index].previousHash).toBe(entries[index - 1].hash);
+    const summary = entries.map((entry) => [entry.actor, entry.action, entry.target, entry.outcome]);
+    expect(summary).toEqual(expect.arrayContaining([
+      ['admin', 'operator-create', 'otto', 'ok'],
+      ['otto', 'session-sign-in', 'otto', 'ok'],
+      ['otto', 'account-create', 'ALICE', 'ok'],
+      ['otto', 'payment-submit', 'P-1', 'accepted'],
+      ['otto', 'payment-submit', 'P-2', 'rejected AM04'],
+      ['otto', 'account-set-status', 'BOB', 'ok'],
+    ]));
+    const filtered = await admin.call('audit-list', { actor: 'otto', action: 'payment-submit' });
+    expect(filtered.ok && filtered.value.items.map((entry) => entry.target)).toEqual(['P-2', 'P-1']);
+    expect(engine.verify()).toMatchObject({ ok: true });
+    await engine.close();
+  });
+
+  it('survives a restart through journal replay, and verify names the first entry that was edited', async () => {
+    const { engine, ledgerPath } = await busyLedger();
+    await engine.close();
+    const reopened = await Engine.open(ledgerPath);
+    expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
+    const original = reopened.store.database.value('SELECT actor FROM audit WHERE seq = 4');
+    reopened.store.database.run("UPDATE audit SET actor = 'mallory' WHERE seq = 4");
+    const report = reopened.verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual(['Audit entry 4 is broken: its hash does not match its fields (session-sign-in by mallory).']);
+    reopened.store.database.run('UPDATE audit SET actor = ? WHERE seq = 4', [original!]);
+    reopened.store.database.run('DELETE FROM audit WHERE seq = 6');
+    expect(reopened.verify().problems).toEqual(['Audit entry 6 is missing: the trail jumps from entry 5 to 7.']);
+    await reopened.close();
+    // Someone deletes an entry in the file itself: paydesk verify names it.
+    const file = await SqliteDatabase.open(readFileSync(ledgerPath));
+    file.run('DELETE FROM audit WHERE seq = 6');
+    writeFileSync(ledgerPath, file.export());
+    file.close();
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((text: string) => lines.push(text) > 0) as typeof process.stdout.write;
+    try {
+      expect(await cli(['verify', '--db', ledgerPath])).toBe(1);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(lines.join('')).toContain('BROKEN: Audit entry 6 is missing');
+  });
+
+  it('exports CSV with formula cells neutralised', async () => {
+    const { engine, admin } = await busyLedger();
+    const exported = await admin.call('audit-export', { action: 'account-create' });
+    if (!exported.ok) throw new Error(exported.message);
+    expect(exported.value.rows).toBe(2);
+    expect(exported.value.csv.split('\r\n')[0]).toBe('seq,time,actor,action,target,outcome,detail,previous_hash,hash');
+    expect(exported.value.csv).toContain(`"account BOB (=HYPERLINK(""x""), EUR, customer) created"`);
+    // Cells that begin with a formula character (here planted straight into the table) get an apostrophe.
+    engine.store.database.run(`INSERT INTO audit (seq, at_ms, actor, action, target, outcome, detail, previous_hash, hash)
+      VALUES (1000, 0, 'x', 'account-create', '  =1+1', '@SUM(A1)', '\t-2', 'p', 'h')`);
+    const hostile = await admin.call('audit-export', { action: 'account-create' });
+    expect(hostile.ok && hostile.value.csv.split('\r\n')[3]).toBe(`1000,1970-01-01T00:00:00.000Z,x,account-create,'  =1+1,'@SUM(A1),"'\t-2",p,h`);
+    await engine.close();
+  });
+
+  it('writes nothing, not even an entry, for a malformed request', async () => {
+    const { engine, otto } = await busyLedger();
+    const before = engine.store.database.value('SELECT COUNT(*) FROM audit');
+    expect(await otto.call('payment-submit', { paymentId: 'x y' } as never)).toMatchObject({ ok: false, code: 'FF01' });
+    expect(engine.store.database.value('SELECT COUNT(*) FROM audit')).toBe(before);
+    await engine.close();
+  });
+});
