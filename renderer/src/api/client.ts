@@ -2,7 +2,7 @@ import type { ChannelName, EventName, Events, PayDeskApi, RequestOf, ResponseOf 
 import { isEventName } from '../../../shared/contract';
 import { failure, type Result } from '../../../shared/result';
 import { captureSessionToken } from './session-token';
-import { captureSessionId, createSessionIdStore, sessionHeader, sessionIdAfter, type SessionIdStore } from './operator-session';
+import { captureSessionId, createSessionIdStore, noteAnswer, sessionHeader, sessionIdAfter, type SessionIdStore } from './operator-session';
 
 /**
  * The renderer's one way to reach the engine. Inside Electron the preload
@@ -191,7 +191,7 @@ function createDefaultClient(): PayDeskClient {
     return resolved;
   };
   return {
-    invoke: (name, request) => resolve().invoke(name, request),
+    invoke: (name, request) => resolve().invoke(name, request).then(noteAnswer),
     on: (name, listener) => resolve().on(name, listener),
     onConnectionChange: (listener) => resolve().onConnectionChange(listener),
     connectionState: () => resolve().connectionState(),

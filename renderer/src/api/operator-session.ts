@@ -46,3 +46,19 @@ export function sessionIdAfter(channel: string, result: { ok: boolean; value?: u
   }
   return undefined;
 }
+
+type SignInRequiredListener = () => void;
+const signInRequiredListeners = new Set<SignInRequiredListener>();
+
+/** The session screen listens: any answer SIGN_IN_REQUIRED (a lock, a restart of the engine) brings the sign-in back. */
+export function onSignInRequired(listener: SignInRequiredListener): () => void {
+  signInRequiredListeners.add(listener);
+  return () => {
+    signInRequiredListeners.delete(listener);
+  };
+}
+
+export function noteAnswer<T extends { ok: boolean; code?: string }>(result: T): T {
+  if (!result.ok && result.code === 'SIGN_IN_REQUIRED') for (const listener of signInRequiredListeners) listener();
+  return result;
+}

@@ -8,6 +8,8 @@ import { ReconciliationPage } from '../pages/reconciliation/ReconciliationPage';
 import { AccountsPage } from './AccountsPage';
 import { PaymentsPage } from './PaymentsPage';
 import { StatusBar } from './StatusBar';
+import { controlPage, OperatorBadge, routeVisible } from '../pages/sign-in/control-pages';
+import { useSessionStore } from '../pages/sign-in/session-store';
 
 export function AppShell() {
   const route = useRoute();
@@ -17,8 +19,8 @@ export function AppShell() {
       <AppHeader />
       <Navigation current={route} />
       <main className="page" aria-labelledby="page-title">
-        {route === 'dashboard' ? <DashboardPage /> : route === 'accounts' ? <AccountsPage /> : route === 'batches' ? <BatchesPage />
-          : route === 'reconciliation' ? <ReconciliationPage /> : <PaymentsPage />}
+        {controlPage(route) ?? (route === 'dashboard' ? <DashboardPage /> : route === 'accounts' ? <AccountsPage /> : route === 'batches' ? <BatchesPage />
+          : route === 'reconciliation' ? <ReconciliationPage /> : <PaymentsPage />)}
       </main>
       <StatusBar />
     </div>
@@ -33,15 +35,17 @@ function AppHeader() {
       <span className="ledger-file" title="The open ledger file">
         {fileName === undefined ? 'No ledger open' : `Ledger: ${fileName}`}
       </span>
+      <OperatorBadge />
     </header>
   );
 }
 
 function Navigation({ current }: { current: RouteId }) {
+  const operator = useSessionStore((state) => state.operator);
   return (
     <nav className="navigation" aria-label="Main">
       <ul>
-        {routes.map((route) => (
+        {routes.filter((route) => routeVisible(route.id, operator)).map((route) => (
           <li key={route.id}>
             <a href={hashForRoute(route.id)} aria-current={route.id === current ? 'page' : undefined}>
               {route.label}

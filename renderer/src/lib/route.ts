@@ -7,6 +7,10 @@ export const routes = [
   { id: 'payments', label: 'Payments' },
   { id: 'batches', label: 'Batches' },
   { id: 'reconciliation', label: 'Reconciliation' },
+  { id: 'pending', label: 'Pending approvals' },
+  { id: 'audit', label: 'Audit' },
+  { id: 'operators', label: 'Operators' },
+  { id: 'backups', label: 'Backups' },
 ] as const;
 
 export type RouteId = (typeof routes)[number]['id'];

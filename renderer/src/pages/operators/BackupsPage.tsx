@@ -1,0 +1,63 @@
+import { useState, type FormEvent } from 'react';
+import type { Failure } from '../../../../shared/result';
+import { api } from '../../api/client';
+import { FailureMessage } from '../../components/FailureMessage';
+import { Field } from '../../components/Field';
+import { formatTimestamp } from '../../lib/format';
+import { useEngineQuery } from '../sign-in/use-engine-list';
+
+/** Rotating backups of the ledger file: the folder, the copies kept, and a backup now. */
+export function BackupsPage() {
+  const { value, failure, reload } = useEngineQuery('backup-status', {});
+  const [folder, setFolder] = useState('');
+  const [refusal, setRefusal] = useState<Failure | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  async function backUpNow() {
+    const result = await api.invoke('backup-create', {});
+    setRefusal(result.ok ? null : result);
+    setNotice(result.ok ? `Backup ${result.value.fileName} written.` : null);
+    await reload();
+  }
+  async function changeFolder(event: FormEvent) {
+    event.preventDefault();
+    const result = await api.invoke('backup-folder-set', { folder });
+    setRefusal(result.ok ? null : result);
+    setNotice(result.ok ? `Backups now go to ${result.value.folder}.` : null);
+    await reload();
+  }
+  return (
+    <>
+      <div className="page-heading">
+        <h1 id="page-title">Backups</h1>
+        <button type="button" onClick={() => void backUpNow()}>Back up now</button>
+      </div>
+      <p className="muted">
+        PayDesk copies the ledger file daily and when it closes, keeping the newest {value?.keep ?? '…'}. To restore one, close PayDesk and run
+        {' '}<span className="mono">paydesk restore --db LEDGER BACKUP</span>: the replaced file is moved aside, never deleted.
+      </p>
+      {notice === null ? null : <p className="success" role="status">{notice}</p>}
+      {failure === null ? null : <FailureMessage failure={failure} />}
+      {refusal === null ? null : <FailureMessage failure={refusal} prefix="Not done:" />}
+      <form className="toolbar" onSubmit={changeFolder}>
+        <Field label="Backup folder">
+          {(control) => <input {...control} value={folder} placeholder={value?.folder ?? ''} onChange={(event) => setFolder(event.target.value)} />}
+        </Field>
+        <button type="submit">Change folder</button>
+      </form>
+      <div className="table-frame">
+        <table className="data-table" aria-label="Backups">
+          <thead><tr><th>File</th><th>Made</th><th>Size</th></tr></thead>
+          <tbody>
+            {(value?.backups ?? []).map((backup) => (
+              <tr key={backup.fileName}>
+                <td className="mono">{backup.fileName}</td>
+                <td className="nowrap">{formatTimestamp(backup.createdAtMs)}</td>
+                <td className="nowrap">{Math.ceil(backup.sizeBytes / 1024)} KiB</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
