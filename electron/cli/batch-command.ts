@@ -50,7 +50,7 @@ export const batchCommand: Command = {
     const started = await service.start(batchId);
     if (!started.ok) throw new UsageError(describeFailure(started));
     const summary = await service.whenStopped(batchId);
-    if (typeof values.results === 'string') await writeResults(service, batchId, values.results);
+    if (typeof values.results === 'string') await writeResults(engine.store.database, batchId, values.results);
     const errors = validation.value.errors.slice(0, errorsInJson).map(({ line, field, code, message }) => ({ line, field, code, message }));
     const report = {
       batchId, rows: summary.rows, valid: summary.valid, invalid: summary.invalid, accepted: summary.accepted, rejected: summary.rejected,

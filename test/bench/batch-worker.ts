@@ -36,7 +36,7 @@ async function pipeline(): Promise<Record<string, number>> {
   if (!started.ok) throw new Error(started.message);
   const singleLatenciesMs = await paySinglesUntil(engine, service.whenStopped(batchId));
   const summary = await service.whenStopped(batchId);
-  await writeResults(service, batchId, path.join(workFolder, `results-${process.pid}.csv`));
+  await writeResults(engine.store.database, batchId, path.join(workFolder, `results-${process.pid}.csv`));
   const ms = Number(process.hrtime.bigint() - startNs) / 1e6;
   await engine.close();
   singleLatenciesMs.sort((left, right) => left - right);

