@@ -4,6 +4,7 @@ import { seedDemoLedger } from './demo';
 import { batchCommand } from './batch-command';
 import { demoCommand, metricsCommand } from './metrics-commands';
 import { reconcileCommand } from './reconcile-command';
+import { restoreCommand } from './restore-command';
 
 export interface CommandContext {
   engine: Engine;
@@ -20,6 +21,8 @@ export interface Command {
   /** Only `init` may create a ledger file; every other command refuses a missing one. */
   createsLedger?: boolean;
   run(context: CommandContext): Promise<number>;
+  /** For commands that must not open the ledger first (restore replaces a file that may be damaged). */
+  runWithoutLedger?(context: Omit<CommandContext, 'engine'>): Promise<number>;
 }
 
 const db = { db: { type: 'string' } } as const;
@@ -102,4 +105,5 @@ export const commandTable: Record<string, Command> = {
   metrics: metricsCommand,
   demo: demoCommand,
   reconcile: reconcileCommand,
+  restore: restoreCommand,
 };

@@ -21,6 +21,7 @@ commands:
   reconcile --db FILE --account CODE [--from DATE --to DATE] STATEMENT [--json] [--report OUT.csv]
             [--format csv|camt053] [--date-order day-first|month-first] [--tolerance AMOUNT] [--window DAYS] [--map field=Header ...]
   verify --db FILE
+  restore --db FILE BACKUP   (the current file and journal move aside into FILE.before-restore-TIME/)
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]
   demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new ledger with a day of history and sample files)`;
 
@@ -43,6 +44,9 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseArgs({ args: rest, options, allowPositionals: command.positionals ?? false, strict: true });
     const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
     const ledgerPath = requireString(values, 'db');
+    if (command.runWithoutLedger !== undefined) {
+      return await command.runWithoutLedger({ values, positionals: parsed.positionals, out: (text) => process.stdout.write(`${text}\n`) });
+    }
     if (!command.createsLedger && !existsSync(ledgerPath)) {
       throw new UsageError(`no ledger at ${ledgerPath}; create one with "paydesk init --db ${ledgerPath}"`);
     }
