@@ -125,3 +125,19 @@ test('an approver cannot approve their own payment', async ({ page, hostUrl }) =
   await expect(page.getByRole('alert')).toContainText(`You submitted payment ${paymentId}, so you cannot approve it: another approver must decide.`);
   await expect(page.getByRole('row', { name: new RegExp(paymentId) })).toContainText('pending');
 });
+
+test('a viewer reads but is not offered what the role cannot do', async ({ page, hostUrl }) => {
+  await page.goto(hostUrl);
+  await navigate(page, 'Operators');
+  await createOperator(page, 'vera', 'viewer');
+  await signOut(page);
+  await signIn(page, 'vera', 'vera password 123');
+  await expect(page.getByTestId('current-operator')).toHaveText('VERA (viewer)');
+  await navigate(page, 'Accounts');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accounts');
+  await expect(page.getByRole('button', { name: 'New account' })).toHaveCount(0);
+  await navigate(page, 'Payments');
+  await expect(page.getByRole('form', { name: 'Single payment' })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operators' })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Backups' })).toHaveCount(0);
+});

@@ -6,6 +6,7 @@ import { AccountTable } from './AccountTable';
 import { FailureMessage } from './FailureMessage';
 import { Field } from './Field';
 import { NewAccountForm } from './NewAccountForm';
+import { useCan } from '../pages/sign-in/session-store';
 
 export function AccountsPage() {
   const accounts = usePayDeskStore((state) => state.accounts);
@@ -15,6 +16,7 @@ export function AccountsPage() {
   const [searchText, setSearchText] = useState('');
   const [sort, setSort] = useState<AccountSort>({ key: 'code', direction: 'ascending' });
   const [creating, setCreating] = useState(false);
+  const canCreate = useCan('operator');
   const shown = useMemo(() => sortAccounts(filterAccounts(accounts, searchText), sort), [accounts, searchText, sort]);
 
   return (
@@ -27,7 +29,7 @@ export function AccountsPage() {
               <input {...control} type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} placeholder="Code or name" />
             )}
           </Field>
-          {creating ? null : (
+          {creating || !canCreate ? null : (
             <button type="button" className="primary" onClick={() => setCreating(true)}>
               New account
             </button>
