@@ -26,7 +26,7 @@ export const realtimeSequential: BenchCase = {
     const latenciesUs: number[] = [];
     const startNs = process.hrtime.bigint();
     for (let index = 0; index < sequentialPayments; index++) {
-      const result = await engine.submitPayment(request(`S-${index}`));
+      const result = await engine.invoke('payment-submit', request(`S-${index}`));
       if (!result.ok || result.value.status !== 'accepted') throw new Error(`payment S-${index} failed`);
       latenciesUs.push(result.value.pltUs ?? Number.NaN);
     }
@@ -50,7 +50,7 @@ export const realtimeConcurrent: BenchCase = {
     const startNs = process.hrtime.bigint();
     const worker = async () => {
       while (next < concurrentPayments) {
-        const result = await engine.submitPayment(request(`C-${next++}`));
+        const result = await engine.invoke('payment-submit', request(`C-${next++}`));
         if (!result.ok || result.value.status !== 'accepted') throw new Error('a concurrent payment failed');
       }
     };
