@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine';
+import { batchService } from '../../electron/core/batch/batch-handlers';
 import { useTempFolder } from '../support/temp-folder';
 import { withOperators } from '../support/operators';
 
@@ -89,5 +91,29 @@ describe('four-eyes approval', () => {
     // BIG-2's 550.00 is still reserved after the restart.
     expect(reopened.controls.approvals.reservedMinor('ALICE')).toBe(55_000);
     await reopened.close();
+  });
+
+  it('keeps a batch from spending funds that a payment waiting for approval reserves', async () => {
+    const { engine, otto, april } = await ledgerWithThreshold();
+    await otto.call('payment-submit', bigPayment);
+    const filePath = path.join(newFolder(), 'spend-reserved.csv');
+    const header = 'payment_id,debtor_account,creditor_account,amount,currency,reference';
+    writeFileSync(filePath, `${header}\nB-1,ALICE,BOB,300.00,EUR,fits\nB-2,ALICE,BOB,200.00,EUR,reserved\n`);
+    const fileId = await batchService(engine).importFromDisk(filePath, 'spend-reserved.csv');
+    const preview = await engine.invoke('batch-inspect', { fileId });
+    if (!preview.ok) throw new Error(preview.message);
+    const validation = await engine.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping });
+    if (!validation.ok) throw new Error(validation.message);
+    const batchId = validation.value.batch.batchId;
+    expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
+    await batchService(engine).whenStopped(batchId);
+    // 1000.00 less 600.00 reserved leaves 400.00: the first row fits, the second would dip into the reservation.
+    expect(engine.store.database.rows("SELECT payment_id, code FROM payments WHERE batch_id = ? ORDER BY seq", [batchId])).toEqual([
+      ['B-1', 'ACSC'], ['B-2', 'AM04'],
+    ]);
+    expect(await april.call('approval-approve', { paymentId: 'BIG-1' })).toMatchObject({ ok: true, value: { status: 'approved' } });
+    expect(balance(engine, 'ALICE')).toBe(10_000);
+    expect(engine.verify()).toMatchObject({ ok: true });
+    await engine.close();
   });
 });

@@ -3,6 +3,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { BatchMapping, BatchStatus } from '../../../shared/batch';
 import type { ReasonCode } from '../../../shared/codes';
 import type { LedgerStore } from '../ledger-store';
+import type { AccountState } from '../ledger-state';
 import { decidePayment } from '../payment-decision';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { BatchProgressRecord } from './batch-records';
@@ -41,6 +42,8 @@ export interface RunSpec {
   counters: RunCounters;
   /** Rows per chunk; tests pass a small number to get many chunks. */
   chunkRows?: number;
+  /** What payments waiting for approval hold of an account's balance: a batch may not spend it. */
+  reservedMinor?: (accountCode: string) => number;
 }
 
 export interface RunHooks {
@@ -190,6 +193,29 @@ export class BatchRun {
    * and are put back before the commit applies them for real.
    */
   private decide(pending: PendingRow[]): PaymentRow[] {
+    const withheld = this.withholdReservations(pending);
+    try {
+      return this.decideAvailable(pending);
+    } finally {
+      for (const [account, reservedMinor] of withheld) account.balanceMinor += reservedMinor;
+    }
+  }
+
+  /** Takes what pending approvals reserve out of the cached balances while the chunk is decided; `decide` puts it back. */
+  private withholdReservations(pending: PendingRow[]): Map<AccountState, number> {
+    const withheld = new Map<AccountState, number>();
+    if (this.spec.reservedMinor === undefined) return withheld;
+    for (const code of new Set(pending.map((candidate) => candidate.debtor))) {
+      const account = this.store.state.accounts.get(code);
+      const reservedMinor = account === undefined ? 0 : this.spec.reservedMinor(code);
+      if (account === undefined || reservedMinor === 0) continue;
+      account.balanceMinor -= reservedMinor;
+      withheld.set(account, reservedMinor);
+    }
+    return withheld;
+  }
+
+  private decideAvailable(pending: PendingRow[]): PaymentRow[] {
     const state = this.store.state;
     const database = this.store.database;
     const rows: PaymentRow[] = [];

@@ -214,6 +214,7 @@ export class BatchService {
       {
         batchId: row.id, filePath: row.file_path, dialect: { ...dialect, delimiter: row.delimiter }, mapping: JSON.parse(row.mapping) as BatchMapping,
         counters: countersOf(row), chunkRows: this.chunkRows,
+        reservedMinor: (accountCode) => this.engine.controls.approvals.reservedMinor(accountCode),
       },
       { onChunk: (counters, rowsThisRun, elapsedMs) => this.reportProgress(row.id, 'running', counters, rowsThisRun, elapsedMs, false) },
     );
