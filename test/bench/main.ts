@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, verdict, type BenchCase, type Figure } from './harness';
 import { batchEndToEnd } from './batch';
+import { dashboardQuery, reconcile } from './dashboard-and-reconcile';
 import { openLedger } from './open-ledger';
 import { realtimeConcurrent, realtimeHost, realtimeSequential } from './realtime';
 
@@ -12,7 +13,7 @@ import { realtimeConcurrent, realtimeHost, realtimeSequential } from './realtime
  * runs after a warm-up, a few times, and the table shows medians. Inputs are
  * generated from a fixed seed, so two runs measure the same work.
  */
-const cases: BenchCase[] = [batchEndToEnd, realtimeSequential, realtimeConcurrent, realtimeHost, openLedger];
+const cases: BenchCase[] = [batchEndToEnd, realtimeSequential, realtimeConcurrent, realtimeHost, openLedger, dashboardQuery, reconcile];
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Engine } from '../../electron/core/engine';
-import { startHost } from '../../electron/host/server';
+import { sessionHeaderName, startHost } from '../../electron/host/server';
 import { elapsedMs, quantile, type BenchCase, type Figure } from './harness';
 
 const sequentialPayments = 10_000;
@@ -67,12 +67,15 @@ export const realtimeHost: BenchCase = {
   async run({ workFolder }) {
     const ledgerPath = path.join(workFolder, `host-${Date.now()}.paydesk`);
     const host = await startHost({ ledgerPath, port: 0, rendererFolder: workFolder });
+    const headers: Record<string, string> = { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' };
     const post = async (channel: string, body: unknown) => {
-      const response = await fetch(`http://127.0.0.1:${host.port}/api/${channel}`, {
-        method: 'POST', headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-      });
-      return (await response.json()) as { ok: boolean; value?: { status: string; pltUs: number } };
+      const response = await fetch(`http://127.0.0.1:${host.port}/api/${channel}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      return (await response.json()) as { ok: boolean; value?: { status: string; pltUs: number; sessionId?: string } };
     };
+    // The first administrator, as the first start of the UI creates it; every call after carries the session.
+    const signedIn = await post('session-setup', { username: 'bench', displayName: 'Bench', password: 'bench-password-1' });
+    if (!signedIn.ok || signedIn.value?.sessionId === undefined) throw new Error('the bench could not sign in');
+    headers[sessionHeaderName] = signedIn.value.sessionId;
     await post('account-create', { code: 'PAYER', name: 'Payer', currency: 'EUR', openingBalance: '900000000.00' });
     await post('account-create', { code: 'PAYEE', name: 'Payee', currency: 'EUR' });
     const roundTripsUs: number[] = [];
