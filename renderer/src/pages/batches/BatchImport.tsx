@@ -1,7 +1,8 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useState } from 'react';
 import {
   batchDelimiters, batchFieldLabels, batchFields, mappingProblems, validationReportCsv, type BatchDelimiter, type BatchField,
 } from '../../../../shared/batch';
+import { FileDropZone } from '../../components/FileDropZone';
 import { formatTimestamp } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
 import { downloadText } from './upload-chunks';
@@ -11,48 +12,25 @@ const delimiterNames: Record<BatchDelimiter, string> = { ',': 'Comma (,)', ';': 
 export function BatchDropZone() {
   const chooseFile = useBatchesStore((state) => state.chooseFile);
   const uploading = useBatchesStore((state) => state.uploading);
-  const input = useRef<HTMLInputElement>(null);
-  const [over, setOver] = useState(false);
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setOver(false);
-    const file = event.dataTransfer.files[0];
-    if (file !== undefined) void chooseFile(file);
-  };
   return (
-    <section
-      className={`panel drop-zone${over ? ' drop-zone-over' : ''}`}
-      aria-label="Batch file"
-      data-testid="batch-drop-zone"
-      onDragOver={(event) => {
-        event.preventDefault();
-        setOver(true);
-      }}
-      onDragLeave={() => setOver(false)}
-      onDrop={onDrop}
+    <FileDropZone
+      prompt="Drop a CSV batch file here, or"
+      buttonText="Choose a file…"
+      accept=".csv,.tsv,.txt,text/csv"
+      inputLabel="Batch file to import"
+      testId="batch-drop-zone"
+      regionLabel="Batch file"
+      className="panel drop-zone"
+      overClassName="drop-zone-over"
+      buttonClassName="file-button"
+      onFile={(file) => void chooseFile(file)}
     >
-      <p>Drop a CSV batch file here, or</p>
-      <label className="file-button">
-        Choose a file…
-        <input
-          ref={input}
-          type="file"
-          accept=".csv,.tsv,.txt,text/csv"
-          className="visually-hidden"
-          aria-label="Batch file to import"
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            if (file !== undefined) void chooseFile(file);
-            if (input.current !== null) input.current.value = '';
-          }}
-        />
-      </label>
       {uploading === null ? null : (
         <p role="status">
           Uploading {uploading.fileName}: {Math.min(100, Math.round((uploading.bytesSent * 100) / Math.max(1, uploading.bytesTotal)))}%
         </p>
       )}
-    </section>
+    </FileDropZone>
   );
 }
 

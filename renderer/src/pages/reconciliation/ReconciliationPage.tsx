@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect } from 'react';
 import { dateOrders, type DateOrder } from '../../../../shared/reconciliation';
 import { FailureMessage } from '../../components/FailureMessage';
+import { FileDropZone } from '../../components/FileDropZone';
 import { formatSignedMinor, formatTimestamp } from '../../lib/format';
 import { downloadText } from '../batches/upload-chunks';
 import { LedgerPane, MatchedPane, StatementPane } from './ReconciliationPanes';
@@ -43,42 +44,18 @@ export function ReconciliationPage() {
 function StatementDropZone() {
   const chooseStatement = useReconciliationStore((state) => state.chooseStatement);
   const statement = useReconciliationStore((state) => state.statement);
-  const input = useRef<HTMLInputElement>(null);
-  const [over, setOver] = useState(false);
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setOver(false);
-    const file = event.dataTransfer.files[0];
-    if (file !== undefined) void chooseStatement(file);
-  };
   return (
-    <div
-      className={`statement-drop${over ? ' statement-drop-over' : ''}`}
-      data-testid="statement-drop-zone"
-      onDragOver={(event) => {
-        event.preventDefault();
-        setOver(true);
-      }}
-      onDragLeave={() => setOver(false)}
-      onDrop={onDrop}
-    >
-      <p>{statement === null ? 'Drop a bank statement here (CSV or camt.053 XML), or' : `Statement: ${statement.name}`}</p>
-      <label className="statement-file-button">
-        {statement === null ? 'Choose a file…' : 'Choose another file…'}
-        <input
-          ref={input}
-          type="file"
-          accept=".csv,.txt,.xml,text/csv,application/xml,text/xml"
-          className="visually-hidden"
-          aria-label="Statement file"
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            if (file !== undefined) void chooseStatement(file);
-            if (input.current !== null) input.current.value = '';
-          }}
-        />
-      </label>
-    </div>
+    <FileDropZone
+      prompt={statement === null ? 'Drop a bank statement here (CSV or camt.053 XML), or' : `Statement: ${statement.name}`}
+      buttonText={statement === null ? 'Choose a file…' : 'Choose another file…'}
+      accept=".csv,.txt,.xml,text/csv,application/xml,text/xml"
+      inputLabel="Statement file"
+      testId="statement-drop-zone"
+      className="statement-drop"
+      overClassName="statement-drop-over"
+      buttonClassName="statement-file-button"
+      onFile={(file) => void chooseStatement(file)}
+    />
   );
 }
 
