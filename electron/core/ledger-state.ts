@@ -6,17 +6,9 @@ import { applyControlRecord, isControlRecord } from './security/control-records'
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
 import { MetricsAggregates } from './metrics/aggregates';
 
-/** The in-memory view of an account that decisions read; the database row follows it. */
-export interface AccountState {
+/** The in-memory view of an account that decisions read (the contract's Account plus its row id); the database row follows it. */
+export interface AccountState extends Account {
   id: number;
-  code: string;
-  name: string;
-  currency: string;
-  kind: AccountKind;
-  status: AccountStatus;
-  overdraftLimitMinor: number;
-  balanceMinor: number;
-  createdAtMs: number;
 }
 
 const insertPaymentSql = `INSERT INTO payments (seq, payment_id, debtor_id, creditor_id, debtor_code, creditor_code,
@@ -170,15 +162,8 @@ export class LedgerState {
   }
 }
 
+/** A copy for the renderer, without the row id. */
 export function toAccount(state: AccountState): Account {
-  return {
-    code: state.code,
-    name: state.name,
-    currency: state.currency,
-    kind: state.kind,
-    status: state.status,
-    overdraftLimitMinor: state.overdraftLimitMinor,
-    balanceMinor: state.balanceMinor,
-    createdAtMs: state.createdAtMs,
-  };
+  const { id: _id, ...account } = state;
+  return account;
 }
