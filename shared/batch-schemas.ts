@@ -47,3 +47,17 @@ export const batchPresetSaveSchema = z
     delimiter: delimiter.nullable().optional(),
   })
   .strict();
+
+export const batchApprovalListSchema = z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional() }).strict();
+
+export const batchApprovalDecisionSchema = z
+  .object({
+    batchId,
+    note: z
+      .string()
+      .trim()
+      .max(200, 'The note is at most 200 characters.')
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'The note may not hold control characters.')
+      .optional(),
+  })
+  .strict();

@@ -88,7 +88,10 @@ export function mappingProblems(headers: readonly string[], mapping: BatchMappin
   return problems;
 }
 
-export const batchStatuses = ['validated', 'running', 'paused', 'interrupted', 'cancelled', 'completed', 'abandoned'] as const;
+/** "awaiting-approval": held for four-eyes approval, its totals reserved; "rejected": an approver refused it, nothing was paid. */
+export const batchStatuses = [
+  'validated', 'awaiting-approval', 'running', 'paused', 'interrupted', 'cancelled', 'completed', 'abandoned', 'rejected',
+] as const;
 export type BatchStatus = (typeof batchStatuses)[number];
 
 export interface BatchPreview {
@@ -207,3 +210,23 @@ export function validationReportCsv(errors: readonly BatchValidationError[]): st
 export const resultsHeader = [
   'line', 'payment_id', 'debtor_account', 'creditor_account', 'amount_minor', 'currency', 'reference', 'status', 'code', 'message',
 ] as const;
+
+/** A batch held for four-eyes approval (or decided): what the Pending page lists. */
+export interface PendingBatch {
+  batchId: string;
+  fileName: string;
+  rows: number;
+  valid: number;
+  /** Valid rows' totals per currency, in minor units. */
+  totals: { currency: string; amountMinor: number }[];
+  status: 'pending' | 'approved' | 'rejected';
+  /** The batch's own status now (awaiting-approval, running, completed, rejected, ...). */
+  batchStatus: BatchStatus;
+  submittedBy: string;
+  submittedAtMs: number;
+  /** Time since submission (until the decision), as the engine measured it when answering. */
+  ageMs: number;
+  decidedBy: string | null;
+  decidedAtMs: number | null;
+  note: string | null;
+}

@@ -12,7 +12,7 @@ import type {
 } from './domain';
 import type { Result } from './result';
 import * as schemas from './schemas';
-import type { BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, BatchUploadReceipt, BatchValidation } from './batch';
+import type { BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, BatchUploadReceipt, BatchValidation, PendingBatch } from './batch';
 import * as batchSchemas from './batch-schemas';
 import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEvent } from './metrics';
 import * as metricsSchemas from './metrics-schemas';
@@ -62,6 +62,9 @@ export const channels = {
   'batch-results': channel(batchSchemas.batchResultsSchema).returns<Page<PaymentRecord>>(),
   'batch-preset-list': channel(batchSchemas.batchListSchema).returns<BatchPreset[]>(),
   'batch-preset-save': channel(batchSchemas.batchPresetSaveSchema).returns<BatchPreset>(),
+  'batch-approval-list': channel(batchSchemas.batchApprovalListSchema).returns<PendingBatch[]>(),
+  'batch-approval-approve': channel(batchSchemas.batchApprovalDecisionSchema).returns<PendingBatch>(),
+  'batch-approval-reject': channel(batchSchemas.batchApprovalDecisionSchema).returns<PendingBatch>(),
   'metrics-dashboard': channel(metricsSchemas.metricsDashboardSchema).returns<MetricsDashboard>(),
   'metrics-batch': channel(metricsSchemas.metricsBatchSchema).returns<BatchMetrics>(),
   'demo-load-start': channel(metricsSchemas.loadGeneratorStartSchema).returns<LoadGeneratorStatus>(),

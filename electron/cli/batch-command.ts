@@ -47,8 +47,16 @@ export const batchCommand: Command = {
     const validation = await service.validate({ fileId, delimiter, mapping });
     if (!validation.ok) throw new UsageError(describeFailure(validation));
     const batchId = validation.value.batch.batchId;
-    const started = await service.start(batchId);
+    // Through invoke, so the start is audited under `cli` and a hold names `cli` as the submitter.
+    const started = await engine.invoke('batch-start', { batchId });
     if (!started.ok) throw new UsageError(describeFailure(started));
+    if (started.value.status === 'awaiting-approval') {
+      // Four-eyes holds for the command line too: it never approves what it submitted.
+      const sentence = `Batch ${batchId} is above the approval threshold and waits for an approver: approve it on the Pending page; nothing was paid.`;
+      if (values.json === true) out(JSON.stringify({ batchId, status: 'awaiting-approval', code: 'PENDING_APPROVAL', message: sentence }));
+      else process.stderr.write(`paydesk: ${sentence}\n`);
+      return exitCodes.refused;
+    }
     const summary = await service.whenStopped(batchId);
     if (typeof values.results === 'string') await writeResults(engine.store.database, batchId, values.results);
     const errors = validation.value.errors.slice(0, errorsInJson).map(({ line, field, code, message }) => ({ line, field, code, message }));

@@ -3,6 +3,7 @@ import type { SqliteDatabase } from './storage/sqlite';
 import { applyBatchRecord, isBatchRecord } from './batch/batch-records';
 import { applyReconciliationRecord, isReconciliationRecord } from './reconciliation/reconciliation-records';
 import { applyControlRecord, isControlRecord } from './security/control-records';
+import { applyBatchApprovalRecord, isBatchApprovalRecord } from './approval/batch-approval-records';
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
 import { MetricsAggregates } from './metrics/aggregates';
 
@@ -82,6 +83,7 @@ export class LedgerState {
         if (isBatchRecord(record)) return applyBatchRecord(this.database, record);
         if (isReconciliationRecord(record)) return applyReconciliationRecord(this.database, record);
         if (isControlRecord(record)) return applyControlRecord(this.database, record);
+        if (isBatchApprovalRecord(record)) return applyBatchApprovalRecord(this.database, record);
         throw new Error(`unknown journal record type ${(record as { t: unknown }).t}`);
     }
   }

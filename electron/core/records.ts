@@ -3,6 +3,7 @@ import type { ReasonCode } from '../../shared/codes';
 import type { BatchRecord } from './batch/batch-records';
 import type { ReconciliationRecord } from './reconciliation/reconciliation-records';
 import type { ControlRecord } from './security/control-records';
+import type { BatchApprovalRecord } from './approval/batch-approval-records';
 
 /**
  * What the journal holds: each record is a decision already taken, so replay
@@ -55,4 +56,5 @@ export interface LatencyRecord {
   pairs: number[];
 }
 
-export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord | BatchRecord | ReconciliationRecord | ControlRecord;
+export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord | BatchRecord | ReconciliationRecord | ControlRecord
+  | BatchApprovalRecord;

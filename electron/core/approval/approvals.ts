@@ -72,9 +72,11 @@ export class Approvals {
     return threshold !== undefined && amountMinor > Number(threshold);
   }
 
+  /** What payments and batches waiting for approval reserve of an account (batch reservations are deleted once decided). */
   reservedMinor(accountCode: string, exceptPaymentId = ''): number {
-    const sql = "SELECT COALESCE(SUM(amount_minor), 0) FROM approvals WHERE status = 'pending' AND debtor_code = ? AND payment_id <> ?";
-    return Number(this.store.database.value(sql, [accountCode, exceptPaymentId]));
+    const sql = `SELECT COALESCE(SUM(amount_minor), 0) FROM approvals WHERE status = 'pending' AND debtor_code = ? AND payment_id <> ?`;
+    const batchSql = 'SELECT COALESCE(SUM(amount_minor), 0) FROM batch_reservations WHERE debtor_code = ?';
+    return Number(this.store.database.value(sql, [accountCode, exceptPaymentId])) + Number(this.store.database.value(batchSql, [accountCode]));
   }
 
   /** The debtor as a payment decision must see it: its balance less what pending approvals reserve. */

@@ -105,6 +105,12 @@ function describeRecord(record: LedgerRecord): Description {
       };
     case 'approval-decision':
       return { target: record.id, outcome: record.status, detail: `payment ${record.id} ${record.status}${record.note ? `: ${record.note}` : ''}` };
+    case 'batch-approval-hold': {
+      const totals = record.totals.map(([currency, amountMinor]) => `${formatMinor(amountMinor, currency)} ${currency}`).join(', ');
+      return { target: record.id, outcome: 'pending', detail: `batch ${record.id} (${totals}) held for approval` };
+    }
+    case 'batch-approval-decision':
+      return { target: record.id, outcome: record.status, detail: `batch ${record.id} ${record.status}${record.note ? `: ${record.note}` : ''}` };
     default:
       return describeOther(record as unknown as Record<string, unknown>);
   }

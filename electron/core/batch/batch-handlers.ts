@@ -31,5 +31,8 @@ export function createBatchHandlers(engine: Engine) {
     'batch-results': async (request) => service.results(request),
     'batch-preset-list': async () => success(service.presets()),
     'batch-preset-save': (request) => service.savePreset(request),
+    'batch-approval-list': async (request) => success(service.approvals.list(request.status)),
+    'batch-approval-approve': (request, caller) => service.approve(request.batchId, caller, request.note),
+    'batch-approval-reject': (request, caller) => service.reject(request.batchId, caller, request.note),
   } satisfies Partial<Handlers>;
 }

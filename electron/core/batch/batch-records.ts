@@ -92,7 +92,7 @@ export const batchSchemaStatements = [
   ) WITHOUT ROWID`,
 ];
 
-const finishedStatuses: readonly BatchStatus[] = ['cancelled', 'completed', 'abandoned'];
+const finishedStatuses: readonly BatchStatus[] = ['cancelled', 'completed', 'abandoned', 'rejected'];
 
 export function isBatchRecord(record: { t: string }): record is BatchRecord {
   return record.t === 'batch' || record.t === 'batch-progress' || record.t === 'batch-status' || record.t === 'batch-preset';

@@ -1,13 +1,16 @@
 import { performance } from 'node:perf_hooks';
+import type { Caller } from '../../../shared/access';
 import {
   batchLimits, mappingProblems, suggestMapping,
   type BatchDelimiter, type BatchMapping, type BatchPreset, type BatchPreview, type BatchProgressEvent, type BatchStatus,
-  type BatchSummary, type BatchUploadReceipt, type BatchValidation,
+  type BatchSummary, type BatchUploadReceipt, type BatchValidation, type PendingBatch,
 } from '../../../shared/batch';
 import type { ReasonCode } from '../../../shared/codes';
 import type { Page, PaymentRecord, PaymentStatus } from '../../../shared/domain';
 import { failure, success, type Result } from '../../../shared/result';
+import { BatchApprovals, batchTotals } from '../approval/batch-approvals';
 import type { Engine } from '../engine';
+import type { LedgerRecord } from '../records';
 import { toPaymentRecord } from '../queries';
 import { appendUpload, batchFilePath, importFile, newFileId } from './batch-files';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
@@ -117,7 +120,56 @@ export class BatchService {
     const row = this.row(batchId);
     if (row === undefined) return notFound(batchId);
     if (row.status !== 'validated') return failure('FF01', `Batch ${batchId} is ${this.statusOf(row)}; only a validated batch can be started.`);
-    return this.launch(row);
+    return (await this.holdForApproval(row)) ?? this.launch(row);
+  }
+
+  /** Four-eyes for batches (electron/core/approval/batch-approvals.ts). */
+  get approvals(): BatchApprovals {
+    return new BatchApprovals(this.store, this.engine.controls.approvals);
+  }
+
+  /**
+   * Above a currency's threshold the batch waits for a second operator instead
+   * of running, its totals per debtor reserved; null when it may run now. The
+   * file is read only when some threshold is set.
+   */
+  private async holdForApproval(row: BatchRow): Promise<Result<BatchSummary> | null> {
+    if (this.engine.controls.approvals.thresholds().length === 0) return null;
+    const file = await this.checkFile(row);
+    if (!file.ok) return file;
+    const totals = await batchTotals(row.file_path, file.value, JSON.parse(row.mapping) as BatchMapping, this.store.state.accounts, this.store);
+    const approvals = this.approvals;
+    if (!approvals.needsApproval(totals)) return null;
+    const now = this.row(row.id)!;
+    if (now.status !== 'validated' || this.runs.has(row.id)) return failure('FF01', `Batch ${row.id} is ${this.statusOf(now)}; it was started meanwhile.`);
+    const status = { t: 'batch-status', id: row.id, status: 'awaiting-approval', at: Date.now(), problem: null } as const;
+    await this.store.whenDurable(this.store.commit([approvals.holdRecord(row.id, totals), status]));
+    this.reportProgress(row.id, 'awaiting-approval', countersOf(now), 0, 0, true);
+    return success(this.requireSummary(row.id));
+  }
+
+  /** A different approver approves: the reservation is released and the batch runs, in one commit audited under the approver. */
+  async approve(batchId: string, caller: Caller, note: string | undefined): Promise<Result<PendingBatch>> {
+    const approvals = this.approvals;
+    const held = approvals.decidable(batchId, caller, 'approve');
+    if (!held.ok) return held;
+    const launched = await this.launch(this.row(batchId)!, () => {
+      // Decided again right before the commit: another approver may have decided while the file was checked.
+      const still = approvals.decidable(batchId, caller, 'approve');
+      return still.ok ? success([approvals.decisionRecord(batchId, 'approved', caller, note)]) : still;
+    });
+    return launched.ok ? success(approvals.find(batchId)!) : launched;
+  }
+
+  /** A different approver rejects: the reservation is released and the batch ends rejected, nothing paid. */
+  async reject(batchId: string, caller: Caller, note: string | undefined): Promise<Result<PendingBatch>> {
+    const approvals = this.approvals;
+    const held = approvals.decidable(batchId, caller, 'reject');
+    if (!held.ok) return held;
+    const status = { t: 'batch-status', id: batchId, status: 'rejected', at: Date.now(), problem: null } as const;
+    await this.store.whenDurable(this.store.commit([approvals.decisionRecord(batchId, 'rejected', caller, note), status]));
+    this.reportProgress(batchId, 'rejected', countersOf(this.row(batchId)!), 0, 0, true);
+    return success(approvals.find(batchId)!);
   }
 
   async resume(batchId: string): Promise<Result<BatchSummary>> {
@@ -201,18 +253,28 @@ export class BatchService {
     return success({ name: request.name, mapping: request.mapping, delimiter: request.delimiter ?? null, updatedAtMs: at });
   }
 
-  private async launch(row: BatchRow): Promise<Result<BatchSummary>> {
-    if (this.runs.has(row.id)) return failure('FF01', `Batch ${row.id} is already running.`);
+  /** The batch's file as validated, or why it cannot be read for the batch any more. */
+  private async checkFile(row: BatchRow): Promise<Result<CsvDialect>> {
     const hash = await hashFile(row.file_path).catch(() => null);
     if (hash === null) return failure('FF01', `The file of batch ${row.id} is no longer at ${row.file_path}; the batch cannot go on.`);
     if (hash !== row.file_hash) return failure('FF01', `The file of batch ${row.id} has changed since it was validated; the batch cannot go on.`);
     const dialect = await detectDialect(row.file_path);
-    const lsn = this.store.commit([{ t: 'batch-status', id: row.id, status: 'running', at: Date.now(), problem: null }]);
+    return success({ ...dialect, delimiter: row.delimiter });
+  }
+
+  /** Starts a run; `decide` (an approval) adds its records to the commit that marks the batch running, or refuses. */
+  private async launch(row: BatchRow, decide?: () => Result<LedgerRecord[]>): Promise<Result<BatchSummary>> {
+    if (this.runs.has(row.id)) return failure('FF01', `Batch ${row.id} is already running.`);
+    const file = await this.checkFile(row);
+    if (!file.ok) return file;
+    const decided = decide?.() ?? success([]);
+    if (!decided.ok) return decided;
+    const lsn = this.store.commit([...decided.value, { t: 'batch-status', id: row.id, status: 'running', at: Date.now(), problem: null }]);
     await this.store.whenDurable(lsn);
     const run = new BatchRun(
       this.store,
       {
-        batchId: row.id, filePath: row.file_path, dialect: { ...dialect, delimiter: row.delimiter }, mapping: JSON.parse(row.mapping) as BatchMapping,
+        batchId: row.id, filePath: row.file_path, dialect: file.value, mapping: JSON.parse(row.mapping) as BatchMapping,
         counters: countersOf(row), chunkRows: this.chunkRows,
         reservedMinor: (accountCode) => this.engine.controls.approvals.reservedMinor(accountCode),
       },

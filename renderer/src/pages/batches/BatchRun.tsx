@@ -33,6 +33,11 @@ export function BatchProgress() {
         {progress?.etaSeconds === null || progress === null ? '-' : `${progress.etaSeconds} s`}
       </p>
       {progress?.problem ? <p className="failure">{progress.problem}</p> : null}
+      {status === 'awaiting-approval' ? (
+        <p role="status">
+          Above the approval threshold: the batch waits on the Pending page for another operator with the approver role; its totals are reserved.
+        </p>
+      ) : null}
       <div className="form-actions">
         {status === 'running' ? <button type="button" onClick={() => void control('batch-pause')}>Pause</button> : null}
         {status === 'paused' || status === 'interrupted' ? <button type="button" onClick={() => void control('batch-resume')}>Resume</button> : null}

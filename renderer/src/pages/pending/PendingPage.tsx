@@ -7,6 +7,7 @@ import { FailureMessage } from '../../components/FailureMessage';
 import { formatTimestamp } from '../../lib/format';
 import { useCan } from '../sign-in/session-store';
 import { useEngineQuery } from '../sign-in/use-engine-list';
+import { PendingBatches } from './PendingBatches';
 import { ThresholdPanel } from './ThresholdPanel';
 
 /** How long a payment has waited, as a person says it. */
@@ -18,7 +19,7 @@ export function formatAge(ageMs: number): string {
   return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} days`;
 }
 
-/** Payments above the approval threshold, waiting for a second operator with the approver role. */
+/** Payments and batches above the approval threshold, waiting for a second operator with the approver role. */
 export function PendingPage() {
   const [status, setStatus] = useState<'pending' | 'approved' | 'rejected'>('pending');
   const { value, failure, reload } = useEngineQuery('approval-list', { status });
@@ -46,7 +47,9 @@ export function PendingPage() {
       {decided === null ? null : <p className="success" role="status">{decided}</p>}
       {decisionFailure === null ? null : <FailureMessage failure={decisionFailure} prefix="Not decided:" />}
       {failure === null ? null : <FailureMessage failure={failure} />}
+      <h2>Payments</h2>
       <PendingTable payments={value ?? []} onDecide={decide} />
+      <PendingBatches status={status} />
       <ThresholdPanel />
     </>
   );

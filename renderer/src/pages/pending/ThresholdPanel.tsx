@@ -24,7 +24,10 @@ export function ThresholdPanel() {
   return (
     <section className="panel" aria-labelledby="threshold-title">
       <h2 id="threshold-title">Approval thresholds</h2>
-      <p className="muted">A real-time payment above its currency&apos;s threshold waits here until another operator with the approver role decides.</p>
+      <p className="muted">
+        A real-time payment above its currency&apos;s threshold, or a batch totalling more, waits here
+        until another operator with the approver role decides.
+      </p>
       {(value ?? []).length === 0 ? <p className="empty">No thresholds: every payment posts at once.</p> : (
         <ul>
           {(value ?? []).map((threshold) => (
