@@ -117,6 +117,16 @@ export interface BackupFile {
   createdAtMs: number;
 }
 
+/** A backup restored through the UI: the engine reopened on it and every session ended. */
+export interface RestoreOutcome {
+  fileName: string;
+  accounts: number;
+  payments: number;
+  auditEntries: number;
+  /** Where the replaced file and its journal were kept (FILE.before-restore-*). */
+  movedAsideTo: string | null;
+}
+
 export interface BackupStatus {
   folder: string;
   backups: BackupFile[];

@@ -68,6 +68,7 @@ export const channelRoles: { readonly [Name in ChannelName]: ChannelAccess } = {
   'backup-status': 'administrator',
   'backup-create': 'administrator',
   'backup-folder-set': 'administrator',
+  'backup-restore': 'administrator',
 };
 
 /** Channels that change state: a refusal there is written to the audit trail too. */

@@ -18,7 +18,9 @@ import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEv
 import * as metricsSchemas from './metrics-schemas';
 import type { ReconciliationReport, ReportExport, RunSummary, StatementUploadReceipt } from './reconciliation';
 import * as reconciliationSchemas from './reconciliation';
-import type { ApprovalThreshold, AuditEntry, AuditExport, BackupFile, BackupStatus, Caller, Operator, PendingPayment, SessionStatus, SignedIn } from './access';
+import type {
+  ApprovalThreshold, AuditEntry, AuditExport, BackupFile, BackupStatus, Caller, Operator, PendingPayment, RestoreOutcome, SessionStatus, SignedIn,
+} from './access';
 import * as accessSchemas from './access';
 
 /**
@@ -96,6 +98,7 @@ export const channels = {
   'backup-status': channel(schemas.emptyRequestSchema).returns<BackupStatus>(),
   'backup-create': channel(schemas.emptyRequestSchema).returns<BackupFile>(),
   'backup-folder-set': channel(accessSchemas.backupFolderSetSchema).returns<BackupStatus>(),
+  'backup-restore': channel(accessSchemas.backupRestoreSchema).returns<RestoreOutcome>(),
 };
 
 export type Channels = typeof channels;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Engine } from '../core/engine';
+import { EngineHolder } from '../core/engine-holder';
 import { failure, type Result } from '../../shared/result';
 import { securityHeaders } from './csp';
 import { readStaticFile } from './static-files';
@@ -54,10 +54,12 @@ export interface RunningHost {
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   await mkdir(path.dirname(path.resolve(options.ledgerPath)), { recursive: true });
-  const engine = await Engine.open(options.ledgerPath, { automaticBackups: true });
   const token = options.token ?? createAccessToken();
   const events = new EventStream();
-  const unsubscribe = engine.onAny((name, payload) => events.publish(name, payload));
+  // The holder swaps the engine when a backup is restored: requests in flight finish first, events follow the new engine.
+  const engine = new EngineHolder((name, payload) => events.publish(name, payload));
+  await engine.open(options.ledgerPath);
+  const ledgerPath = engine.ledgerPath!;
   let address: AddressInfo;
   const context: RequestContext = { engine, token, events, rendererFolder: options.rendererFolder, port: 0 };
   const server = createServer((request, response) => {
@@ -71,14 +73,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     address = await listen(server, options.port);
     context.port = address.port;
   } catch (error) {
-    unsubscribe();
     await engine.close();
     throw error;
   }
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
-      unsubscribe();
       events.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -89,7 +89,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     return closing;
   };
   const url = `http://${hostAddress}:${context.port}/#token=${token}`;
-  return { url, address: address.address, port: context.port, token, ledgerPath: engine.ledgerPath, close };
+  return { url, address: address.address, port: context.port, token, ledgerPath, close };
 }
 
 function listen(server: Server, port: number): Promise<AddressInfo> {
@@ -103,7 +103,7 @@ function listen(server: Server, port: number): Promise<AddressInfo> {
 }
 
 interface RequestContext {
-  engine: Pick<Engine, 'dispatch'>;
+  engine: Pick<EngineHolder, 'dispatch'>;
   token: string;
   events: EventStream;
   rendererFolder: string;

@@ -59,5 +59,6 @@ export function createBackupHandlers(backups: Backups) {
       }
     },
     'backup-folder-set': (request) => backups.setFolder(request.folder),
+    'backup-restore': (request) => backups.prepareRestore(request.fileName),
   } satisfies Partial<Handlers>;
 }

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { BackupFile, BackupStatus } from '../../../shared/access';
+import type { BackupFile, BackupStatus, RestoreOutcome } from '../../../shared/access';
 import { failure, success, type Result } from '../../../shared/result';
 import type { LedgerStore } from '../ledger-store';
 import { writeFileAtomic } from '../storage/atomic-file';
+import { checkBackupBytes } from './restore';
 
 /**
  * Rotating copies of the ledger file: on close and daily while the
@@ -24,8 +25,46 @@ export function defaultBackupFolder(ledgerPath: string): string {
 
 export type BackupReason = 'close' | 'daily' | 'manual';
 
+/** A restore the engine checked and audited; the transport holding the engine carries it out (electron/core/engine-holder.ts). */
+export interface RestoreRequest {
+  fileName: string;
+  backupPath: string;
+  bytes: Buffer;
+}
+
 export class Backups {
+  private restoreRequest: RestoreRequest | null = null;
+
   constructor(private readonly store: LedgerStore) {}
+
+  /**
+   * Checks a backup chosen by name from the backup folder (never a path from
+   * the caller), audits the request and leaves it for the transport, which
+   * closes this engine, restores the file and reopens it.
+   */
+  async prepareRestore(fileName: string): Promise<Result<RestoreOutcome>> {
+    const folder = this.folder();
+    const listed = await listBackups(folder, this.store.ledgerPath);
+    if (!listed.some((backup) => backup.fileName === fileName)) {
+      return failure('NOT_FOUND', `No backup ${fileName} is in ${folder}; choose one from the list.`, 'fileName');
+    }
+    const backupPath = path.join(folder, fileName);
+    const bytes = await fs.readFile(backupPath).catch(() => null);
+    if (bytes === null) return failure('BACKUP_FAILED', `The backup ${fileName} cannot be read.`, 'fileName');
+    const check = await checkBackupBytes(bytes, backupPath);
+    if (!check.ok) return { ...check, field: 'fileName' };
+    const detail = `restore of ${fileName} requested: ${check.value.accounts} accounts, ${check.value.payments} payments; the current file is kept aside`;
+    await this.store.whenDurable(this.store.commit([], { action: 'backup-restore', target: fileName, detail }));
+    this.restoreRequest = { fileName, backupPath, bytes };
+    return success({ fileName, ...check.value, movedAsideTo: null });
+  }
+
+  /** The restore asked for, once: the transport takes it after the request that asked for it has answered. */
+  takeRestoreRequest(): RestoreRequest | null {
+    const request = this.restoreRequest;
+    this.restoreRequest = null;
+    return request;
+  }
 
   folder(): string {
     const chosen = this.store.database.value('SELECT value FROM settings WHERE key = ?', [backupFolderSettingKey]);

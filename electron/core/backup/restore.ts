@@ -29,6 +29,11 @@ export async function checkBackupFile(filePath: string): Promise<Result<BackupCh
   } catch (error) {
     return failure('BACKUP_FAILED', `${filePath} cannot be read: ${(error as Error).message}`);
   }
+  return checkBackupBytes(bytes, filePath);
+}
+
+/** The same check on a backup already read (the UI's restore reads it before the engine closes, so rotation cannot remove it). */
+export async function checkBackupBytes(bytes: Buffer, filePath: string): Promise<Result<BackupCheck>> {
   if (bytes.length < 100 || bytes.toString('latin1', 0, 16) !== sqliteMagic) {
     return failure('BACKUP_FAILED', `${path.basename(filePath)} is not a PayDesk ledger: it is not an SQLite file.`);
   }
@@ -60,10 +65,13 @@ function checkOpenedBackup(database: SqliteDatabase, name: string): Result<Backu
 }
 
 /** Replaces the ledger at `ledgerPath` by the backup; returns the folder the replaced files moved to (null if there were none). */
-export async function restoreBackup(ledgerPath: string, backupPath: string): Promise<Result<{ movedAsideTo: string | null; check: BackupCheck }>> {
-  const check = await checkBackupFile(backupPath);
+export async function restoreBackup(
+  ledgerPath: string, backupPath: string, alreadyRead?: Buffer,
+): Promise<Result<{ movedAsideTo: string | null; check: BackupCheck }>> {
+  const bytes = alreadyRead ?? (await fs.readFile(backupPath).catch(() => null));
+  if (bytes === null) return failure('BACKUP_FAILED', `${backupPath} cannot be read.`);
+  const check = await checkBackupBytes(bytes, backupPath);
   if (!check.ok) return check;
-  const bytes = await fs.readFile(backupPath);
   const releaseLock = await acquireLock(ledgerPath);
   try {
     const movedAsideTo = await moveAside(ledgerPath);

@@ -5,13 +5,15 @@ import { FailureMessage } from '../../components/FailureMessage';
 import { Field } from '../../components/Field';
 import { formatTimestamp } from '../../lib/format';
 import { useEngineQuery } from '../sign-in/use-engine-list';
+import { RestoreConfirmation } from './RestoreConfirmation';
 
-/** Rotating backups of the ledger file: the folder, the copies kept, and a backup now. */
+/** Rotating backups of the ledger file: the folder, the copies kept, a backup now, and a restore. */
 export function BackupsPage() {
   const { value, failure, reload } = useEngineQuery('backup-status', {});
   const [folder, setFolder] = useState('');
   const [refusal, setRefusal] = useState<Failure | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [restoring, setRestoring] = useState<string | null>(null);
   async function backUpNow() {
     const result = await api.invoke('backup-create', {});
     setRefusal(result.ok ? null : result);
@@ -32,12 +34,13 @@ export function BackupsPage() {
         <button type="button" onClick={() => void backUpNow()}>Back up now</button>
       </div>
       <p className="muted">
-        PayDesk copies the ledger file daily and when it closes, keeping the newest {value?.keep ?? '…'}. To restore one, close PayDesk and run
-        {' '}<span className="mono">paydesk restore --db LEDGER BACKUP</span>: the replaced file is moved aside, never deleted.
+        PayDesk copies the ledger file daily and when it closes, keeping the newest {value?.keep ?? '…'}. Restore one here, or with PayDesk closed
+        run <span className="mono">paydesk restore --db LEDGER BACKUP</span>: the replaced file is moved aside, never deleted.
       </p>
       {notice === null ? null : <p className="success" role="status">{notice}</p>}
       {failure === null ? null : <FailureMessage failure={failure} />}
       {refusal === null ? null : <FailureMessage failure={refusal} prefix="Not done:" />}
+      {restoring === null ? null : <RestoreConfirmation fileName={restoring} onCancel={() => setRestoring(null)} />}
       <form className="toolbar" onSubmit={changeFolder}>
         <Field label="Backup folder">
           {(control) => <input {...control} value={folder} placeholder={value?.folder ?? ''} onChange={(event) => setFolder(event.target.value)} />}
@@ -46,13 +49,16 @@ export function BackupsPage() {
       </form>
       <div className="table-frame">
         <table className="data-table" aria-label="Backups">
-          <thead><tr><th>File</th><th>Made</th><th>Size</th></tr></thead>
+          <thead><tr><th>File</th><th>Made</th><th>Size</th><th>Restore</th></tr></thead>
           <tbody>
             {(value?.backups ?? []).map((backup) => (
               <tr key={backup.fileName}>
                 <td className="mono">{backup.fileName}</td>
                 <td className="nowrap">{formatTimestamp(backup.createdAtMs)}</td>
                 <td className="nowrap">{Math.ceil(backup.sizeBytes / 1024)} KiB</td>
+                <td>
+                  <button type="button" aria-label={`Restore ${backup.fileName}`} onClick={() => setRestoring(backup.fileName)}>Restore…</button>
+                </td>
               </tr>
             ))}
           </tbody>
