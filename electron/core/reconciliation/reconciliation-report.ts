@@ -125,36 +125,42 @@ export function readMatches(database: SqliteDatabase, runId: string): MatchRow[]
 
 /** The run's report; each pane holds at most `paneItems` items (all of them when exporting). */
 export function buildReport(database: SqliteDatabase, row: RunRow, entries: readonly LedgerEntry[], paneItems: number): ReconciliationReport {
-  const lines = database.all<LineRow>('SELECT * FROM reconciliation_lines WHERE run_id = ? ORDER BY line', [row.id]);
-  const matchRows = readMatches(database, row.id);
+  // Each pane is read with its own LIMIT: a screenful of a 100,000-line run costs a screenful of rows, not the whole run.
+  const matchRows = database.all<MatchRow & LineRow>(
+    `SELECT m.line, m.rule, m.confidence, m.amount_difference_minor, m.payment_ids, m.decided_at_ms,
+       l.booking_date, l.amount_minor, l.reference, l.description, l.end_to_end_id
+     FROM reconciliation_matches m JOIN reconciliation_lines l ON l.run_id = m.run_id AND l.line = m.line
+     WHERE m.run_id = ? ORDER BY m.line LIMIT ?`,
+    [row.id, paneItems],
+  );
+  const unmatchedRows = database.all<LineRow>(
+    `SELECT l.* FROM reconciliation_lines l WHERE l.run_id = ?
+       AND NOT EXISTS (SELECT 1 FROM reconciliation_matches m WHERE m.run_id = l.run_id AND m.line = l.line)
+     ORDER BY l.line LIMIT ?`,
+    [row.id, paneItems],
+  );
   const matchedPayments = new Set<string>();
-  const matchByLine = new Map<number, MatchRow>();
-  for (const match of matchRows) {
-    matchByLine.set(match.line, match);
-    for (const paymentId of match.payment_ids.split(' ')) matchedPayments.add(paymentId);
+  for (const [paymentIds] of database.rows('SELECT payment_ids FROM reconciliation_matches WHERE run_id = ?', [row.id])) {
+    for (const paymentId of (paymentIds as string).split(' ')) matchedPayments.add(paymentId);
   }
-  // Only the matched entries are looked up by id: a map of every entry would cost more than the rest of the report.
+  // Only the entries the matches pane shows are looked up by id: a map of every entry would cost more than the rest of the report.
+  const shownPayments = new Set(matchRows.flatMap((match) => match.payment_ids.split(' ')));
   const entryById = new Map<string, LedgerEntry>();
-  for (const entry of entries) if (matchedPayments.has(entry.paymentId)) entryById.set(entry.paymentId, entry);
-  const matches: MatchView[] = [];
-  const unmatchedStatement: UnmatchedStatementLine[] = [];
-  for (const line of lines) {
-    const match = matchByLine.get(line.line);
-    if (match === undefined) {
-      if (unmatchedStatement.length < paneItems) {
-        unmatchedStatement.push({ ...toLine(line), note: line.note, candidates: line.candidates === '' ? [] : line.candidates.split(' ') });
-      }
-    } else if (matches.length < paneItems) {
-      const payments = match.payment_ids.split(' ').flatMap((paymentId) => {
-        const entry = entryById.get(paymentId);
-        return entry === undefined ? [] : [toEntryView(entry)];
-      });
-      matches.push({
-        statementLine: toLine(line), payments, rule: match.rule, confidence: match.confidence,
-        amountDifferenceMinor: match.amount_difference_minor, decidedAtMs: match.decided_at_ms,
-      });
-    }
+  for (const entry of entries) {
+    if (entryById.size === shownPayments.size) break;
+    if (shownPayments.has(entry.paymentId)) entryById.set(entry.paymentId, entry);
   }
+  const matches: MatchView[] = matchRows.map((match) => ({
+    statementLine: toLine(match),
+    payments: match.payment_ids.split(' ').flatMap((paymentId) => {
+      const entry = entryById.get(paymentId);
+      return entry === undefined ? [] : [toEntryView(entry)];
+    }),
+    rule: match.rule, confidence: match.confidence, amountDifferenceMinor: match.amount_difference_minor, decidedAtMs: match.decided_at_ms,
+  }));
+  const unmatchedStatement: UnmatchedStatementLine[] = unmatchedRows.map((line) => ({
+    ...toLine(line), note: line.note, candidates: line.candidates === '' ? [] : line.candidates.split(' '),
+  }));
   const unmatchedLedger: LedgerEntryView[] = [];
   for (const entry of entries) {
     if (unmatchedLedger.length >= paneItems) break;
