@@ -21,7 +21,7 @@ import { checkRow, resolveColumns, type CheckedRow, type ColumnIndexes } from '.
  */
 
 /** Data rows consumed per committed chunk. */
-export const batchChunkRows = 2000;
+export const batchChunkRows = 1_000;
 
 export interface RunCounters {
   rowsDone: number;
