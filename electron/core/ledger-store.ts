@@ -10,6 +10,14 @@ import { auditRecordFor, type AuditNote } from './audit/audit-trail';
 /** Once the live journal file holds this much, a checkpoint folds it into the database file. */
 export const checkpointJournalBytes = 64 * 1024 * 1024;
 
+/**
+ * While a long operation holds checkpoints back (a batch run), the journal may
+ * grow to this before a checkpoint happens anyway. A checkpoint's export is
+ * synchronous in sql.js (about a tenth of a second on a million payments), and
+ * during a batch that pause would land on a form payment waiting in between.
+ */
+export const checkpointJournalBytesWhileHeld = 256 * 1024 * 1024;
+
 /** Latencies waiting for a commit are written on their own once traffic has been quiet this long. */
 export const latencyFlushDelayMs = 250;
 
@@ -46,6 +54,7 @@ export interface OpenReport {
 export class LedgerStore {
   private checkpointing: Promise<void> | null = null;
   private pendingLatencyPairs: number[] = [];
+  private checkpointHolds = 0;
   private latencyFlushTimer: ReturnType<typeof setTimeout> | null = null;
   private metricsFlushTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -200,8 +209,24 @@ export class LedgerStore {
     await this.releaseLock();
   }
 
+  /**
+   * Holds ordinary checkpoints back until the returned release is called (a
+   * batch run does this); past `checkpointJournalBytesWhileHeld` they happen anyway.
+   */
+  holdCheckpoints(): () => void {
+    this.checkpointHolds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.checkpointHolds--;
+      if (!this.closed) this.maybeCheckpoint();
+    };
+  }
+
   private maybeCheckpoint(): void {
-    const limitBytes = this.options.checkpointJournalBytes ?? checkpointJournalBytes;
+    const ordinaryBytes = this.options.checkpointJournalBytes ?? checkpointJournalBytes;
+    const limitBytes = this.checkpointHolds > 0 ? Math.max(ordinaryBytes, checkpointJournalBytesWhileHeld) : ordinaryBytes;
     if (this.checkpointing === null && this.journal.bytesInCurrentFile > limitBytes) {
       this.checkpoint().catch((error) => console.error('paydesk: checkpoint failed', error));
     }

@@ -72,7 +72,8 @@ export class BatchRun {
   ) {
     this.counters = { ...spec.counters, reasons: { ...spec.counters.reasons } };
     this.runningMsBefore = spec.counters.runningMs;
-    this.finished = this.process();
+    const releaseCheckpoints = store.holdCheckpoints();
+    this.finished = this.process().finally(releaseCheckpoints);
   }
 
   /** Asks the run to stop after the chunk in flight is durable. */
