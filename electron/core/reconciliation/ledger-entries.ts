@@ -34,38 +34,45 @@ export function periodSeqRange(database: SqliteDatabase, fromDate: string, toDat
   return { firstSeq: firstSeqAtOrAfter(database, fromMs), lastSeq: firstSeqAtOrAfter(database, endMs) - 1 };
 }
 
-const sideSql = (column: string) => `SELECT seq, payment_id, amount_minor, received_at_ms, reference, debtor_code, creditor_code, batch_id
-  FROM payments WHERE ${column} = ? AND seq BETWEEN ? AND ? AND status = 1 AND channel != 'opening'`;
+/** One side of the account, in seq order; only the counterparty's column is read, a million strings fewer. */
+const sideSql = (column: string, counterpartyColumn: string) => `SELECT seq, payment_id, amount_minor, received_at_ms, reference,
+  ${counterpartyColumn}, batch_id FROM payments
+  WHERE ${column} = ? AND seq BETWEEN ? AND ? AND status = 1 AND channel != 'opening' ORDER BY seq`;
 
 export function loadLedgerEntries(database: SqliteDatabase, accountId: number, range: SeqRange): LedgerEntry[] {
   if (range.lastSeq < range.firstSeq) return [];
+  const credited = readSide(database, sideSql('creditor_id', 'debtor_code'), accountId, range, 1);
+  const debited = readSide(database, sideSql('debtor_id', 'creditor_code'), accountId, range, -1);
+  // Both sides come in seq order: merging them costs one pass, where sorting a million entries cost a third of a second.
+  const entries: LedgerEntry[] = new Array(credited.length + debited.length);
+  let creditedIndex = 0;
+  let debitedIndex = 0;
+  for (let index = 0; index < entries.length; index++) {
+    const takeCredited = debitedIndex >= debited.length || (creditedIndex < credited.length && credited[creditedIndex].seq < debited[debitedIndex].seq);
+    entries[index] = takeCredited ? credited[creditedIndex++] : debited[debitedIndex++];
+  }
+  return entries;
+}
+
+function readSide(database: SqliteDatabase, sql: string, accountId: number, range: SeqRange, sign: 1 | -1): LedgerEntry[] {
   const entries: LedgerEntry[] = [];
   // Received times are in one day for long stretches: convert each day once.
   let dayStartMs = Number.NaN;
   let day = 0;
   let bookingDate = '';
-  for (const credited of [true, false]) {
-    const rows = database.rows(sideSql(credited ? 'creditor_id' : 'debtor_id'), [accountId, range.firstSeq, range.lastSeq]);
-    for (const row of rows) {
-      const receivedAtMs = row[3] as number;
-      if (!(receivedAtMs >= dayStartMs && receivedAtMs < dayStartMs + msPerDay)) {
-        bookingDate = isoFromMs(receivedAtMs);
-        day = dayNumber(bookingDate);
-        dayStartMs = day * msPerDay;
-      }
-      entries.push({
-        seq: row[0] as number,
-        paymentId: row[1] as string,
-        amountMinor: credited ? (row[2] as number) : -(row[2] as number),
-        day,
-        bookingDate,
-        reference: row[4] as string,
-        counterparty: (credited ? row[5] : row[6]) as string,
-        batchId: row[7] as string | null,
-      });
+  for (const row of database.rows(sql, [accountId, range.firstSeq, range.lastSeq])) {
+    const receivedAtMs = row[3] as number;
+    if (!(receivedAtMs >= dayStartMs && receivedAtMs < dayStartMs + msPerDay)) {
+      bookingDate = isoFromMs(receivedAtMs);
+      day = dayNumber(bookingDate);
+      dayStartMs = day * msPerDay;
     }
+    entries.push({
+      seq: row[0] as number, paymentId: row[1] as string, amountMinor: sign * (row[2] as number), day, bookingDate,
+      reference: row[4] as string, counterparty: row[5] as string, batchId: row[6] as string | null,
+    });
   }
-  return entries.sort((left, right) => left.seq - right.seq);
+  return entries;
 }
 
 /** The account's balance just after payment `seq`: today's balance less what was posted after it. */
