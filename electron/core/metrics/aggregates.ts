@@ -63,13 +63,17 @@ const selectBatchSql = `SELECT total, succeeded, failures, plt_count, plt_max_us
 const replaceBatchSql = `INSERT OR REPLACE INTO metrics_batches
   (batch_id, total, succeeded, failures, plt_count, plt_max_us, plt_histogram, first_ms, last_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-interface StoredRow {
+/** The counting columns that metrics_windows and metrics_batches share, as stored. */
+export interface StoredCounts {
   total: number;
   succeeded: number;
   failures: string;
   plt_count: number;
   plt_max_us: number;
   plt_histogram: string;
+}
+
+interface StoredRow extends StoredCounts {
   first_ms?: number;
   last_ms?: number;
 }

@@ -22,7 +22,7 @@ import {
   type MetricsTraffic,
 } from '../../../shared/metrics';
 import type { SqliteDatabase } from '../storage/sqlite';
-import { batchScope } from './aggregates';
+import { batchScope, type StoredCounts } from './aggregates';
 
 /**
  * The queries behind the dashboard, over the per-window aggregates only. A
@@ -53,14 +53,8 @@ interface Accumulator {
   histogram: Float64Array;
 }
 
-interface WindowRow {
+interface WindowRow extends StoredCounts {
   start_s: number;
-  total: number;
-  succeeded: number;
-  failures: string;
-  plt_count: number;
-  plt_max_us: number;
-  plt_histogram: string;
 }
 
 const windowRowsSql = `SELECT start_s, total, succeeded, failures, plt_count, plt_max_us, plt_histogram FROM metrics_windows
@@ -289,13 +283,7 @@ export function histogramBars(counts: Float64Array) {
   return bars;
 }
 
-interface BatchRow {
-  total: number;
-  succeeded: number;
-  failures: string;
-  plt_count: number;
-  plt_max_us: number;
-  plt_histogram: string;
+interface BatchRow extends StoredCounts {
   first_ms: number | null;
   last_ms: number;
 }
