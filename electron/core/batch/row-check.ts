@@ -1,7 +1,7 @@
 import { batchFieldLabels, batchFields, type BatchField, type BatchMapping } from '../../../shared/batch';
 import type { ReasonCode } from '../../../shared/codes';
 import { isKnownCurrency } from '../../../shared/currencies';
-import { limits } from '../../../shared/domain';
+import { limits, type PaymentRecord } from '../../../shared/domain';
 import { parseAmount } from '../../../shared/money';
 import type { AccountState } from '../ledger-state';
 import type { CsvRecord } from './csv-source';
@@ -16,14 +16,9 @@ import type { CsvRecord } from './csv-source';
 /** Column index per field; -1 when the (optional) reference is not mapped. */
 export type ColumnIndexes = Record<BatchField, number>;
 
-export interface CheckedRow {
+/** A row that passed every check: the payment's own fields, and the file line it came from. */
+export interface CheckedRow extends Pick<PaymentRecord, 'paymentId' | 'debtor' | 'creditor' | 'amountMinor' | 'currency' | 'reference'> {
   line: number;
-  paymentId: string;
-  debtor: string;
-  creditor: string;
-  amountMinor: number;
-  currency: string;
-  reference: string;
 }
 
 export type ReportProblem = (line: number, field: BatchField | 'row', value: string, code: ReasonCode, message: string) => void;

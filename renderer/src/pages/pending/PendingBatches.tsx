@@ -7,7 +7,7 @@ import { FailureMessage } from '../../components/FailureMessage';
 import { formatTimestamp } from '../../lib/format';
 import { useCan } from '../sign-in/session-store';
 import { useEngineQuery } from '../sign-in/use-engine-list';
-import { formatAge } from './PendingPage';
+import { DecisionCell, formatAge } from './PendingPage';
 
 /** Batches above an approval threshold: they run once a different approver approves them; their totals are reserved meanwhile. */
 export function PendingBatches({ status }: { status: PendingBatch['status'] }) {
@@ -53,12 +53,8 @@ function PendingBatchTable({ batches, onDecide }: { batches: PendingBatch[]; onD
               <td className="nowrap">{formatTimestamp(batch.submittedAtMs)}</td>
               <td className="nowrap">{formatAge(batch.ageMs)}</td>
               <td>{batch.status}{batch.decidedBy === null ? '' : ` by ${batch.decidedBy}`} (batch {batch.batchStatus})</td>
-              {canApprove && batch.status === 'pending' ? (
-                <td className="nowrap">
-                  <button type="button" onClick={() => onDecide(batch.batchId, 'approve')}>Approve batch {batch.fileName}</button>{' '}
-                  <button type="button" onClick={() => onDecide(batch.batchId, 'reject')}>Reject batch {batch.fileName}</button>
-                </td>
-              ) : canApprove ? <td /> : null}
+              <DecisionCell canApprove={canApprove} pending={batch.status === 'pending'} what={`batch ${batch.fileName}`}
+                onDecide={(verb) => onDecide(batch.batchId, verb)} />
             </tr>
           ))}
         </tbody>

@@ -20,6 +20,21 @@ export function formatAge(ageMs: number): string {
 }
 
 /** Payments and batches above the approval threshold, waiting for a second operator with the approver role. */
+/**
+ * The Approve / Reject buttons of one pending item, for approvers; an empty cell keeps the columns
+ * aligned once the item is decided, and viewers without the role get no column at all.
+ */
+export function DecisionCell(props: { canApprove: boolean; pending: boolean; what: string; onDecide: (verb: 'approve' | 'reject') => void }) {
+  if (!props.canApprove) return null;
+  if (!props.pending) return <td />;
+  return (
+    <td className="nowrap">
+      <button type="button" onClick={() => props.onDecide('approve')}>Approve {props.what}</button>{' '}
+      <button type="button" onClick={() => props.onDecide('reject')}>Reject {props.what}</button>
+    </td>
+  );
+}
+
 export function PendingPage() {
   const [status, setStatus] = useState<'pending' | 'approved' | 'rejected'>('pending');
   const { value, failure, reload } = useEngineQuery('approval-list', { status });
@@ -78,12 +93,8 @@ function PendingTable({ payments, onDecide }: { payments: PendingPayment[]; onDe
               <td className="nowrap">{formatTimestamp(payment.submittedAtMs)}</td>
               <td className="nowrap">{formatAge(payment.ageMs)}</td>
               <td>{payment.status}{payment.decidedBy === null ? '' : ` by ${payment.decidedBy}`}</td>
-              {canApprove && payment.status === 'pending' ? (
-                <td className="nowrap">
-                  <button type="button" onClick={() => onDecide(payment.paymentId, 'approve')}>Approve {payment.paymentId}</button>{' '}
-                  <button type="button" onClick={() => onDecide(payment.paymentId, 'reject')}>Reject {payment.paymentId}</button>
-                </td>
-              ) : canApprove ? <td /> : null}
+              <DecisionCell canApprove={canApprove} pending={payment.status === 'pending'} what={payment.paymentId}
+                onDecide={(verb) => onDecide(payment.paymentId, verb)} />
             </tr>
           ))}
         </tbody>
