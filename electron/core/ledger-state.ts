@@ -1,5 +1,5 @@
 import type { Account, AccountKind, AccountStatus } from '../../shared/domain';
-import type { SqliteDatabase } from './storage/sqlite';
+import type { Params, SqliteDatabase } from './storage/sqlite';
 import { applyBatchRecord, isBatchRecord } from './batch/batch-records';
 import { applyReconciliationRecord, isReconciliationRecord } from './reconciliation/reconciliation-records';
 import { applyControlRecord, isControlRecord } from './security/control-records';
@@ -12,9 +12,20 @@ export interface AccountState extends Account {
   id: number;
 }
 
-const insertPaymentSql = `INSERT INTO payments (seq, payment_id, debtor_id, creditor_id, debtor_code, creditor_code,
+/** `n` payment rows per INSERT (see SqliteDatabase.runGrouped). */
+const insertPaymentsSql = (rows: number) => `INSERT INTO payments (seq, payment_id, debtor_id, creditor_id, debtor_code, creditor_code,
   amount_minor, currency, reference, status, code, message, channel, batch_id, line, received_at_ms)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES ${tuples(rows, 16)}`;
+const paymentColumns = 16;
+
+/** `n` latencies per UPDATE: pairs of (seq, plt_us). */
+const updateLatenciesSql = (rows: number) =>
+  `UPDATE payments SET plt_us = latency.column2 FROM (VALUES ${tuples(rows, 2)}) AS latency WHERE payments.seq = latency.column1`;
+
+function tuples(rows: number, width: number): string {
+  const tuple = `(${Array(width).fill('?').join(', ')})`;
+  return Array(rows).fill(tuple).join(', ');
+}
 
 /**
  * Applies journal records to the database and keeps the account cache in step.
@@ -113,14 +124,19 @@ export class LedgerState {
    * between a few hundred accounts costs a few hundred UPDATEs, not twenty thousand.
    */
   private applyPayments(rows: PaymentRow[]): void {
+    const values: Params = new Array(rows.length * paymentColumns);
+    let at = 0;
+    for (const row of rows) {
+      values[at++] = row.seq; values[at++] = row.id; values[at++] = this.accounts.get(row.d)?.id ?? null;
+      values[at++] = this.accounts.get(row.c)?.id ?? null; values[at++] = row.d; values[at++] = row.c; values[at++] = row.a;
+      values[at++] = row.cur; values[at++] = row.ref; values[at++] = row.s; values[at++] = row.code; values[at++] = row.msg;
+      values[at++] = row.ch; values[at++] = row.b; values[at++] = row.l; values[at++] = row.at;
+    }
+    this.database.runGrouped(insertPaymentsSql, paymentColumns, values);
     const touched = new Set<AccountState>();
     for (const row of rows) {
       const debtor = this.accounts.get(row.d);
       const creditor = this.accounts.get(row.c);
-      this.database.run(insertPaymentSql, [
-        row.seq, row.id, debtor?.id ?? null, creditor?.id ?? null, row.d, row.c, row.a, row.cur, row.ref,
-        row.s, row.code, row.msg, row.ch, row.b, row.l, row.at,
-      ]);
       this.lastPaymentSeq = Math.max(this.lastPaymentSeq, row.seq);
       this.lastReceivedAtMs = Math.max(this.lastReceivedAtMs, row.at);
       this.metrics.recordPayment(row);
@@ -139,8 +155,8 @@ export class LedgerState {
   }
 
   private applyLatency(record: LatencyRecord): void {
+    this.database.runGrouped(updateLatenciesSql, 2, record.pairs);
     for (let index = 0; index < record.pairs.length; index += 2) {
-      this.database.run('UPDATE payments SET plt_us = ? WHERE seq = ?', [record.pairs[index + 1], record.pairs[index]]);
       this.metrics.recordLatency(record.pairs[index], record.pairs[index + 1]);
       this.pendingLatencyUs.delete(record.pairs[index]);
     }

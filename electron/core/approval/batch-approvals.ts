@@ -4,7 +4,7 @@ import type { BatchMapping, BatchStatus, PendingBatch } from '../../../shared/ba
 import { failure, success, type Result } from '../../../shared/result';
 import type { LedgerStore } from '../ledger-store';
 import type { AccountState } from '../ledger-state';
-import { paymentIdInLedger } from '../batch/batch-validation';
+import { paymentIdsInLedger } from '../batch/batch-validation';
 import { readCsvRecords, type CsvDialect } from '../batch/csv-source';
 import { checkRow, resolveColumns, type ColumnIndexes } from '../batch/row-check';
 import { currentScope } from '../security/call-context';
@@ -46,13 +46,14 @@ export async function batchTotals(
   let columns: ColumnIndexes | null = null;
   const ignoreProblem = () => undefined;
   for await (const group of readCsvRecords(filePath, dialect)) {
-    for (const record of group) {
-      if (columns === null) {
-        columns = resolveColumns(record.fields.map((header) => header.trim()), mapping);
-        continue;
-      }
-      const row = checkRow(record, columns, accounts, ignoreProblem);
-      if (row === null || paymentIdInLedger(store.database, row.paymentId)) continue;
+    if (columns === null) {
+      columns = resolveColumns(group[0].fields.map((header) => header.trim()), mapping);
+      group.shift();
+    }
+    const rows = group.map((record) => checkRow(record, columns!, accounts, ignoreProblem)).filter((row) => row !== null);
+    const inLedger = paymentIdsInLedger(store.database, rows.map((row) => row.paymentId));
+    for (const row of rows) {
+      if (inLedger.has(row.paymentId)) continue;
       totals.byCurrency.set(row.currency, (totals.byCurrency.get(row.currency) ?? 0) + row.amountMinor);
       totals.byDebtor.set(row.debtor, (totals.byDebtor.get(row.debtor) ?? 0) + row.amountMinor);
     }

@@ -7,7 +7,7 @@ import type { AccountState } from '../ledger-state';
 import { decidePayment } from '../payment-decision';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { BatchProgressRecord } from './batch-records';
-import { paymentIdInLedger } from './batch-validation';
+import { paymentIdsInLedger } from './batch-validation';
 import { readCsvRecords, type CsvDialect } from './csv-source';
 import { checkRow, resolveColumns, type CheckedRow, type ColumnIndexes } from './row-check';
 
@@ -218,11 +218,11 @@ export class BatchRun {
 
   private decideAvailable(pending: PendingRow[]): PaymentRow[] {
     const state = this.store.state;
-    const database = this.store.database;
     const rows: PaymentRow[] = [];
     let seq = state.lastPaymentSeq;
+    const inLedger = paymentIdsInLedger(this.store.database, pending.map((candidate) => candidate.paymentId));
     for (const candidate of pending) {
-      if (paymentIdInLedger(database, candidate.paymentId)) {
+      if (inLedger.has(candidate.paymentId)) {
         this.skip('DUPL');
         continue;
       }

@@ -15,6 +15,7 @@ import { toPaymentRecord } from '../queries';
 import { appendUpload, batchFilePath, importFile, newFileId } from './batch-files';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
 import { validateFile } from './batch-validation';
+import { batchMetrics } from '../metrics/dashboard';
 import { BatchFileError, detectDialect, hashFile, readCsvRecords, type CsvDialect } from './csv-source';
 
 /** Progress events a second, at most, per batch; status changes are always sent. */
@@ -367,24 +368,17 @@ export class BatchService {
     };
   }
 
-  /** PLT p50 and p99 over the batch's payments; computed once per state of the batch. */
+  /**
+   * PLT p50 and p99 over the batch's payments, read from its latency histogram
+   * (shared/metrics.ts: within 1/16 of the exact value), the same figures the
+   * Metrics page shows for the batch; computed once per state of the batch.
+   */
   private latencyPercentiles(row: BatchRow): { p50: number | null; p99: number | null } {
     const cached = this.latencyCache.get(row.id);
     if (cached !== undefined && cached.lastSeq === row.last_seq) return cached;
-    const result = { lastSeq: row.last_seq, p50: null as number | null, p99: null as number | null };
-    if (row.first_seq !== null && row.last_seq !== null) {
-      const where = 'FROM payments WHERE seq BETWEEN ? AND ? AND batch_id = ? AND plt_us IS NOT NULL';
-      const params = [row.first_seq, row.last_seq, row.id];
-      const count = Number(this.store.database.value(`SELECT COUNT(*) ${where}`, params));
-      const at = (fraction: number) => {
-        const offset = Math.min(count - 1, Math.floor(count * fraction));
-        return Number(this.store.database.value(`SELECT plt_us ${where} ORDER BY plt_us LIMIT 1 OFFSET ?`, [...params, offset]));
-      };
-      if (count > 0) {
-        result.p50 = at(0.5);
-        result.p99 = at(0.99);
-      }
-    }
+    this.store.flushMetrics();
+    const plt = batchMetrics(this.store.database, row.id)?.totals.plt;
+    const result = { lastSeq: row.last_seq, p50: plt?.p50Us ?? null, p99: plt?.p99Us ?? null };
     this.latencyCache.set(row.id, result);
     return result;
   }

@@ -21,8 +21,19 @@ export interface ValidationOutcome {
   reasons: Partial<Record<ReasonCode, number>>;
 }
 
-export function paymentIdInLedger(database: SqliteDatabase, paymentId: string): boolean {
-  return database.value('SELECT 1 FROM payments WHERE payment_id = ?', [paymentId]) !== undefined;
+/** Payment ids looked up per query; a shorter list is padded with '', which is never a payment id. */
+const idsPerLookup = 500;
+const lookupSql = `SELECT payment_id FROM payments WHERE payment_id IN (${Array(idsPerLookup).fill('?').join(', ')})`;
+
+/** Which of these payment ids the ledger already holds: one indexed query per 500 ids, not one per id. */
+export function paymentIdsInLedger(database: SqliteDatabase, paymentIds: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  for (let start = 0; start < paymentIds.length; start += idsPerLookup) {
+    const slice: string[] = paymentIds.slice(start, start + idsPerLookup);
+    while (slice.length < idsPerLookup) slice.push('');
+    for (const [paymentId] of database.rows(lookupSql, slice)) found.add(paymentId as string);
+  }
+  return found;
 }
 
 export async function validateFile(
@@ -44,12 +55,14 @@ export async function validateFile(
   };
   let columns: ReturnType<typeof resolveColumns> | null = null;
   for await (const group of readCsvRecords(filePath, dialect)) {
+    if (columns === null) {
+      outcome.headers = group[0].fields.map((header) => header.trim());
+      columns = resolveColumns(outcome.headers, mapping);
+      group.shift();
+    }
+    const paymentIdColumn = columns.paymentId;
+    const inLedger = paymentIdsInLedger(database, group.map((record) => (record.fields[paymentIdColumn] ?? '').trim()));
     for (const record of group) {
-      if (columns === null) {
-        outcome.headers = record.fields.map((header) => header.trim());
-        columns = resolveColumns(outcome.headers, mapping);
-        continue;
-      }
       outcome.rows++;
       rowHasProblem = false;
       const row = checkRow(record, columns, accounts, report);
@@ -57,7 +70,7 @@ export async function validateFile(
         const earlierLine = firstLineById.get(row.paymentId);
         if (earlierLine !== undefined) {
           report(row.line, 'paymentId', row.paymentId, 'DUPL', `Payment id ${row.paymentId} is also on line ${earlierLine}; an id is paid once.`);
-        } else if (paymentIdInLedger(database, row.paymentId)) {
+        } else if (inLedger.has(row.paymentId)) {
           report(row.line, 'paymentId', row.paymentId, 'DUPL', `Payment id ${row.paymentId} is already in the ledger; it is never paid twice.`);
         } else {
           firstLineById.set(row.paymentId, row.line);
