@@ -35,7 +35,11 @@ export function resolveColumns(headers: readonly string[], mapping: BatchMapping
   return columns;
 }
 
-/** Returns the row ready to pay, or null after reporting every problem it has. */
+/**
+ * Returns the row ready to pay, or null after reporting every problem it has.
+ * Runs twice per row of a batch (validation, then the run), so it creates no
+ * closures or arrays per row.
+ */
 export function checkRow(
   record: CsvRecord,
   columns: ColumnIndexes,
@@ -43,71 +47,90 @@ export function checkRow(
   report: ReportProblem,
 ): CheckedRow | null {
   const { line, fields } = record;
-  const cell = (field: BatchField) => (columns[field] < 0 ? '' : (fields[columns[field]] ?? '').trim());
-  let ok = true;
-  const problem: ReportProblem = (...args) => {
-    ok = false;
-    report(...args);
-  };
-  const paymentId = checkIdentifier(line, 'paymentId', cell('paymentId'), limits.paymentIdLength, problem);
-  const debtor = checkIdentifier(line, 'debtor', cell('debtor'), limits.accountCodeLength, problem);
-  const creditor = checkIdentifier(line, 'creditor', cell('creditor'), limits.accountCodeLength, problem);
-  const currency = cell('currency').toUpperCase();
-  const amountText = cell('amount');
-  const reference = cell('reference');
+  const paymentId = checkIdentifier(line, 'paymentId', cellOf(fields, columns.paymentId), limits.paymentIdLength, report);
+  const debtor = checkIdentifier(line, 'debtor', cellOf(fields, columns.debtor), limits.accountCodeLength, report);
+  const creditor = checkIdentifier(line, 'creditor', cellOf(fields, columns.creditor), limits.accountCodeLength, report);
+  const currency = cellOf(fields, columns.currency).toUpperCase();
+  const amountText = cellOf(fields, columns.amount);
+  const reference = cellOf(fields, columns.reference);
+  let ok = paymentId !== null && debtor !== null && creditor !== null;
   let amountMinor = 0;
-  if (currency === '') problem(line, 'currency', '', 'FF01', 'The currency is required.');
-  else if (!isKnownCurrency(currency)) problem(line, 'currency', currency, 'AM03', `"${clip(currency)}" is not an active ISO 4217 currency.`);
-  if (amountText === '') problem(line, 'amount', '', 'FF01', 'The amount is required.');
+  if (currency === '') ok = reportFalse(report, line, 'currency', '', 'FF01', 'The currency is required.');
+  else if (!isKnownCurrency(currency)) ok = reportFalse(report, line, 'currency', currency, 'AM03', `"${clip(currency)}" is not an active ISO 4217 currency.`);
+  if (amountText === '') ok = reportFalse(report, line, 'amount', '', 'FF01', 'The amount is required.');
   else if (isKnownCurrency(currency)) {
     const amount = parseAmount(amountText, currency);
     if (amount.ok) amountMinor = amount.value;
-    else problem(line, 'amount', amountText, amount.code, amount.message);
+    else ok = reportFalse(report, line, 'amount', amountText, amount.code, amount.message);
   }
   if (reference.length > limits.referenceLength) {
-    problem(line, 'reference', clip(reference), 'FF01', `The reference is at most ${limits.referenceLength} characters.`);
+    ok = reportFalse(report, line, 'reference', clip(reference), 'FF01', `The reference is at most ${limits.referenceLength} characters.`);
   } else if (controlCharacters.test(reference)) {
-    problem(line, 'reference', clip(reference), 'FF01', 'The reference may not hold control characters such as line breaks.');
+    ok = reportFalse(report, line, 'reference', clip(reference), 'FF01', 'The reference may not hold control characters such as line breaks.');
   }
-  if (debtor !== null && creditor !== null) checkAccounts(line, debtor, creditor, currency, accounts, problem);
-  if (!ok || paymentId === null || debtor === null || creditor === null) return null;
-  return { line, paymentId, debtor, creditor, amountMinor, currency, reference };
+  if (debtor !== null && creditor !== null && !checkAccounts(line, debtor, creditor, currency, accounts, report)) ok = false;
+  if (!ok) return null;
+  return { line, paymentId: paymentId!, debtor: debtor!, creditor: creditor!, amountMinor, currency, reference };
 }
 
-function checkIdentifier(line: number, field: BatchField, value: string, maxLength: number, problem: ReportProblem): string | null {
-  const label = batchFieldLabels[field];
+/** The trimmed cell of a mapped column; '' for an unmapped one or a short row. */
+function cellOf(fields: readonly string[], column: number): string {
+  return column < 0 ? '' : (fields[column] ?? '').trim();
+}
+
+/** Reports a problem and returns false, for `ok = reportFalse(...)`. */
+function reportFalse(report: ReportProblem, ...problem: Parameters<ReportProblem>): false {
+  report(...problem);
+  return false;
+}
+
+function checkIdentifier(line: number, field: BatchField, value: string, maxLength: number, report: ReportProblem): string | null {
   if (value === '') {
-    problem(line, field, '', 'FF01', `${label} is required.`);
+    report(line, field, '', 'FF01', `${batchFieldLabels[field]} is required.`);
     return null;
   }
   if (value.length > maxLength || !identifierPattern.test(value)) {
-    problem(line, field, clip(value), 'FF01', `${label} "${clip(value)}" must be at most ${maxLength} letters, digits and . _ : - characters.`);
+    const label = batchFieldLabels[field];
+    report(line, field, clip(value), 'FF01', `${label} "${clip(value)}" must be at most ${maxLength} letters, digits and . _ : - characters.`);
     return null;
   }
   return value;
 }
 
+/** Checks both accounts; false after reporting when either cannot take the payment. */
 function checkAccounts(
   line: number,
   debtorCode: string,
   creditorCode: string,
   currency: string,
   accounts: ReadonlyMap<string, AccountState>,
-  problem: ReportProblem,
-): void {
+  report: ReportProblem,
+): boolean {
+  let ok = true;
   if (debtorCode === creditorCode) {
-    problem(line, 'creditor', creditorCode, 'SAME_ACCOUNT', `The debtor and creditor are both ${debtorCode}; they must differ.`);
+    ok = reportFalse(report, line, 'creditor', creditorCode, 'SAME_ACCOUNT', `The debtor and creditor are both ${debtorCode}; they must differ.`);
   }
-  for (const [field, code] of [['debtor', debtorCode], ['creditor', creditorCode]] as const) {
-    const account = accounts.get(code);
-    const role = field === 'debtor' ? 'debtor' : 'creditor';
-    if (account === undefined) problem(line, field, code, 'AC01', `The ${role} account ${code} does not exist in this ledger.`);
-    else if (account.status === 'closed') problem(line, field, code, 'AC04', `The ${role} account ${code} is closed.`);
-    else if (account.status === 'blocked') problem(line, field, code, 'AC06', `The ${role} account ${code} is blocked.`);
-    else if (isKnownCurrency(currency) && account.currency !== currency) {
-      problem(line, 'currency', currency, 'AM03', `Account ${code} holds ${account.currency}; it cannot take a payment in ${currency}.`);
-    }
+  if (!checkAccount(line, 'debtor', debtorCode, currency, accounts, report)) ok = false;
+  if (!checkAccount(line, 'creditor', creditorCode, currency, accounts, report)) ok = false;
+  return ok;
+}
+
+function checkAccount(
+  line: number,
+  role: 'debtor' | 'creditor',
+  code: string,
+  currency: string,
+  accounts: ReadonlyMap<string, AccountState>,
+  report: ReportProblem,
+): boolean {
+  const account = accounts.get(code);
+  if (account === undefined) return reportFalse(report, line, role, code, 'AC01', `The ${role} account ${code} does not exist in this ledger.`);
+  if (account.status === 'closed') return reportFalse(report, line, role, code, 'AC04', `The ${role} account ${code} is closed.`);
+  if (account.status === 'blocked') return reportFalse(report, line, role, code, 'AC06', `The ${role} account ${code} is blocked.`);
+  if (isKnownCurrency(currency) && account.currency !== currency) {
+    return reportFalse(report, line, 'currency', currency, 'AM03', `Account ${code} holds ${account.currency}; it cannot take a payment in ${currency}.`);
   }
+  return true;
 }
 
 function clip(text: string): string {
