@@ -31,17 +31,21 @@ async function pipeline(): Promise<Record<string, number>> {
   if (!preview.ok) throw new Error(preview.message);
   const validation = await service.validate({ fileId, mapping: preview.value.suggestedMapping });
   if (!validation.ok) throw new Error(validation.message);
+  const validatedNs = process.hrtime.bigint();
   const batchId = validation.value.batch.batchId;
   const started = await service.start(batchId);
   if (!started.ok) throw new Error(started.message);
   const singleLatenciesMs = await paySinglesUntil(engine, service.whenStopped(batchId));
   const summary = await service.whenStopped(batchId);
+  const processedNs = process.hrtime.bigint();
   await writeResults(engine.store.database, batchId, path.join(workFolder, `results-${process.pid}.csv`));
-  const ms = Number(process.hrtime.bigint() - startNs) / 1e6;
+  const endNs = process.hrtime.bigint();
+  const ms = Number(endNs - startNs) / 1e6;
   await engine.close();
   singleLatenciesMs.sort((left, right) => left - right);
   return {
     rows: summary.rows, ms, accepted: summary.accepted,
+    validateMs: Number(validatedNs - startNs) / 1e6, processMs: Number(processedNs - validatedNs) / 1e6, resultsMs: Number(endNs - processedNs) / 1e6,
     singlePayments: singleLatenciesMs.length,
     singleP50Ms: quantile(singleLatenciesMs, 0.5), singleP99Ms: quantile(singleLatenciesMs, 0.99), singleMaxMs: singleLatenciesMs.at(-1) ?? Number.NaN,
   };

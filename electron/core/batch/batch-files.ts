@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { batchLimits } from '../../../shared/batch';
 import { BatchFileError } from './csv-source';
 
@@ -54,7 +53,7 @@ export async function importFile(ledgerPath: string, sourcePath: string): Promis
   const fileId = newFileId();
   const target = batchFilePath(ledgerPath, fileId);
   try {
-    await pipeline(createReadStream(sourcePath), createWriteStream(target));
+    await fs.copyFile(sourcePath, target);
     const handle = await fs.open(target, 'r');
     await handle.datasync();
     await handle.close();
