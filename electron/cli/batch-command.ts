@@ -3,7 +3,6 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { batchFields, csvLine, resultsHeader, type BatchDelimiter, type BatchField, type BatchMapping } from '../../shared/batch';
 import { batchService } from '../core/batch/batch-handlers';
-import { writeResults } from '../core/batch/batch-results-file';
 import { BatchFileError } from '../core/batch/csv-source';
 import type { Command } from './commands';
 import { describeFailure, exitCodes, UsageError } from './main';
@@ -57,8 +56,10 @@ export const batchCommand: Command = {
       else process.stderr.write(`paydesk: ${sentence}\n`);
       return exitCodes.refused;
     }
+    // Written as the chunks become durable; should the first chunks have gone by already, finish() writes it from the ledger.
+    const results = typeof values.results === 'string' ? service.streamResults(batchId, values.results) : null;
     const summary = await service.whenStopped(batchId);
-    if (typeof values.results === 'string') await writeResults(engine.store.database, batchId, values.results);
+    await results?.finish();
     const errors = validation.value.errors.slice(0, errorsInJson).map(({ line, field, code, message }) => ({ line, field, code, message }));
     const report = {
       batchId, rows: summary.rows, valid: summary.valid, invalid: summary.invalid, accepted: summary.accepted, rejected: summary.rejected,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BatchProgressEvent } from '../../shared/batch';
 import type { RequestOf } from '../../shared/contract';
 import { batchService } from '../../electron/core/batch/batch-handlers';
+import { writeResults } from '../../electron/core/batch/batch-results-file';
 import { Engine } from '../../electron/core/engine';
 import { main } from '../../electron/cli/main';
 import { generateBatch } from '../../scripts/generate-batch';
@@ -180,6 +181,40 @@ describe('batch processing', () => {
     expect(summary.accepted + summary.rejected).toBe(300);
     expect(Number(engine.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(300);
     expect(engine.verify().ok).toBe(true);
+    await engine.close();
+  });
+
+  it('streams the results file as chunks become durable, byte for byte what the ledger holds, and rewrites it when it missed chunks', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'results.csv');
+    await generateBatch(filePath, 200, 9, 'r', ['ALICE', 'BOB']);
+    const service = batchService(engine);
+    service.chunkRows = 15;
+    const { validation } = await validated(engine, filePath);
+    const batchId = validation.batch.batchId;
+    // BOB is emptied, so his first rows are rejected with AM04 and its sentence.
+    await engine.invoke('payment-submit', { paymentId: 'drain', debtor: 'BOB', creditor: 'ALICE', amount: '100.00', currency: 'EUR' });
+    await engine.invoke('batch-start', { batchId });
+    const streamed = service.streamResults(batchId, path.join(folder, 'streamed.csv'));
+    const paused = await engine.invoke('batch-pause', { batchId });
+    expect(paused.ok && paused.value.rowsDone).toBeLessThan(200);
+    // Single payments take seqs between the batch's chunks.
+    for (let index = 0; index < 3; index++) {
+      await engine.invoke('payment-submit', { paymentId: `single-${index}`, debtor: 'ALICE', creditor: 'BOB', amount: '0.01', currency: 'EUR' });
+    }
+    // A writer that starts on the resumed run has missed the first chunks: it must fall back to the ledger.
+    const late = service.streamResults(batchId, path.join(folder, 'late.csv'));
+    await engine.invoke('batch-resume', { batchId });
+    const summary = await service.whenStopped(batchId);
+    expect(summary.rejected).toBeGreaterThan(0);
+    await streamed.finish();
+    await late.finish();
+    await writeResults(engine.store.database, batchId, path.join(folder, 'from-ledger.csv'));
+    const fromLedger = readFileSync(path.join(folder, 'from-ledger.csv'), 'utf8');
+    expect(fromLedger.trim().split('\r\n')).toHaveLength(1 + 200);
+    expect(fromLedger).toContain(',rejected,AM04,');
+    expect(readFileSync(path.join(folder, 'streamed.csv'), 'utf8')).toBe(fromLedger);
+    expect(readFileSync(path.join(folder, 'late.csv'), 'utf8')).toBe(fromLedger);
     await engine.close();
   });
 

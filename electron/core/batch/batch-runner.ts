@@ -47,8 +47,8 @@ export interface RunSpec {
 }
 
 export interface RunHooks {
-  /** After each durable chunk: the counters and this run's rows per second. */
-  onChunk(counters: RunCounters, rowsThisRun: number, elapsedMs: number): void;
+  /** After each durable chunk: its payments (in seq order), the counters, and this run's rows per second. */
+  onChunk(rows: readonly PaymentRow[], counters: RunCounters, rowsThisRun: number, elapsedMs: number): void;
 }
 
 export type RunEnd = { status: Extract<BatchStatus, 'completed' | 'paused' | 'cancelled'> } | { status: 'closed' };
@@ -175,7 +175,7 @@ export class BatchRun {
       await before;
       await this.store.whenDurable(lsn);
       this.recordLatencies(rows, pending);
-      this.hooks.onChunk(counters, rowsThisRun, performance.now() - this.startedAtMs);
+      this.hooks.onChunk(rows, counters, rowsThisRun, performance.now() - this.startedAtMs);
     })();
     // A failure surfaces at the next wait (the stop, or the chunk after); this only keeps it from counting as unhandled meanwhile.
     this.chunksDurable.catch(() => undefined);

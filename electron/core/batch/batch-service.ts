@@ -10,7 +10,8 @@ import type { Page, PaymentRecord, PaymentStatus } from '../../../shared/domain'
 import { failure, success, type Result } from '../../../shared/result';
 import { BatchApprovals, batchTotals } from '../approval/batch-approvals';
 import type { Engine } from '../engine';
-import type { LedgerRecord } from '../records';
+import type { LedgerRecord, PaymentRow } from '../records';
+import { ResultsWriter } from './batch-results-file';
 import { toPaymentRecord } from '../queries';
 import { appendUpload, batchFilePath, importFile, newFileId } from './batch-files';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
@@ -42,6 +43,7 @@ export class BatchService {
   private readonly runs = new Map<string, { run: BatchRun; ended: Promise<void> }>();
   private readonly fileNames = new Map<string, string>();
   private readonly lastEventAtMs = new Map<string, number>();
+  private readonly chunkListeners = new Map<string, Set<(rows: readonly PaymentRow[]) => void>>();
   private readonly latencyCache = new Map<string, { lastSeq: number | null; p50: number | null; p99: number | null }>();
   /** Rows per chunk for new runs; tests lower it to get many chunks from a small file. */
   chunkRows: number | undefined;
@@ -115,6 +117,38 @@ export class BatchService {
     await this.store.whenDurable(lsn);
     const errors = outcome.errors.slice(0, batchLimits.errorsReturned);
     return success({ batch: this.requireSummary(batchId), errors, errorTotal: outcome.errorTotal });
+  }
+
+  /**
+   * Calls `listener` with each chunk's payments once the chunk is durable, in
+   * seq order, for every run of the batch from now on; returns the way to stop.
+   */
+  onDurableChunk(batchId: string, listener: (rows: readonly PaymentRow[]) => void): () => void {
+    let listeners = this.chunkListeners.get(batchId);
+    if (listeners === undefined) {
+      listeners = new Set();
+      this.chunkListeners.set(batchId, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.chunkListeners.delete(batchId);
+    };
+  }
+
+  /**
+   * Writes the batch's results file as it runs (see ResultsWriter); the
+   * returned `finish` completes the file once the batch has stopped.
+   */
+  streamResults(batchId: string, outputPath: string): { finish(): Promise<void> } {
+    const writer = new ResultsWriter(outputPath);
+    const stop = this.onDurableChunk(batchId, (rows) => writer.append(rows));
+    return {
+      finish: async () => {
+        stop();
+        await writer.finish(this.store.database, batchId);
+      },
+    };
   }
 
   async start(batchId: string): Promise<Result<BatchSummary>> {
@@ -279,7 +313,12 @@ export class BatchService {
         counters: countersOf(row), chunkRows: this.chunkRows,
         reservedMinor: (accountCode) => this.engine.controls.approvals.reservedMinor(accountCode),
       },
-      { onChunk: (counters, rowsThisRun, elapsedMs) => this.reportProgress(row.id, 'running', counters, rowsThisRun, elapsedMs, false) },
+      {
+        onChunk: (rows, counters, rowsThisRun, elapsedMs) => {
+          for (const listener of this.chunkListeners.get(row.id) ?? []) listener(rows);
+          this.reportProgress(row.id, 'running', counters, rowsThisRun, elapsedMs, false);
+        },
+      },
     );
     const ended = run.finished.then(
       (end) => this.onRunEnd(row.id, end),
