@@ -218,6 +218,20 @@ describe('batch processing', () => {
     await engine.close();
   });
 
+  it('a results path that cannot be written fails the results, not the batch', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'some.csv');
+    await generateBatch(filePath, 50, 3, 's', ['ALICE', 'BOB']);
+    const service = batchService(engine);
+    const { validation } = await validated(engine, filePath);
+    const batchId = validation.batch.batchId;
+    await engine.invoke('batch-start', { batchId });
+    const results = service.streamResults(batchId, path.join(folder, 'no-such-folder', 'results.csv'));
+    expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 50 });
+    await expect(results.finish()).rejects.toThrow(/ENOENT/);
+    await engine.close();
+  });
+
   it('cancels a running batch, leaving the rows already committed and paying no more', async () => {
     const { engine, folder } = await openLedger();
     const filePath = path.join(folder, 'many.csv');

@@ -68,15 +68,18 @@ export class ResultsWriter {
   private lastSeq = 0;
   private rowsWritten = 0;
   private inOrder = true;
+  private failure: Error | null = null;
 
   constructor(private readonly outputPath: string) {
     this.output = createWriteStream(outputPath);
+    // Kept for finish(): a path that cannot be written must not bring down the batch that is running.
+    this.output.on('error', (error) => (this.failure ??= error));
     this.output.write(csvLine(resultsHeader));
   }
 
   /** Appends one durable chunk's payments (in seq order). */
   append(rows: readonly PaymentRow[]): void {
-    if (rows.length === 0) return;
+    if (rows.length === 0 || this.failure !== null) return;
     // Single payments take seqs between chunks, so a batch's seqs rise but are not contiguous.
     if (rows[0].seq <= this.lastSeq) this.inOrder = false;
     this.firstSeq ??= rows[0].seq;
@@ -89,8 +92,11 @@ export class ResultsWriter {
 
   /** Closes the file, and writes it again from the ledger when it missed any of the batch's payments. */
   async finish(database: SqliteDatabase, batchId: string): Promise<void> {
-    this.output.end();
-    await once(this.output, 'close');
+    if (this.failure === null) {
+      this.output.end();
+      await once(this.output, 'close');
+    }
+    if (this.failure !== null) throw this.failure;
     const range = batchRange(database, batchId);
     const complete = this.inOrder && this.rowsWritten === range.paid && this.firstSeq === range.first_seq;
     if (!complete) await writeResults(database, batchId, this.outputPath);
