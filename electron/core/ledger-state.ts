@@ -18,9 +18,8 @@ const insertPaymentsSql = (rows: number) => `INSERT INTO payments (seq, payment_
   VALUES ${tuples(rows, 16)}`;
 const paymentColumns = 16;
 
-/** `n` latencies per UPDATE: pairs of (seq, plt_us). */
-const updateLatenciesSql = (rows: number) =>
-  `UPDATE payments SET plt_us = latency.column2 FROM (VALUES ${tuples(rows, 2)}) AS latency WHERE payments.seq = latency.column1`;
+/** `n` latencies per INSERT: pairs of (seq, plt_us). Replaces, so a replayed record lands on the same row. */
+const insertLatenciesSql = (rows: number) => `INSERT OR REPLACE INTO payment_latency (seq, plt_us) VALUES ${tuples(rows, 2)}`;
 
 function tuples(rows: number, width: number): string {
   const tuple = `(${Array(width).fill('?').join(', ')})`;
@@ -155,7 +154,7 @@ export class LedgerState {
   }
 
   private applyLatency(record: LatencyRecord): void {
-    this.database.runGrouped(updateLatenciesSql, 2, record.pairs);
+    this.database.runGrouped(insertLatenciesSql, 2, record.pairs);
     for (let index = 0; index < record.pairs.length; index += 2) {
       this.metrics.recordLatency(record.pairs[index], record.pairs[index + 1]);
       this.pendingLatencyUs.delete(record.pairs[index]);

@@ -41,9 +41,11 @@ export const schemaStatements = [
     channel TEXT NOT NULL,
     batch_id TEXT,
     line INTEGER,
-    received_at_ms INTEGER NOT NULL,
-    plt_us INTEGER
+    received_at_ms INTEGER NOT NULL
   )`,
+  // PLT per payment, known only once the payment's outcome is durable: a narrow table of its own that latencies
+  // append to, rather than an UPDATE of every payment row after its commit (which rewrote each page twice).
+  `CREATE TABLE IF NOT EXISTS payment_latency (seq INTEGER PRIMARY KEY, plt_us INTEGER NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS payments_by_debtor ON payments(debtor_id)`,
   `CREATE INDEX IF NOT EXISTS payments_by_creditor ON payments(creditor_id)`,
   `CREATE INDEX IF NOT EXISTS payments_rejected ON payments(seq) WHERE status = 0`,

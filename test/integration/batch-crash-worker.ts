@@ -1,8 +1,10 @@
 /**
  * A child process for the batch crash test: opens a ledger and processes one
  * batch file in small chunks, resuming the batch when an earlier run was
- * killed. Prints READY once the batch runs and DONE when it has completed.
- * The parent kills it with SIGKILL at random moments.
+ * killed. Prints READY once the batch runs, CHUNK as each chunk becomes
+ * durable, and DONE when it has completed. The parent kills it with SIGKILL
+ * at random moments, counted in chunks so that the kills land mid-batch on a
+ * fast machine and a slow one alike.
  */
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { Engine } from '../../electron/core/engine';
@@ -28,6 +30,7 @@ if (batch === undefined) {
 }
 const started = batch.status === 'validated' ? await service.start(batch.batchId) : batch.status === 'interrupted' ? await service.resume(batch.batchId) : null;
 if (started !== null && !started.ok) throw new Error(started.message);
+service.onDurableChunk(batch.batchId, () => process.stdout.write('CHUNK\n'));
 process.stdout.write('READY\n');
 const summary = await service.whenStopped(batch.batchId);
 process.stdout.write(`${summary.status === 'completed' ? 'DONE' : `STOPPED ${summary.status}`}\n`);

@@ -14,13 +14,20 @@ const batchRows = 50_000;
 const chunkRows = 500;
 const killCount = 6;
 
-/** Runs the worker; kills it with SIGKILL a random while after it says READY, unless `killAfterMs` is null. */
-function runWorker(ledgerPath: string, csvPath: string, killAfterMs: number | null): Promise<'killed' | 'done'> {
+/**
+ * Runs the worker; unless `kill` is null, kills it with SIGKILL once it has
+ * reported `kill.chunks` durable chunks and `kill.ms` more have passed (so a
+ * kill may land between chunks or in the middle of one).
+ */
+function runWorker(ledgerPath: string, csvPath: string, kill: { chunks: number; ms: number } | null): Promise<'killed' | 'done'> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', workerPath, ledgerPath, csvPath, String(chunkRows)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let done = false;
+    let chunks = 0;
+    const killSoon = () => setTimeout(() => child.kill('SIGKILL'), kill!.ms);
     createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line === 'READY' && killAfterMs !== null) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      if (line === 'READY' && kill !== null && kill.chunks === 0) killSoon();
+      if (line === 'CHUNK' && kill !== null && ++chunks === kill.chunks) killSoon();
       if (line === 'DONE') done = true;
     });
     child.on('error', reject);
@@ -61,7 +68,7 @@ describe('batch crash recovery', () => {
     const random = seededRandom(Number(process.env.PAYDESK_CRASH_SEED ?? 20_251_125));
     let interruptedSeen = 0;
     for (let kill = 0; kill < killCount; kill++) {
-      const outcome = await runWorker(ledgerPath, csvPath, Math.floor(random() * 900));
+      const outcome = await runWorker(ledgerPath, csvPath, { chunks: Math.floor(random() * 25), ms: Math.floor(random() * 4) });
       const { batch } = await checkCommittedState(ledgerPath);
       if (outcome === 'done') break;
       if (batch?.status === 'running') interruptedSeen++;

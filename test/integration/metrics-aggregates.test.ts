@@ -51,7 +51,8 @@ interface Recomputed {
 function recompute(database: SqliteDatabase): Map<string, Recomputed> {
   const windows = new Map<string, Recomputed>();
   const rows = database.all<{ channel: string; batch_id: string | null; at: number; status: number; code: string; plt: number | null }>(
-    "SELECT channel, batch_id, received_at_ms AS at, status, code, plt_us AS plt FROM payments WHERE channel != 'opening'",
+    `SELECT channel, batch_id, received_at_ms AS at, status, code, plt_us AS plt
+     FROM payments LEFT JOIN payment_latency USING (seq) WHERE channel != 'opening'`,
   );
   const add = (key: string, row: (typeof rows)[number]) => {
     const window = windows.get(key) ?? { total: 0, succeeded: 0, failures: {}, pltCount: 0, pltMaxUs: 0, histogram: {} };
@@ -148,7 +149,7 @@ describe('metrics aggregates', () => {
     expect(failures).toEqual(Object.fromEntries(database.rows("SELECT code, COUNT(*) FROM payments WHERE status = 0 GROUP BY code")));
     const histogram: PltHistogram = new Map();
     let maxUs = 0;
-    for (const [plt] of database.rows("SELECT plt_us FROM payments WHERE channel != 'opening' AND plt_us IS NOT NULL")) {
+    for (const [plt] of database.rows("SELECT plt_us FROM payments JOIN payment_latency USING (seq) WHERE channel != 'opening'")) {
       histogram.set(pltBucketIndex(Number(plt)), (histogram.get(pltBucketIndex(Number(plt))) ?? 0) + 1);
       maxUs = Math.max(maxUs, Number(plt));
     }

@@ -31,7 +31,8 @@ interface BatchRow {
 }
 
 const resultColumns = `seq, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code,
-  message, channel, batch_id, line, received_at_ms, plt_us`;
+  message, channel, batch_id, line, received_at_ms,
+  (SELECT plt_us FROM payment_latency WHERE payment_latency.seq = payments.seq) AS plt_us`;
 
 /**
  * The batch feature: uploads and imports, inspection, validation, and the
