@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvLine, mappingProblems, suggestMapping, validationReportCsv } from '../../shared/batch';
 import { BatchFileError, detectDialect, readCsvRecords, type CsvDialect, type CsvRecord } from '../../electron/core/batch/csv-source';
@@ -79,6 +80,26 @@ describe('batch file reading', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('batch file reading without quotes', () => {
+  it('splits quote-free text exactly as papaparse parses it, whatever the delimiter, line ending and piece size', async () => {
+    const folder = newFolder();
+    const cell = fc.stringMatching(/^[a-z ,;\t\r\n]{0,8}$/);
+    const dialects = fc.constantFrom(...([',', ';', '\t'] as const).flatMap((delimiter) => (['\n', '\r\n'] as const).map((newline) => ({ delimiter, newline }))));
+    await fc.assert(
+      fc.asyncProperty(rowsArbitrary(cell), dialects, fc.integer({ min: 1, max: 64 }), fc.boolean(), async (rows, { delimiter, newline }, pieceBytes, endBreak) => {
+        const text = rows.map((row) => row.join(delimiter)).join(newline) + (endBreak ? newline : '');
+        const filePath = path.join(folder, 'unquoted.csv');
+        writeFileSync(filePath, text);
+        const expected = Papa.parse<string[]>(text, { delimiter, newline, quoteChar: '"', header: false, skipEmptyLines: false }).data
+          .filter((fields) => fields.some((field) => field.trim() !== ''));
+        const records = await readAll(filePath, { delimiter, newline, bomBytes: 0 }, pieceBytes);
+        expect(records.map((record) => record.fields)).toEqual(expected);
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -107,7 +107,7 @@ export async function* readCsvRecords(filePath: string, dialect: CsvDialect, pie
   let carry = '';
   const parsePiece = function* (text: string, final: boolean): Generator<CsvRecord[]> {
     const options = { delimiter: dialect.delimiter, newline: dialect.newline, quoteChar: '"', header: false, skipEmptyLines: false } as const;
-    const rows = Papa.parse<string[]>(text, options).data;
+    const rows = text.includes('"') ? Papa.parse<string[]>(text, options).data : splitUnquoted(text, dialect);
     // A piece that ends with a line break parses to one empty row after it: not a line of the file.
     const count = !final || text.endsWith(dialect.newline) ? rows.length - 1 : rows.length;
     let group: CsvRecord[] = [];
@@ -153,6 +153,15 @@ async function* yieldingTurns(groups: Iterable<CsvRecord[]>): AsyncGenerator<Csv
     yield group;
     await yieldToEventLoop();
   }
+}
+
+/**
+ * What papaparse makes of text that holds no quote character: lines split on
+ * the newline, fields on the delimiter. String splitting is several times
+ * faster, and most batch files have no quotes, or pieces without any.
+ */
+function splitUnquoted(text: string, dialect: CsvDialect): string[][] {
+  return text.split(dialect.newline).map((line) => line.split(dialect.delimiter));
 }
 
 /** The index just after the last line break that is outside quotes, or -1. Doubled quotes toggle twice, so parity holds. */
