@@ -267,6 +267,7 @@ async function loadDatabase(ledgerPath: string): Promise<SqliteDatabase> {
     checkIdentity(database, ledgerPath);
     // Tables added since the file was written are created empty.
     for (const statement of schemaStatements) database.exec(statement);
+    movePaymentLatencies(database);
     return database;
   }
   for (const statement of schemaStatements) database.exec(statement);
@@ -275,6 +276,19 @@ async function loadDatabase(ledgerPath: string): Promise<SqliteDatabase> {
     String(schemaVersion),
   ]);
   return database;
+}
+
+/**
+ * Files written before payment_latency existed kept each PLT in a plt_us
+ * column of payments: those move to the new table once, so no measured
+ * latency is lost (the column stays, unused).
+ */
+function movePaymentLatencies(database: SqliteDatabase): void {
+  if (database.value("SELECT 1 FROM pragma_table_info('payments') WHERE name = 'plt_us'") === undefined) return;
+  if (database.value('SELECT 1 FROM payment_latency LIMIT 1') !== undefined) return;
+  database.transaction(() => {
+    database.run('INSERT INTO payment_latency (seq, plt_us) SELECT seq, plt_us FROM payments WHERE plt_us IS NOT NULL');
+  });
 }
 
 function checkIdentity(database: SqliteDatabase, ledgerPath: string): void {

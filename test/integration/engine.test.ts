@@ -1,9 +1,10 @@
-import { copyFileSync, readdirSync, appendFileSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, readdirSync, appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../../electron/core/engine';
 import { systemContext } from '../../electron/core/security/call-context';
+import { SqliteDatabase } from '../../electron/core/storage/sqlite';
 import { useTempFolder } from '../support/temp-folder';
 
 const newFolder = useTempFolder();
@@ -290,6 +291,29 @@ describe('durability', () => {
       expect(reopened.verify().ok).toBe(true);
       await reopened.close();
     }
+  });
+
+  it('moves the latencies of a file written before payment_latency existed into it, once', async () => {
+    const { engine, ledgerPath } = await openLedger();
+    await account(engine, 'ALICE', 'EUR', '10.00');
+    await account(engine, 'BOB');
+    await pay(engine, 'old-1', 'ALICE', 'BOB', '1');
+    await engine.close();
+    // The file as the earlier schema kept it: PLT in a payments column, no rows in payment_latency.
+    const file = await SqliteDatabase.open(readFileSync(ledgerPath));
+    file.exec('ALTER TABLE payments ADD COLUMN plt_us INTEGER');
+    file.exec("UPDATE payments SET plt_us = 4321 WHERE payment_id = 'old-1'");
+    file.exec('DELETE FROM payment_latency');
+    writeFileSync(ledgerPath, file.export());
+    file.close();
+    const reopened = await Engine.open(ledgerPath);
+    expect(await reopened.invoke('payment-get', { paymentId: 'old-1' })).toMatchObject({ ok: true, value: { pltUs: 4321 } });
+    await pay(reopened, 'new-1', 'ALICE', 'BOB', '1');
+    await reopened.close();
+    const again = await Engine.open(ledgerPath);
+    expect(await again.invoke('payment-get', { paymentId: 'old-1' })).toMatchObject({ ok: true, value: { pltUs: 4321 } });
+    expect(await again.invoke('payment-get', { paymentId: 'new-1' })).toMatchObject({ ok: true, value: { pltUs: expect.any(Number) } });
+    await again.close();
   });
 
   it('refuses a file that is not a PayDesk ledger and leaves it untouched', async () => {
