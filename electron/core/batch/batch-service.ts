@@ -45,7 +45,7 @@ export class BatchService {
   private readonly fileNames = new Map<string, string>();
   private readonly lastEventAtMs = new Map<string, number>();
   private readonly chunkListeners = new Map<string, Set<(rows: readonly PaymentRow[]) => void>>();
-  private readonly latencyCache = new Map<string, { lastSeq: number | null; p50: number | null; p99: number | null }>();
+  private readonly latencyCache = new Map<string, { state: string; p50: number | null; p99: number | null }>();
   /** Rows per chunk for new runs; tests lower it to get many chunks from a small file. */
   chunkRows: number | undefined;
 
@@ -414,11 +414,13 @@ export class BatchService {
    * Metrics page shows for the batch; computed once per state of the batch.
    */
   private latencyPercentiles(row: BatchRow): { p50: number | null; p99: number | null } {
+    // The last chunk's latencies arrive with the status change, so the status is part of the state too.
+    const state = `${row.last_seq}|${row.status}`;
     const cached = this.latencyCache.get(row.id);
-    if (cached !== undefined && cached.lastSeq === row.last_seq) return cached;
+    if (cached !== undefined && cached.state === state) return cached;
     this.store.flushMetrics();
     const plt = batchMetrics(this.store.database, row.id)?.totals.plt;
-    const result = { lastSeq: row.last_seq, p50: plt?.p50Us ?? null, p99: plt?.p99Us ?? null };
+    const result = { state, p50: plt?.p50Us ?? null, p99: plt?.p99Us ?? null };
     this.latencyCache.set(row.id, result);
     return result;
   }
