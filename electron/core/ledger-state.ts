@@ -12,19 +12,13 @@ export interface AccountState extends Account {
   id: number;
 }
 
-/** `n` payment rows per INSERT (see SqliteDatabase.runGrouped). */
-const insertPaymentsSql = (rows: number) => `INSERT INTO payments (seq, payment_id, debtor_id, creditor_id, debtor_code, creditor_code,
-  amount_minor, currency, reference, status, code, message, channel, batch_id, line, received_at_ms)
-  VALUES ${tuples(rows, 16)}`;
+/** A payment row's columns, in the order applyPayments lays out their values. */
+const insertPayment = `INSERT INTO payments (seq, payment_id, debtor_id, creditor_id, debtor_code, creditor_code,
+  amount_minor, currency, reference, status, code, message, channel, batch_id, line, received_at_ms)`;
 const paymentColumns = 16;
 
-/** `n` latencies per INSERT: pairs of (seq, plt_us). Replaces, so a replayed record lands on the same row. */
-const insertLatenciesSql = (rows: number) => `INSERT OR REPLACE INTO payment_latency (seq, plt_us) VALUES ${tuples(rows, 2)}`;
-
-function tuples(rows: number, width: number): string {
-  const tuple = `(${Array(width).fill('?').join(', ')})`;
-  return Array(rows).fill(tuple).join(', ');
-}
+/** Replaces, so a replayed latency record lands on the same row. */
+const insertLatency = 'INSERT OR REPLACE INTO payment_latency (seq, plt_us)';
 
 /**
  * Applies journal records to the database and keeps the account cache in step.
@@ -118,24 +112,23 @@ export class LedgerState {
   }
 
   /**
-   * Inserts each payment and moves the cached balances row by row, then writes
-   * each touched account's balance once: a batch chunk of ten thousand rows
-   * between a few hundred accounts costs a few hundred UPDATEs, not twenty thousand.
+   * Moves the cached balances row by row, inserts the payments with multi-row
+   * INSERTs, then writes each touched account's balance once: a batch chunk of
+   * ten thousand rows between a few hundred accounts costs a few hundred
+   * UPDATEs, not twenty thousand. A failure rolls the transaction back and the
+   * store reloads the caches (LedgerStore.commit).
    */
   private applyPayments(rows: PaymentRow[]): void {
     const values: Params = new Array(rows.length * paymentColumns);
-    let at = 0;
-    for (const row of rows) {
-      values[at++] = row.seq; values[at++] = row.id; values[at++] = this.accounts.get(row.d)?.id ?? null;
-      values[at++] = this.accounts.get(row.c)?.id ?? null; values[at++] = row.d; values[at++] = row.c; values[at++] = row.a;
-      values[at++] = row.cur; values[at++] = row.ref; values[at++] = row.s; values[at++] = row.code; values[at++] = row.msg;
-      values[at++] = row.ch; values[at++] = row.b; values[at++] = row.l; values[at++] = row.at;
-    }
-    this.database.runGrouped(insertPaymentsSql, paymentColumns, values);
     const touched = new Set<AccountState>();
+    let at = 0;
     for (const row of rows) {
       const debtor = this.accounts.get(row.d);
       const creditor = this.accounts.get(row.c);
+      values[at++] = row.seq; values[at++] = row.id; values[at++] = debtor?.id ?? null; values[at++] = creditor?.id ?? null;
+      values[at++] = row.d; values[at++] = row.c; values[at++] = row.a; values[at++] = row.cur; values[at++] = row.ref;
+      values[at++] = row.s; values[at++] = row.code; values[at++] = row.msg; values[at++] = row.ch; values[at++] = row.b;
+      values[at++] = row.l; values[at++] = row.at;
       this.lastPaymentSeq = Math.max(this.lastPaymentSeq, row.seq);
       this.lastReceivedAtMs = Math.max(this.lastReceivedAtMs, row.at);
       this.metrics.recordPayment(row);
@@ -147,6 +140,7 @@ export class LedgerState {
       touched.add(debtor);
       touched.add(creditor);
     }
+    this.database.insertRows(insertPayment, paymentColumns, values);
     for (const account of touched) {
       if (!Number.isSafeInteger(account.balanceMinor)) throw new Error(`the balance of ${account.code} left the safe integer range`);
       this.database.run('UPDATE accounts SET balance_minor = ? WHERE id = ?', [account.balanceMinor, account.id]);
@@ -154,7 +148,7 @@ export class LedgerState {
   }
 
   private applyLatency(record: LatencyRecord): void {
-    this.database.runGrouped(insertLatenciesSql, 2, record.pairs);
+    this.database.insertRows(insertLatency, 2, record.pairs);
     for (let index = 0; index < record.pairs.length; index += 2) {
       this.metrics.recordLatency(record.pairs[index], record.pairs[index + 1]);
       this.pendingLatencyUs.delete(record.pairs[index]);

@@ -51,6 +51,16 @@ async function validated(engine: Engine, filePath: string) {
   return { fileId, preview: preview.value, validation: validation.value };
 }
 
+/** A generated file of `rows` payments between ALICE and BOB, validated as a batch; the service runs it in chunks of `chunkRows`. */
+async function generatedBatch(engine: Engine, folder: string, rows: number, seed: number, chunkRows?: number) {
+  const filePath = path.join(folder, `generated-${seed}.csv`);
+  await generateBatch(filePath, rows, seed, `g${seed}`, ['ALICE', 'BOB']);
+  const service = batchService(engine);
+  service.chunkRows = chunkRows;
+  const { validation } = await validated(engine, filePath);
+  return { service, batchId: validation.batch.batchId };
+}
+
 const balance = (engine: Engine, code: string) => engine.store.state.accounts.get(code)!.balanceMinor;
 
 describe('batch import and validation', () => {
@@ -164,12 +174,7 @@ describe('batch processing', () => {
 
   it('pauses after the chunk in flight, resumes where it stopped, and pays every row exactly once', async () => {
     const { engine, folder } = await openLedger();
-    const filePath = path.join(folder, 'many.csv');
-    await generateBatch(filePath, 300, 7, 'm', ['ALICE', 'BOB']);
-    const service = batchService(engine);
-    service.chunkRows = 20;
-    const { validation } = await validated(engine, filePath);
-    const batchId = validation.batch.batchId;
+    const { service, batchId } = await generatedBatch(engine, folder, 300, 7, 20);
     await engine.invoke('batch-start', { batchId });
     const paused = await engine.invoke('batch-pause', { batchId });
     expect(paused.ok && paused.value.status).toBe('paused');
@@ -186,12 +191,7 @@ describe('batch processing', () => {
 
   it('streams the results file as chunks become durable, byte for byte what the ledger holds, and rewrites it when it missed chunks', async () => {
     const { engine, folder } = await openLedger();
-    const filePath = path.join(folder, 'results.csv');
-    await generateBatch(filePath, 200, 9, 'r', ['ALICE', 'BOB']);
-    const service = batchService(engine);
-    service.chunkRows = 15;
-    const { validation } = await validated(engine, filePath);
-    const batchId = validation.batch.batchId;
+    const { service, batchId } = await generatedBatch(engine, folder, 200, 9, 15);
     // BOB is emptied, so his first rows are rejected with AM04 and its sentence.
     await engine.invoke('payment-submit', { paymentId: 'drain', debtor: 'BOB', creditor: 'ALICE', amount: '100.00', currency: 'EUR' });
     await engine.invoke('batch-start', { batchId });
@@ -220,11 +220,7 @@ describe('batch processing', () => {
 
   it('a results path that cannot be written fails the results, not the batch', async () => {
     const { engine, folder } = await openLedger();
-    const filePath = path.join(folder, 'some.csv');
-    await generateBatch(filePath, 50, 3, 's', ['ALICE', 'BOB']);
-    const service = batchService(engine);
-    const { validation } = await validated(engine, filePath);
-    const batchId = validation.batch.batchId;
+    const { service, batchId } = await generatedBatch(engine, folder, 50, 3);
     await engine.invoke('batch-start', { batchId });
     const results = service.streamResults(batchId, path.join(folder, 'no-such-folder', 'results.csv'));
     expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 50 });
@@ -234,11 +230,7 @@ describe('batch processing', () => {
 
   it('cancels a running batch, leaving the rows already committed and paying no more', async () => {
     const { engine, folder } = await openLedger();
-    const filePath = path.join(folder, 'many.csv');
-    await generateBatch(filePath, 300, 8, 'c', ['ALICE', 'BOB']);
-    batchService(engine).chunkRows = 25;
-    const { validation } = await validated(engine, filePath);
-    const batchId = validation.batch.batchId;
+    const { batchId } = await generatedBatch(engine, folder, 300, 8, 25);
     await engine.invoke('batch-start', { batchId });
     const cancelled = await engine.invoke('batch-cancel', { batchId });
     expect(cancelled.ok && cancelled.value.status).toBe('cancelled');

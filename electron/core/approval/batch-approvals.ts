@@ -5,8 +5,8 @@ import { failure, success, type Result } from '../../../shared/result';
 import type { LedgerStore } from '../ledger-store';
 import type { AccountState } from '../ledger-state';
 import { paymentIdsInLedger } from '../batch/batch-validation';
-import { readCsvRecords, type CsvDialect } from '../batch/csv-source';
-import { checkRow, resolveColumns, type ColumnIndexes } from '../batch/row-check';
+import type { CsvDialect } from '../batch/csv-source';
+import { checkRow, readMappedGroups } from '../batch/row-check';
 import { currentScope } from '../security/call-context';
 import type { Approvals } from './approvals';
 import type { BatchApprovalDecisionRecord, BatchApprovalHoldRecord } from './batch-approval-records';
@@ -43,14 +43,9 @@ export async function batchTotals(
   filePath: string, dialect: CsvDialect, mapping: BatchMapping, accounts: ReadonlyMap<string, AccountState>, store: LedgerStore,
 ): Promise<BatchTotals> {
   const totals: BatchTotals = { byCurrency: new Map(), byDebtor: new Map() };
-  let columns: ColumnIndexes | null = null;
   const ignoreProblem = () => undefined;
-  for await (const group of readCsvRecords(filePath, dialect)) {
-    if (columns === null) {
-      columns = resolveColumns(group[0].fields.map((header) => header.trim()), mapping);
-      group.shift();
-    }
-    const rows = group.map((record) => checkRow(record, columns!, accounts, ignoreProblem)).filter((row) => row !== null);
+  for await (const { columns, records } of readMappedGroups(filePath, dialect, mapping)) {
+    const rows = records.map((record) => checkRow(record, columns, accounts, ignoreProblem)).filter((row) => row !== null);
     const inLedger = paymentIdsInLedger(store.database, rows.map((row) => row.paymentId));
     for (const row of rows) {
       if (inLedger.has(row.paymentId)) continue;

@@ -8,8 +8,8 @@ import { decidePayment } from '../payment-decision';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { BatchProgressRecord } from './batch-records';
 import { paymentIdsInLedger } from './batch-validation';
-import { readCsvRecords, type CsvDialect } from './csv-source';
-import { checkRow, resolveColumns, type CheckedRow, type ColumnIndexes } from './row-check';
+import type { CsvDialect } from './csv-source';
+import { checkRow, readMappedGroups, type CheckedRow } from './row-check';
 
 /**
  * Processes a batch in chunks. Each chunk's payment rows and the batch's
@@ -84,7 +84,6 @@ export class BatchRun {
   private async process(): Promise<RunEnd> {
     const chunkRows = this.spec.chunkRows ?? batchChunkRows;
     let toSkip = this.spec.counters.rowsDone;
-    let columns: ColumnIndexes | null = null;
     let pending: PendingRow[] = [];
     let seenInChunk = new Set<string>();
     let rowsInChunk = 0;
@@ -92,12 +91,8 @@ export class BatchRun {
     const noteProblem = (_line: number, _field: string, _value: string, code: ReasonCode) => {
       firstProblem ??= code;
     };
-    for await (const group of readCsvRecords(this.spec.filePath, this.spec.dialect)) {
-      for (const record of group) {
-        if (columns === null) {
-          columns = resolveColumns(record.fields.map((header) => header.trim()), this.spec.mapping);
-          continue;
-        }
+    for await (const { columns, records } of readMappedGroups(this.spec.filePath, this.spec.dialect, this.spec.mapping)) {
+      for (const record of records) {
         if (toSkip > 0) {
           toSkip--;
           continue;

@@ -10,13 +10,13 @@ import type { Page, PaymentRecord, PaymentStatus } from '../../../shared/domain'
 import { failure, success, type Result } from '../../../shared/result';
 import { BatchApprovals, batchTotals } from '../approval/batch-approvals';
 import type { Engine } from '../engine';
+import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
-import { ResultsWriter } from './batch-results-file';
 import { toPaymentRecord } from '../queries';
 import { appendUpload, batchFilePath, importFile, newFileId } from './batch-files';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
+import { ResultsWriter } from './batch-results-file';
 import { validateFile } from './batch-validation';
-import { batchMetrics } from '../metrics/dashboard';
 import { BatchFileError, detectDialect, hashFile, readCsvRecords, type CsvDialect } from './csv-source';
 
 /** Progress events a second, at most, per batch; status changes are always sent. */

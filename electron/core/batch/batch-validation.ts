@@ -2,8 +2,8 @@ import { batchLimits, type BatchMapping, type BatchValidationError } from '../..
 import type { ReasonCode } from '../../../shared/codes';
 import type { AccountState } from '../ledger-state';
 import type { SqliteDatabase } from '../storage/sqlite';
-import { readCsvRecords, type CsvDialect } from './csv-source';
-import { checkRow, resolveColumns } from './row-check';
+import type { CsvDialect } from './csv-source';
+import { cellOf, checkRow, readMappedGroups } from './row-check';
 
 /**
  * The validation pass: every data row of the file is checked before any money
@@ -53,16 +53,10 @@ export async function validateFile(
     outcome.reasons[code] = (outcome.reasons[code] ?? 0) + 1;
     if (outcome.errors.length < batchLimits.errorsKept) outcome.errors.push({ line, field, value, code, message });
   };
-  let columns: ReturnType<typeof resolveColumns> | null = null;
-  for await (const group of readCsvRecords(filePath, dialect)) {
-    if (columns === null) {
-      outcome.headers = group[0].fields.map((header) => header.trim());
-      columns = resolveColumns(outcome.headers, mapping);
-      group.shift();
-    }
-    const paymentIdColumn = columns.paymentId;
-    const inLedger = paymentIdsInLedger(database, group.map((record) => (record.fields[paymentIdColumn] ?? '').trim()));
-    for (const record of group) {
+  for await (const { headers, columns, records } of readMappedGroups(filePath, dialect, mapping)) {
+    outcome.headers = headers;
+    const inLedger = paymentIdsInLedger(database, records.map((record) => cellOf(record.fields, columns.paymentId)));
+    for (const record of records) {
       outcome.rows++;
       rowHasProblem = false;
       const row = checkRow(record, columns, accounts, report);

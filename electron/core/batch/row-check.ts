@@ -4,7 +4,7 @@ import { isKnownCurrency } from '../../../shared/currencies';
 import { limits, type PaymentRecord } from '../../../shared/domain';
 import { parseAmount } from '../../../shared/money';
 import type { AccountState } from '../ledger-state';
-import type { CsvRecord } from './csv-source';
+import { readCsvRecords, type CsvDialect, type CsvRecord } from './csv-source';
 
 /**
  * Checks one batch row before any money moves: required fields, identifier
@@ -33,6 +33,26 @@ export function resolveColumns(headers: readonly string[], mapping: BatchMapping
     columns[field] = header === undefined || header === '' ? -1 : headers.indexOf(header);
   }
   return columns;
+}
+
+/** A group of the file's data records, with the trimmed header and the columns the mapping resolves from it. */
+export interface MappedGroup {
+  headers: string[];
+  columns: ColumnIndexes;
+  records: CsvRecord[];
+}
+
+/** Reads a batch file as groups of data records: the header row is taken off and resolved once. */
+export async function* readMappedGroups(filePath: string, dialect: CsvDialect, mapping: BatchMapping): AsyncGenerator<MappedGroup> {
+  let header: Omit<MappedGroup, 'records'> | null = null;
+  for await (const group of readCsvRecords(filePath, dialect)) {
+    if (header === null) {
+      const headers = group[0].fields.map((cell) => cell.trim());
+      header = { headers, columns: resolveColumns(headers, mapping) };
+      group.shift();
+    }
+    yield { ...header, records: group };
+  }
 }
 
 /**
@@ -74,7 +94,7 @@ export function checkRow(
 }
 
 /** The trimmed cell of a mapped column; '' for an unmapped one or a short row. */
-function cellOf(fields: readonly string[], column: number): string {
+export function cellOf(fields: readonly string[], column: number): string {
   return column < 0 ? '' : (fields[column] ?? '').trim();
 }
 

@@ -105,24 +105,24 @@ export class SqliteDatabase {
   }
 
   /**
-   * Runs one statement over many rows of `width` values each (`values` holds
-   * them end to end): `sqlFor(n)` gives the statement for n rows at a time,
-   * such as a multi-row INSERT. Full groups of `rowsPerStatement` go in one
+   * Inserts many rows of `width` values each (`values` holds them end to
+   * end) with multi-row INSERTs: `insert` is the statement up to VALUES, such
+   * as "INSERT INTO t (a, b)". Full groups of `rowsPerStatement` rows go in one
    * bind and step each, the tail row by row; in sql.js each statement call
    * crosses into WebAssembly, so a million rows cost a fraction of the calls.
    */
-  runGrouped(sqlFor: (rows: number) => string, width: number, values: SqlValue[], rowsPerStatement = 64): void {
-    if (values.length % width !== 0) throw new Error(`runGrouped: ${values.length} values are not rows of ${width}`);
-    const rows = values.length / width;
-    const fullGroups = Math.floor(rows / rowsPerStatement);
+  insertRows(insert: string, width: number, values: SqlValue[], rowsPerStatement = 64): void {
+    if (values.length % width !== 0) throw new Error(`insertRows: ${values.length} values are not rows of ${width}`);
+    const tuple = `(${Array(width).fill('?').join(', ')})`;
     const groupValues = rowsPerStatement * width;
-    if (fullGroups > 0) {
-      const statement = this.statement(sqlFor(rowsPerStatement));
-      for (let group = 0; group < fullGroups; group++) statement.run(values.slice(group * groupValues, (group + 1) * groupValues));
+    const fullGroupsEnd = values.length - (values.length % groupValues);
+    if (fullGroupsEnd > 0) {
+      const statement = this.statement(`${insert} VALUES ${Array(rowsPerStatement).fill(tuple).join(', ')}`);
+      for (let start = 0; start < fullGroupsEnd; start += groupValues) statement.run(values.slice(start, start + groupValues));
     }
-    if (fullGroups * rowsPerStatement === rows) return;
-    const single = this.statement(sqlFor(1));
-    for (let start = fullGroups * groupValues; start < values.length; start += width) single.run(values.slice(start, start + width));
+    if (fullGroupsEnd === values.length) return;
+    const single = this.statement(`${insert} VALUES ${tuple}`);
+    for (let start = fullGroupsEnd; start < values.length; start += width) single.run(values.slice(start, start + width));
   }
 
   get changes(): number {
