@@ -32,6 +32,8 @@ export const reasonSentences = {
   APPROVAL_DECIDED: 'This payment was already approved or rejected.',
   SELF_APPROVAL: 'Nobody approves their own submission: another approver must decide.',
   BACKUP_FAILED: 'The backup could not be made or read.',
+  LEDGER_STOPPED: 'A write to disk failed, so PayDesk stopped taking work; nothing acknowledged is lost. Fix the cause, then reopen the ledger.',
+  READ_ONLY: 'The ledger is open read-only (its folder cannot be written): nothing can be changed.',
   INTERNAL: 'The engine hit an unexpected error; check the outcome before retrying (a retry with the same payment id never pays twice).',
 } as const;
 

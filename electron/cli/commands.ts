@@ -20,6 +20,8 @@ export interface Command {
   positionals?: boolean;
   /** Only `init` may create a ledger file; every other command refuses a missing one. */
   createsLedger?: boolean;
+  /** Works on a ledger on read-only media: opened without a lock and never written. */
+  readOnly?: boolean;
   run(context: CommandContext): Promise<number>;
   /** For commands that must not open the ledger first (restore replaces a file that may be damaged). */
   runWithoutLedger?(context: Omit<CommandContext, 'engine'>): Promise<number>;
@@ -84,6 +86,7 @@ export const commandTable: Record<string, Command> = {
   },
   balances: {
     options: { ...db, ...json },
+    readOnly: true,
     async run({ engine, values, out }) {
       const lines = engine.listAccounts(undefined).map((account) => balanceLine(account.code, account.currency, account.balanceMinor));
       if (values.json === true) out(JSON.stringify(lines));
@@ -93,8 +96,9 @@ export const commandTable: Record<string, Command> = {
   },
   verify: {
     options: { ...db, ...json },
+    readOnly: true,
     async run({ engine, values, out }) {
-      const report = engine.verify();
+      const report = await engine.verifyWithFiles();
       if (values.json === true) out(JSON.stringify(report));
       else if (report.ok) out(`OK: ${report.checkedAccounts} accounts and ${report.checkedPayments} payments hold every invariant.`);
       else for (const problem of report.problems) out(`BROKEN: ${problem}`);

@@ -7,7 +7,10 @@ import type { Failure } from '../../shared/result';
 import { commandTable, type CommandContext } from './commands';
 
 /** Exit codes: 0 done, 1 the engine refused (a rejected payment, a failed verify), 2 bad arguments or an unreadable file. */
-export const exitCodes = { ok: 0, refused: 1, usage: 2 } as const;
+export const exitCodes = { ok: 0, refused: 1, usage: 2, stopped: 3 } as const;
+
+/** A refusal that is not the request's fault: the ledger stopped after a failed write, and the outcome is unknown. */
+export class LedgerStoppedExit extends Error {}
 
 export class UsageError extends Error {}
 
@@ -51,16 +54,26 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(`no ledger at ${ledgerPath}; create one with "paydesk init --db ${ledgerPath}"`);
     }
     if (command.createsLedger && existsSync(ledgerPath)) throw new UsageError(`${ledgerPath} already exists; it was left as it is`);
-    engine = await Engine.open(ledgerPath);
+    engine = await Engine.open(ledgerPath, { create: command.createsLedger === true, readOnly: command.readOnly === true ? 'auto' : undefined });
     const context: CommandContext = { engine, values, positionals: parsed.positionals, out: (text) => process.stdout.write(`${text}\n`) };
     return await command.run(context);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof LedgerStoppedExit) {
+      process.stderr.write(`paydesk: ${message}\n`);
+      return exitCodes.stopped;
+    }
+    if (error instanceof LedgerOpenError && name === 'verify') {
+      process.stdout.write(`FAILED: ${message}\n`);
+      return exitCodes.refused;
+    }
     const known = error instanceof UsageError || error instanceof LedgerOpenError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`paydesk: ${known ? message : `unexpected error: ${message}`}\n`.replace(/\n(?!$)/g, ' '));
     return exitCodes.usage;
   } finally {
-    await engine?.close();
+    const closed = await engine?.close();
+    // The command's outcome stands: its journal frame is on disk, and the next open replays it.
+    if (closed?.warning) process.stderr.write(`paydesk: warning: ${closed.warning}\n`);
   }
 }
 
@@ -77,6 +90,7 @@ export function optionalString(values: Record<string, unknown>, key: string): st
 
 /** A refusal from the engine as one line: the code and its sentence. */
 export function describeFailure(result: Failure): string {
+  if (result.code === 'LEDGER_STOPPED') throw new LedgerStoppedExit(`${result.code}: ${result.message}`);
   return `${result.code}: ${result.message}`;
 }
 

@@ -43,6 +43,7 @@ export function headlineLines(metrics: MetricsDashboard): string[] {
 }
 
 export const metricsCommand: Command = {
+  readOnly: true,
   options: {
     db: { type: 'string' }, json: { type: 'boolean' }, range: { type: 'string' }, traffic: { type: 'string' }, time: { type: 'boolean' },
   },

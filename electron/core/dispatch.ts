@@ -1,7 +1,7 @@
 import type { Caller } from '../../shared/access';
 import { channels, isChannelName, type ChannelName, type Handlers } from '../../shared/contract';
 import { sentenceFor } from '../../shared/codes';
-import { failure, type Result } from '../../shared/result';
+import { failure, type Failure, type Result } from '../../shared/result';
 import { runInScope, type ActionScope, type CallContext } from './security/call-context';
 
 /**
@@ -23,7 +23,17 @@ export interface Gatekeeper {
   admit(channelName: ChannelName, context: CallContext): Result<Caller>;
 }
 
-export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper): Dispatch {
+/** What the store says about writes: stopped after a failure, or read-only. */
+export interface StorageState {
+  /** The sentence for a store that stopped after a failed write, or null while it works. */
+  stopped(): string | null;
+  /** The failure to answer for an error thrown by the store, or null for any other error. */
+  describe(error: unknown): Failure | null;
+}
+
+const noStorageState: StorageState = { stopped: () => null, describe: () => null };
+
+export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper, storage: StorageState = noStorageState): Dispatch {
   return async (channelName, request, context) => {
     if (!isChannelName(channelName)) {
       return failure('UNKNOWN_CHANNEL', `The engine has no operation called "${String(channelName).slice(0, 60)}".`);
@@ -39,9 +49,13 @@ export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper): Disp
     }
     const handler = handlers[channelName] as (request: unknown, caller: Caller) => Promise<Result<unknown>>;
     const scope: ActionScope = { caller: admitted.value, action: channelName, audited: false };
+    const stopped = storage.stopped();
+    if (stopped !== null) return failure('LEDGER_STOPPED', stopped);
     try {
       return await runInScope(scope, () => handler(parsed.data, admitted.value));
     } catch (error) {
+      const storageFailure = storage.describe(error);
+      if (storageFailure !== null) return storageFailure;
       console.error(`paydesk: ${channelName} failed`, error);
       return failure('INTERNAL', sentenceFor('INTERNAL'));
     }

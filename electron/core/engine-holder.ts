@@ -5,6 +5,9 @@ import { restoreBackup } from './backup/restore';
 import { Engine, type EngineOptions } from './engine';
 import type { CallContext } from './security/call-context';
 
+/** While a stopped ledger cannot be reopened, requests are answered with the reason and retried this often. */
+const reopenIntervalMs = 2_000;
+
 /**
  * Holds the open engine for a transport (Electron's IPC, the loopback host)
  * and swaps it: when the operator opens another file, and when a backup is
@@ -18,6 +21,7 @@ export class EngineHolder {
   private unsubscribe: (() => void) | null = null;
   private readonly running = new Set<Promise<unknown>>();
   private swapping: Promise<unknown> | null = null;
+  private lastReopenAttemptMs = 0;
 
   constructor(
     private readonly onEvent: (name: EventName, payload: unknown) => void,
@@ -28,9 +32,9 @@ export class EngineHolder {
     return this.engine?.ledgerPath ?? null;
   }
 
-  /** Opens `ledgerPath` (creating it if missing); the current ledger stays open if that fails. */
-  async open(ledgerPath: string): Promise<void> {
-    const next = await Engine.open(ledgerPath, this.options);
+  /** Opens `ledgerPath` (creating it when missing only with `create`); the current ledger stays open if that fails. */
+  async open(ledgerPath: string, create = false): Promise<void> {
+    const next = await Engine.open(ledgerPath, { ...this.options, create });
     const previous = this.engine;
     this.attach(next);
     if (previous !== null) await this.closeEngine(previous);
@@ -38,8 +42,13 @@ export class EngineHolder {
 
   readonly dispatch = async (channelName: unknown, request: unknown, context: CallContext): Promise<Result<unknown>> => {
     while (this.swapping !== null) await this.swapping;
-    const engine = this.engine;
+    let engine = this.engine;
     if (engine === null) return failure('INTERNAL', 'No ledger is open.');
+    if (engine.store.stopped !== null) {
+      const reopened = await this.reopenAfterStop(engine);
+      if (!reopened.ok) return reopened;
+      engine = reopened.value;
+    }
     const pending = engine.dispatch(channelName, request, context);
     this.running.add(pending);
     const result = await pending.finally(() => this.running.delete(pending));
@@ -85,6 +94,33 @@ export class EngineHolder {
     this.attach(await Engine.open(ledgerPath, this.options));
     this.onEvent('ledger-changed', { reason: 'opened' });
     return restored.ok ? success(restored.value.movedAsideTo) : restored;
+  }
+
+  /**
+   * A store that stopped after a failed write may hold changes that never
+   * reached the disk, so it is never read again: the ledger is reopened from
+   * its files (at most every few seconds while the cause lasts). Sessions end.
+   */
+  private async reopenAfterStop(engine: Engine): Promise<Result<Engine>> {
+    const stopped = engine.store.stopped!;
+    if (Date.now() - this.lastReopenAttemptMs < reopenIntervalMs) return failure('LEDGER_STOPPED', stopped.sentence);
+    this.lastReopenAttemptMs = Date.now();
+    const swap = (async (): Promise<Result<Engine>> => {
+      await this.closeEngine(engine);
+      try {
+        this.attach(await Engine.open(engine.ledgerPath, this.options));
+      } catch (error) {
+        return failure('LEDGER_STOPPED', `${stopped.sentence} Reopening failed: ${(error as Error).message}`);
+      }
+      this.onEvent('ledger-changed', { reason: 'opened' });
+      return success(this.engine!);
+    })();
+    this.swapping = swap;
+    try {
+      return await swap;
+    } finally {
+      this.swapping = null;
+    }
   }
 
   private async closeEngine(engine: Engine) {

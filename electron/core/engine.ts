@@ -4,9 +4,10 @@ import { sentenceFor } from '../../shared/codes';
 import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord, VerifyReport } from '../../shared/domain';
 import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
-import { createDispatch, type Dispatch } from './dispatch';
+import { createDispatch, type Dispatch, type StorageState } from './dispatch';
 import { EngineEvents } from './events';
-import { LedgerStore, type LedgerStoreOptions } from './ledger-store';
+import { LedgerStore, LedgerStoppedError, ReadOnlyLedgerError, type CloseReport, type LedgerStoreOptions } from './ledger-store';
+import { LedgerOpenError, restoreAdvice } from './storage/ledger-open-error';
 import { toAccount, type AccountState } from './ledger-state';
 import { decidePayment } from './payment-decision';
 import { accountStatement, defaultPageSize, findPayment, listPayments } from './queries';
@@ -49,16 +50,20 @@ export class Engine {
   private constructor(readonly store: LedgerStore) {
     this.controls = new Controls(store, this.events);
     this.backups = new Backups(store);
-    this.dispatch = createDispatch(this.handlers(), this.controls.access);
+    this.dispatch = createDispatch(this.handlers(), this.controls.access, storageState(store));
   }
 
-  /** Opens (or creates) a ledger file, recovers its journal and checks every invariant. */
+  /**
+   * Opens a ledger file (creating it only with `create`), proves its files,
+   * recovers its journal and checks every invariant. A ledger that fails is
+   * refused with LedgerOpenError and nothing on disk is changed.
+   */
   static async open(ledgerPath: string, options: EngineOptions = {}): Promise<Engine> {
     const store = await LedgerStore.open(path.resolve(ledgerPath), options);
     const report = verifyLedger(store.database);
     if (!report.ok) {
-      await store.close();
-      throw new Error(`the ledger ${ledgerPath} fails verification: ${report.problems.join(' ')}`);
+      await store.discard();
+      throw new LedgerOpenError(`${ledgerPath} fails verification: ${report.problems.join(' ')} ${restoreAdvice}`);
     }
     const engine = new Engine(store);
     if (options.automaticBackups === true) engine.automaticBackups = AutomaticBackups.start(engine.backups);
@@ -85,11 +90,17 @@ export class Engine {
     return this.events.on(name, listener);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes the ledger. A final checkpoint that fails is not an error: the
+   * journal keeps everything and the report carries the warning. The backup
+   * on close is taken only from a file that holds everything.
+   */
+  async close(): Promise<CloseReport> {
     const backupFolder = (await this.automaticBackups?.stop()) ?? null;
     this.automaticBackups = null;
-    await this.store.close();
-    if (backupFolder !== null) await backupOnClose(this.ledgerPath, backupFolder);
+    const report = await this.store.close();
+    if (backupFolder !== null && report.checkpointed) await backupOnClose(this.ledgerPath, backupFolder);
+    return report;
   }
 
   /** The six steps: receive (T1), validate, check balance, execute, record, answer once durable (T2). */
@@ -251,6 +262,13 @@ export class Engine {
     return { ...report, ok: report.ok && audit.problems.length === 0, problems: [...report.problems, ...audit.problems] };
   }
 
+  /** `verify`, plus the proof that the ledger file on disk still matches the checksum its checkpoint recorded. */
+  async verifyWithFiles(): Promise<VerifyReport> {
+    const report = this.verify();
+    const fileProblems = await this.store.checkFiles();
+    return { ...report, ok: report.ok && fileProblems.length === 0, problems: [...fileProblems, ...report.problems] };
+  }
+
   /**
    * Every channel's handler. Each feature area contributes its own map
    * (ledger and payments here; batches, metrics and reconciliation in their
@@ -271,7 +289,7 @@ export class Engine {
     const database = this.store.database;
     return {
       'ledger-info': async () => success(this.info()),
-      'ledger-verify': async () => success(this.verify()),
+      'ledger-verify': async () => success(await this.verifyWithFiles()),
       'account-list': async (request) => success(this.listAccounts(request.search)),
       'account-create': (request) => this.createAccount(request),
       'account-set-status': (request) => this.setAccountStatus(request),
@@ -294,6 +312,22 @@ export class Engine {
       },
     } satisfies Partial<Handlers>;
   }
+}
+
+/** How dispatch answers while the store is stopped or read-only, and for the errors those states throw. */
+function storageState(store: LedgerStore): StorageState {
+  return {
+    stopped: () => store.stopped?.sentence ?? null,
+    describe(error) {
+      if (error instanceof ReadOnlyLedgerError) return failure('READ_ONLY', `${error.message} Open it from writable storage to make changes.`);
+      if (error instanceof LedgerStoppedError || store.stopped !== null) {
+        const sentence = store.stopped?.sentence ?? (error as LedgerStoppedError).sentence;
+        return failure('LEDGER_STOPPED', `${sentence} Whether this request was recorded is not known: after reopening, ` +
+          `look it up, or submit a payment again with the same id (it never pays twice).`);
+      }
+      return null;
+    },
+  };
 }
 
 function statusChangeRefusal(account: AccountState, status: AccountStatus) {

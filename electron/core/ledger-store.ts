@@ -1,11 +1,17 @@
-import { promises as fs, constants as fsConstants } from 'node:fs';
-import { writeFileAtomic } from './storage/atomic-file';
-import { Journal, readJournal, type JournalEntry } from './storage/journal';
+import { removeTemporaryFiles, writeFileAtomic } from './storage/atomic-file';
+import { errorCode, nodeFileSystem, type StorageFileSystem } from './storage/file-system';
+import { Journal, JournalWriteError, listJournalFiles, readJournal, type JournalEntry, type RecoveredJournal } from './storage/journal';
+import { decodeJournalFile } from './storage/journal-format';
+import { acquireLedgerLock, ReadOnlyFolderError, type LedgerLock } from './storage/ledger-lock';
+import { LedgerOpenError, restoreAdvice } from './storage/ledger-open-error';
+import { entryFor, manifestPath, matchingEntry, readManifest, writeManifest, type CheckpointEntry } from './storage/manifest';
 import { SqliteDatabase } from './storage/sqlite';
 import { applicationId, schemaStatements, schemaVersion } from './schema';
 import { LedgerState } from './ledger-state';
 import type { LedgerRecord } from './records';
 import { auditRecordFor, type AuditNote } from './audit/audit-trail';
+
+export { LedgerOpenError } from './storage/ledger-open-error';
 
 /** Once the live journal file holds this much, a checkpoint folds it into the database file. */
 export const checkpointJournalBytes = 64 * 1024 * 1024;
@@ -25,31 +31,79 @@ export const latencyFlushDelayMs = 250;
 export const metricsFlushDelayMs = 200;
 
 const sqliteMagic = 'SQLite format 3\u0000';
-
-/** Raised when a file cannot be opened as a ledger; the file is left untouched. */
-export class LedgerOpenError extends Error {}
+/** Ledger files written with a manifest say so in meta; one without a manifest then is missing its manifest. */
+const storageFormat = 2;
 
 export interface LedgerStoreOptions {
   /** Checkpoint once the live journal file passes this size (tests set it small to checkpoint often). */
   checkpointJournalBytes?: number;
   /** Called as each checkpoint starts; the crash test uses it to kill a process mid-checkpoint. */
   onCheckpointStart?: () => void;
+  /** The file layer (the tests put a fault-injecting one here). */
+  files?: StorageFileSystem;
+  /** Create a new ledger when none is at the path (`paydesk init`, the desktop's first start). Default: refuse. */
+  create?: boolean;
+  /** The database a new ledger starts from (a restored backup); a new empty ledger when absent. */
+  initialBytes?: Uint8Array;
+  /**
+   * 'auto': open read-only when the folder cannot be written (read-only media);
+   * 'always': never lock, write or checkpoint. Default: read-write or refuse.
+   */
+  readOnly?: 'auto' | 'always';
+  /** False only where one process simulates many (the fault-injection test). */
+  lock?: boolean;
 }
 
 export interface OpenReport {
   replayedRecords: number;
   journalBytes: number;
   checkpointLsn: number;
+  /** How long hashing the ledger file against its manifest took. */
+  checksumMs: number;
+  /** Temporary files an earlier failed write left, removed at this open. */
+  removedTemporaryFiles: string[];
+}
+
+export interface CloseReport {
+  /** True when the ledger file now holds everything (a backup may copy it). */
+  checkpointed: boolean;
+  /** Set when the final checkpoint failed: the journal stays the durable record. */
+  warning: string | null;
+}
+
+/** The engine stopped taking work after a write failed; `sentence` says what happened and what to do. */
+export class LedgerStoppedError extends Error {
+  constructor(readonly sentence: string) {
+    super(sentence);
+  }
+}
+
+/** A change was asked of a ledger opened read-only. */
+export class ReadOnlyLedgerError extends Error {}
+
+/** The words for a failed write: what happened, what to do, and that nothing acknowledged is lost. */
+export function describeWriteFailure(ledgerPath: string, error: unknown): string {
+  const code = errorCode(error) ?? (error as JournalWriteError | undefined)?.code;
+  const what =
+    code === 'ENOSPC' || code === 'EDQUOT' ? `The disk holding ${ledgerPath} is full. Free space, then reopen the ledger.`
+    : code === 'EIO' ? `The disk holding ${ledgerPath} reported an input/output error. Check the disk, then reopen the ledger.`
+    : code === 'EROFS' ? `The disk holding ${ledgerPath} has become read-only. Make it writable, then reopen the ledger.`
+    : code === 'EPERM' || code === 'EACCES' ? `PayDesk may not write ${ledgerPath} or the files beside it ` +
+      `(${code}). Fix the permissions, then reopen the ledger.`
+    : `Writing ${ledgerPath} failed (${(error as Error | undefined)?.message ?? String(error)}). Reopen the ledger once the cause is fixed.`;
+  return `${what} PayDesk stopped taking work so that it never reports an outcome that is not on disk; nothing acknowledged is lost.`;
 }
 
 /**
  * The durable ledger: sql.js in memory, a write-ahead journal beside the file,
- * and checkpoints that replace the file atomically.
+ * checkpoints that replace the file atomically, and a manifest holding each
+ * checkpoint's checksum. docs/durability.md explains how open decides.
  *
  * Commit protocol: a change is applied to the in-memory database inside a
  * transaction, then appended to the journal; it is acknowledged once the
- * journal has fdatasync'd it. Recovery loads the file and replays the journal
- * records past the LSN the file was checkpointed at.
+ * journal has fdatasync'd it. The first write or sync that fails stops the
+ * store (fail-stop): memory may then be ahead of the disk, so nothing more is
+ * committed, read or checkpointed from it; reopening recovers from the disk.
  */
 export class LedgerStore {
   private checkpointing: Promise<void> | null = null;
@@ -58,6 +112,8 @@ export class LedgerStore {
   private latencyFlushTimer: ReturnType<typeof setTimeout> | null = null;
   private metricsFlushTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  private stoppedBy: LedgerStoppedError | null = null;
+  private readonly stopListeners = new Set<(error: LedgerStoppedError) => void>();
   /** The LSN the file on disk holds; a checkpoint with nothing newer is skipped, so reading never rewrites the file. */
   private checkpointedLsn: number;
 
@@ -65,33 +121,136 @@ export class LedgerStore {
     readonly ledgerPath: string,
     readonly database: SqliteDatabase,
     readonly state: LedgerState,
-    private readonly journal: Journal,
+    private readonly journal: Journal | null,
     readonly openReport: OpenReport,
-    private readonly releaseLock: () => Promise<void>,
+    private readonly lock: LedgerLock | null,
+    private readonly files: StorageFileSystem,
+    private currentEntry: CheckpointEntry | null,
     private readonly options: LedgerStoreOptions,
   ) {
     this.checkpointedLsn = openReport.checkpointLsn;
+    if (journal !== null) journal.onFailure = (error) => void this.stop(error);
   }
 
   static async open(ledgerPath: string, options: LedgerStoreOptions = {}): Promise<LedgerStore> {
-    const releaseLock = await acquireLock(ledgerPath);
+    const files = options.files ?? nodeFileSystem;
+    let readOnly = options.readOnly === 'always';
+    let lock: LedgerLock | null = null;
+    if (!readOnly && options.lock !== false) {
+      try {
+        lock = await acquireLedgerLock(ledgerPath, files);
+      } catch (error) {
+        if (!(error instanceof ReadOnlyFolderError && options.readOnly === 'auto')) throw error;
+        readOnly = true;
+      }
+    }
     try {
-      const database = await loadDatabase(ledgerPath);
-      const checkpointLsn = Number(database.value("SELECT value FROM meta WHERE key = 'lsn'") ?? 0);
-      const recovered = await readJournal(ledgerPath);
-      const pending = entriesAfter(recovered.entries, checkpointLsn);
-      const state = new LedgerState(database);
-      replay(database, state, pending);
-      const lastLsn = pending.length > 0 ? pending[pending.length - 1].lsn : checkpointLsn;
-      const journal = await Journal.open(ledgerPath, recovered, lastLsn);
-      const report = { replayedRecords: pending.length, journalBytes: recovered.bytesRead, checkpointLsn };
-      const store = new LedgerStore(ledgerPath, database, state, journal, report, releaseLock, options);
-      if (recovered.entries.length === 0 && checkpointLsn === 0) await store.writeInitialFile();
-      return store;
+      const removedTemporaryFiles = readOnly ? [] : await removeTemporaryFiles(files, [ledgerPath, manifestPath(ledgerPath)]);
+      const bytes = await readLedgerFile(files, ledgerPath);
+      if (bytes === null) {
+        if (readOnly || options.create !== true) await refuseMissing(files, ledgerPath);
+        return await LedgerStore.create(ledgerPath, options, files, lock);
+      }
+      return await LedgerStore.recover(ledgerPath, bytes, options, files, lock, readOnly, removedTemporaryFiles);
     } catch (error) {
-      await releaseLock();
+      await lock?.release();
       throw error;
     }
+  }
+
+  /** Loads the file, proves it against the manifest, proves the journal chain, replays. */
+  private static async recover(
+    ledgerPath: string, bytes: Buffer, options: LedgerStoreOptions, files: StorageFileSystem,
+    lock: LedgerLock | null, readOnly: boolean, removedTemporaryFiles: string[],
+  ): Promise<LedgerStore> {
+    const checksumStartedAtMs = performance.now();
+    const entries = await readManifest(files, ledgerPath);
+    const entry = entries === null ? null : matchingEntry(ledgerPath, bytes, entries);
+    const checksumMs = performance.now() - checksumStartedAtMs;
+    const database = await loadDatabase(ledgerPath, bytes);
+    const checkpointLsn = Number(database.value("SELECT value FROM meta WHERE key = 'lsn'") ?? 0);
+    if (entry === null && Number(database.value("SELECT value FROM meta WHERE key = 'storage_format'") ?? 0) >= storageFormat) {
+      database.close();
+      throw new LedgerOpenError(`${manifestPath(ledgerPath)} is missing: without it the ledger file's checksum and journal cannot be proved. ${restoreAdvice}`);
+    }
+    if (entry !== null && entry.lsn !== checkpointLsn) {
+      database.close();
+      throw new LedgerOpenError(`${ledgerPath} holds LSN ${checkpointLsn}, but its manifest entry says ${entry.lsn}. ${restoreAdvice}`);
+    }
+    let recovered: RecoveredJournal;
+    try {
+      recovered = await readJournal(files, ledgerPath, { checkpointLsn, requiredGeneration: entry?.generation ?? null });
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+    const state = new LedgerState(database);
+    replay(database, state, recovered.entries);
+    const journal = readOnly ? null : await Journal.open(files, ledgerPath, recovered, entry?.generation ?? 1);
+    const report: OpenReport = {
+      replayedRecords: recovered.entries.length, journalBytes: recovered.bytesRead, checkpointLsn, checksumMs, removedTemporaryFiles,
+    };
+    const store = new LedgerStore(ledgerPath, database, state, journal, report, lock, files, entry, options);
+    // A ledger from before the manifest gets one, and its old-format journal is folded in, at once.
+    if (!readOnly && entry === null) await store.checkpoint(true);
+    return store;
+  }
+
+  /** A new ledger: the database, the first journal generation, the manifest, then the file, in that order. */
+  private static async create(
+    ledgerPath: string, options: LedgerStoreOptions, files: StorageFileSystem, lock: LedgerLock | null,
+  ): Promise<LedgerStore> {
+    await removeUnfinishedCreation(files, ledgerPath);
+    const database = await newDatabase(ledgerPath, options.initialBytes);
+    database.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('storage_format', ?)", [String(storageFormat)]);
+    const checkpointLsn = Number(database.value("SELECT value FROM meta WHERE key = 'lsn'") ?? 0);
+    const bytes = database.export();
+    const recovered: RecoveredJournal = {
+      entries: [], lastLsn: checkpointLsn, tail: null, olderFiles: [], removable: [], bytesRead: 0, legacy: false,
+    };
+    const journal = await Journal.open(files, ledgerPath, recovered, 1);
+    const entry = entryFor(bytes, checkpointLsn, 1);
+    try {
+      await writeManifest(files, ledgerPath, entry, null);
+      await writeFileAtomic(ledgerPath, bytes, files);
+    } catch (error) {
+      await journal.abandon();
+      database.close();
+      throw error;
+    }
+    const state = new LedgerState(database);
+    const report: OpenReport = { replayedRecords: 0, journalBytes: 0, checkpointLsn, checksumMs: 0, removedTemporaryFiles: [] };
+    return new LedgerStore(ledgerPath, database, state, journal, report, lock, files, entry, options);
+  }
+
+  get readOnly(): boolean {
+    return this.journal === null;
+  }
+
+  /** Why the store stopped taking work, or null while it works. */
+  get stopped(): LedgerStoppedError | null {
+    return this.stoppedBy;
+  }
+
+  /** Called once if a write fails and the store stops. */
+  onStop(listener: (error: LedgerStoppedError) => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
+  }
+
+  private stop(cause: unknown): LedgerStoppedError {
+    if (this.stoppedBy !== null) return this.stoppedBy;
+    this.stoppedBy = new LedgerStoppedError(describeWriteFailure(this.ledgerPath, cause));
+    console.error(`paydesk: ${this.stoppedBy.sentence}`, cause);
+    for (const listener of this.stopListeners) listener(this.stoppedBy);
+    return this.stoppedBy;
+  }
+
+  private assertWritable(): Journal {
+    if (this.closed) throw new Error('the ledger is closed');
+    if (this.stoppedBy !== null) throw this.stoppedBy;
+    if (this.journal === null) throw new ReadOnlyLedgerError(`${this.ledgerPath} is open read-only: nothing can be changed.`);
+    return this.journal;
   }
 
   /**
@@ -102,7 +261,7 @@ export class LedgerStore {
    * applied, replayed or lost together.
    */
   commit(newRecords: LedgerRecord[], audit?: AuditNote): number {
-    if (this.closed) throw new Error('the ledger is closed');
+    const journal = this.assertWritable();
     const records = [...this.takePendingLatency(), ...newRecords];
     const auditRecord = auditRecordFor(this.database, newRecords, audit);
     if (auditRecord !== null) records.push(auditRecord);
@@ -115,7 +274,7 @@ export class LedgerStore {
       throw error;
     }
     // One frame for the whole commit: after a crash it is replayed whole or not at all.
-    const lsn = this.journal.append(records);
+    const lsn = journal.append(records);
     this.metricsFlushTimer ??= setTimeout(() => this.flushMetricsSoon(), metricsFlushDelayMs);
     this.metricsFlushTimer.unref?.();
     this.maybeCheckpoint();
@@ -152,6 +311,7 @@ export class LedgerStore {
   recordLatency(seq: number, pltUs: number): void {
     this.pendingLatencyPairs.push(seq, pltUs);
     this.state.notePendingLatency(seq, pltUs);
+    if (this.journal === null) return;
     this.latencyFlushTimer ??= setTimeout(() => this.flushQuietLatencies(), latencyFlushDelayMs);
     this.latencyFlushTimer.unref?.();
   }
@@ -159,7 +319,7 @@ export class LedgerStore {
   /** When no commit came along to carry them, the waiting latencies go in a commit of their own. */
   private flushQuietLatencies(): void {
     this.latencyFlushTimer = null;
-    if (this.closed || this.pendingLatencyPairs.length === 0) return;
+    if (this.closed || this.stoppedBy !== null || this.pendingLatencyPairs.length === 0) return;
     try {
       this.commit([]);
     } catch (error) {
@@ -180,33 +340,92 @@ export class LedgerStore {
   }
 
   whenDurable(lsn: number): Promise<void> {
-    return this.journal.whenDurable(lsn);
+    if (this.stoppedBy !== null) return Promise.reject(this.stoppedBy);
+    if (this.journal === null) return Promise.resolve();
+    return this.journal.whenDurable(lsn).catch((error: unknown) => {
+      throw this.stoppedBy ?? this.stop(error);
+    });
   }
 
   /** Waits until everything committed so far is durable (for answers that repeat an earlier outcome). */
   whenAllDurable(): Promise<void> {
-    return this.journal.whenDurable(this.journal.lastAppendedLsn);
+    return this.whenDurable(this.journal?.lastAppendedLsn ?? 0);
   }
 
   /** Writes the whole database to the file atomically and retires the journal it covers. */
-  checkpoint(): Promise<void> {
-    this.checkpointing ??= this.runCheckpoint().finally(() => {
-      this.checkpointing = null;
-    });
+  checkpoint(atOpenOrClose = false): Promise<void> {
+    this.checkpointing ??= this.runCheckpoint()
+      .catch((error: unknown) => {
+        // A failed checkpoint at close leaves the journal as the durable record (close says so);
+        // anywhere else the store stops, like after any failed write.
+        if (!atOpenOrClose) throw this.stop(error);
+        throw error;
+      })
+      .finally(() => {
+        this.checkpointing = null;
+      });
     return this.checkpointing;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.checkpointing;
-    if (this.pendingLatencyPairs.length > 0) this.commit([]);
+  /**
+   * Closes the store. The final checkpoint folds the journal into the file; if
+   * it fails, the journal stays the durable record and the report says so, so
+   * a command that succeeded still succeeds. The lock is released either way,
+   * and temporary files are removed. A stopped store is closed without any
+   * write: its memory may be ahead of the disk.
+   */
+  async close(): Promise<CloseReport> {
+    if (this.closed) return { checkpointed: false, warning: null };
+    await this.checkpointing?.catch(() => undefined);
     if (this.latencyFlushTimer !== null) clearTimeout(this.latencyFlushTimer);
     if (this.metricsFlushTimer !== null) clearTimeout(this.metricsFlushTimer);
-    await this.checkpoint();
+    let report: CloseReport = { checkpointed: false, warning: null };
+    if (this.journal !== null && this.stoppedBy === null) {
+      try {
+        if (this.pendingLatencyPairs.length > 0) this.commit([]);
+        await this.checkpoint(true);
+        report = { checkpointed: true, warning: null };
+      } catch (error) {
+        report = { checkpointed: false, warning: closeWarning(this.ledgerPath, error) };
+      }
+    }
     this.closed = true;
-    await this.journal.close();
+    if (this.journal !== null) {
+      if (report.checkpointed) await this.journal.close().catch(() => undefined);
+      else await this.journal.abandon();
+    }
     this.database.close();
-    await this.releaseLock();
+    if (this.journal !== null) await removeTemporaryFiles(this.files, [this.ledgerPath, manifestPath(this.ledgerPath)]).catch(() => []);
+    await this.lock?.release().catch(() => undefined);
+    return report;
+  }
+
+  /**
+   * Reads the ledger file again and checks it against its manifest entry (bit
+   * rot since open); returns the problems found, none when it matches.
+   */
+  async checkFiles(): Promise<string[]> {
+    try {
+      const bytes = await readLedgerFile(this.files, this.ledgerPath);
+      const entries = await readManifest(this.files, this.ledgerPath);
+      if (bytes === null) return [`${this.ledgerPath} is missing.`];
+      if (entries === null) return this.currentEntry === null ? [] : [`${manifestPath(this.ledgerPath)} is missing.`];
+      matchingEntry(this.ledgerPath, bytes, entries);
+      return [];
+    } catch (error) {
+      return [(error as Error).message];
+    }
+  }
+
+  /** Closes without writing anything: a ledger refused at open leaves its files as they were. */
+  async discard(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.latencyFlushTimer !== null) clearTimeout(this.latencyFlushTimer);
+    if (this.metricsFlushTimer !== null) clearTimeout(this.metricsFlushTimer);
+    await this.journal?.abandon();
+    this.database.close();
+    await this.lock?.release().catch(() => undefined);
   }
 
   /**
@@ -225,51 +444,115 @@ export class LedgerStore {
   }
 
   private maybeCheckpoint(): void {
+    if (this.journal === null || this.stoppedBy !== null) return;
     const ordinaryBytes = this.options.checkpointJournalBytes ?? checkpointJournalBytes;
     const limitBytes = this.checkpointHolds > 0 ? Math.max(ordinaryBytes, checkpointJournalBytesWhileHeld) : ordinaryBytes;
     if (this.checkpointing === null && this.journal.bytesInCurrentFile > limitBytes) {
-      this.checkpoint().catch((error) => console.error('paydesk: checkpoint failed', error));
+      this.checkpoint().catch(() => undefined);
     }
   }
 
-  private async writeInitialFile(): Promise<void> {
-    this.checkpointedLsn = -1;
-    await this.checkpoint();
-  }
-
   private async runCheckpoint(): Promise<void> {
+    const journal = this.assertWritable();
     if (this.pendingLatencyPairs.length > 0) this.commit([]);
-    if (this.journal.lastAppendedLsn === this.checkpointedLsn) return;
+    if (journal.lastAppendedLsn === this.checkpointedLsn && this.currentEntry !== null) return;
     this.options.onCheckpointStart?.();
-    const { bytes, lsn } = await this.journal.rotate((boundaryLsn) => {
+    const { bytes, lsn } = await journal.rotate((boundaryLsn) => {
       this.flushMetrics();
-      this.database.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('lsn', ?)", [String(boundaryLsn)]);
+      this.database.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('lsn', ?), ('storage_format', ?)", [
+        String(boundaryLsn),
+        String(storageFormat),
+      ]);
       return { bytes: this.database.export(), lsn: boundaryLsn };
     });
-    await writeFileAtomic(this.ledgerPath, bytes);
+    const entry = entryFor(bytes, lsn, journal.currentGeneration);
+    // The next generation's header and everything up to the boundary are on disk before the manifest names them.
+    await journal.whenAllWritten();
+    await writeManifest(this.files, this.ledgerPath, entry, this.currentEntry);
+    await writeFileAtomic(this.ledgerPath, bytes, this.files);
+    this.currentEntry = entry;
     this.checkpointedLsn = lsn;
-    await this.journal.retire(lsn);
+    await journal.retire(lsn);
   }
 }
 
-async function loadDatabase(ledgerPath: string): Promise<SqliteDatabase> {
-  const bytes = await readIfExists(ledgerPath);
-  if (bytes !== null && bytes.length > 0 && bytes.toString('latin1', 0, 16) !== sqliteMagic) {
-    throw new LedgerOpenError(`${ledgerPath} is not a PayDesk ledger: it is not an SQLite file.`);
+function closeWarning(ledgerPath: string, error: unknown): string {
+  const code = errorCode(error) ?? (error as JournalWriteError).code;
+  return `the final checkpoint of ${ledgerPath} failed (${code ?? (error as Error).message}); ` +
+    'the journal beside it keeps everything, and the next open replays it.';
+}
+
+async function readLedgerFile(files: StorageFileSystem, ledgerPath: string): Promise<Buffer | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await files.readFile(ledgerPath);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null;
+    if (errorCode(error) === 'EISDIR') throw new LedgerOpenError(`${ledgerPath} is a folder, not a ledger file.`);
+    throw new LedgerOpenError(`${ledgerPath} cannot be read: ${(error as Error).message}`);
   }
+  if (bytes.length === 0) {
+    throw new LedgerOpenError(`${ledgerPath} is empty (0 bytes): it is not a ledger, or it was cut short. ${restoreAdvice}`);
+  }
+  if (bytes.toString('latin1', 0, 16) !== sqliteMagic) {
+    throw new LedgerOpenError(`${ledgerPath} is not a PayDesk ledger: it is not an SQLite file. Nothing was changed.`);
+  }
+  return bytes;
+}
+
+/** No ledger file: refuse, and say whether its journal or manifest is here without it. */
+async function refuseMissing(files: StorageFileSystem, ledgerPath: string): Promise<never> {
+  const journals = await listJournalFiles(files, ledgerPath).catch(() => []);
+  const manifest = (await files.size(manifestPath(ledgerPath)).catch(() => null)) !== null;
+  if (journals.length === 0 && !manifest) {
+    throw new LedgerOpenError(`no ledger at ${ledgerPath}; create one with "paydesk init --db ${ledgerPath}".`);
+  }
+  const unfinished = await onlyEmptyJournals(files, journals);
+  throw new LedgerOpenError(
+    unfinished
+      ? `${ledgerPath} is missing, but an unfinished creation left its journal or manifest beside it ` +
+        `(they hold no payments). Create the ledger again with "paydesk init --db ${ledgerPath}".`
+      : `${ledgerPath} is missing, but its journal (${journals.map((file) => file.filePath).join(', ')}) ` +
+        `is still here: the ledger file was moved or deleted. ${restoreAdvice}`,
+  );
+}
+
+async function onlyEmptyJournals(files: StorageFileSystem, journals: { filePath: string }[]): Promise<boolean> {
+  for (const journal of journals) {
+    const decoded = decodeJournalFile(await files.readFile(journal.filePath));
+    if (decoded.frames.length > 0 || decoded.end.kind === 'damaged') return false;
+  }
+  return true;
+}
+
+/** A creation that crashed before the ledger file was written leaves a frameless journal and a manifest: they go. */
+async function removeUnfinishedCreation(files: StorageFileSystem, ledgerPath: string): Promise<void> {
+  const journals = await listJournalFiles(files, ledgerPath);
+  const manifest = (await files.size(manifestPath(ledgerPath))) !== null;
+  if (journals.length === 0 && !manifest) return;
+  if (!(await onlyEmptyJournals(files, journals))) await refuseMissing(files, ledgerPath);
+  for (const journal of journals) await files.remove(journal.filePath);
+  await files.remove(manifestPath(ledgerPath));
+}
+
+async function loadDatabase(ledgerPath: string, bytes: Buffer): Promise<SqliteDatabase> {
   let database: SqliteDatabase;
   try {
-    database = await SqliteDatabase.open(bytes === null || bytes.length === 0 ? undefined : bytes);
-  } catch (error) {
-    throw new LedgerOpenError(`${ledgerPath} is damaged and cannot be read: ${(error as Error).message}`);
-  }
-  if (bytes !== null && bytes.length > 0) {
+    database = await SqliteDatabase.open(bytes);
     checkIdentity(database, ledgerPath);
     // Tables added since the file was written are created empty.
     for (const statement of schemaStatements) database.exec(statement);
     movePaymentLatencies(database);
-    return database;
+  } catch (error) {
+    if (error instanceof LedgerOpenError) throw error;
+    throw new LedgerOpenError(`${ledgerPath} is damaged and cannot be read (${(error as Error).message}). ${restoreAdvice}`);
   }
+  return database;
+}
+
+async function newDatabase(ledgerPath: string, initialBytes: Uint8Array | undefined): Promise<SqliteDatabase> {
+  if (initialBytes !== undefined) return loadDatabase(ledgerPath, Buffer.from(initialBytes));
+  const database = await SqliteDatabase.open(undefined);
   for (const statement of schemaStatements) database.exec(statement);
   database.run("INSERT INTO meta (key, value) VALUES ('application', ?), ('schema_version', ?), ('lsn', '0')", [
     applicationId,
@@ -300,27 +583,13 @@ function checkIdentity(database: SqliteDatabase, ledgerPath: string): void {
   }
   if (application !== applicationId) {
     database.close();
-    throw new LedgerOpenError(`${ledgerPath} is an SQLite file but not a PayDesk ledger.`);
+    throw new LedgerOpenError(`${ledgerPath} is an SQLite file but not a PayDesk ledger. Nothing was changed.`);
   }
   const version = Number(database.value("SELECT value FROM meta WHERE key = 'schema_version'"));
   if (version > schemaVersion) {
     database.close();
-    throw new LedgerOpenError(`${ledgerPath} was written by a newer PayDesk (schema ${version}).`);
+    throw new LedgerOpenError(`${ledgerPath} was written by a newer PayDesk (schema ${version}). Nothing was changed.`);
   }
-}
-
-function entriesAfter(entries: JournalEntry[], checkpointLsn: number): JournalEntry[] {
-  const pending: JournalEntry[] = [];
-  for (const entry of entries) {
-    if (entry.lsn <= checkpointLsn) continue;
-    const expected = pending.length === 0 ? entry.lsn : pending[pending.length - 1].lsn + 1;
-    if (entry.lsn !== expected) throw new LedgerOpenError(`the journal skips from LSN ${expected - 1} to ${entry.lsn}.`);
-    pending.push(entry);
-  }
-  if (pending.length > 0 && pending[0].lsn !== checkpointLsn + 1) {
-    throw new LedgerOpenError(`the journal starts at LSN ${pending[0].lsn} but the file ends at ${checkpointLsn}.`);
-  }
-  return pending;
 }
 
 function replay(database: SqliteDatabase, state: LedgerState, entries: JournalEntry[]): void {
@@ -331,46 +600,8 @@ function replay(database: SqliteDatabase, state: LedgerState, entries: JournalEn
   });
 }
 
-async function readIfExists(filePath: string): Promise<Buffer | null> {
-  try {
-    return await fs.readFile(filePath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new LedgerOpenError(`${filePath} cannot be read: ${(error as Error).message}`);
-  }
-}
-
-/**
- * One process at a time may hold a ledger: a lock file beside it names the
- * holder's pid. A lock left by a process that no longer runs (a crash) is taken over.
- */
+/** The lock for callers outside the store (a restore replaces the files while holding it). */
 export async function acquireLock(ledgerPath: string): Promise<() => Promise<void>> {
-  const lockPath = `${ledgerPath}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await fs.open(lockPath, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => fs.rm(lockPath, { force: true });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new LedgerOpenError(`the folder of ${ledgerPath} does not exist.`);
-      if (code !== 'EEXIST') throw new LedgerOpenError(`${ledgerPath} cannot be locked: ${(error as Error).message}`);
-      const holder = Number(await fs.readFile(lockPath, 'utf8').catch(() => ''));
-      if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || isRunning(holder))) {
-        throw new LedgerOpenError(`${ledgerPath} is open in another PayDesk process (pid ${holder}).`);
-      }
-      await fs.rm(lockPath, { force: true });
-    }
-  }
-  throw new LedgerOpenError(`${ledgerPath} cannot be locked.`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  const lock = await acquireLedgerLock(ledgerPath);
+  return () => lock.release();
 }

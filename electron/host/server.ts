@@ -58,7 +58,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const events = new EventStream();
   // The holder swaps the engine when a backup is restored: requests in flight finish first, events follow the new engine.
   const engine = new EngineHolder((name, payload) => events.publish(name, payload));
-  await engine.open(options.ledgerPath);
+  await engine.open(options.ledgerPath, true);
   const ledgerPath = engine.ledgerPath!;
   let address: AddressInfo;
   const context: RequestContext = { engine, token, events, rendererFolder: options.rendererFolder, port: 0 };

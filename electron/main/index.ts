@@ -72,7 +72,7 @@ function createWindow(): BrowserWindow {
 }
 
 async function openLedger(ledgerPath: string) {
-  await ledger.open(ledgerPath);
+  await ledger.open(ledgerPath, true);
   forwardEvent(BrowserWindow.getAllWindows().map((window) => window.webContents), 'ledger-changed', { reason: 'opened' });
 }
 
@@ -80,7 +80,7 @@ async function start() {
   await app.whenReady();
   hardenSession(session.defaultSession, devServerUrl);
   serveRenderer(session.defaultSession, rendererFolder);
-  await ledger.open(initialLedgerPath());
+  await ledger.open(initialLedgerPath(), true);
   registerChannels(ipcMain, createSenderCheck(appOrigin, devServerUrl), () => ledger.dispatch);
   installMenu(() => mainWindow, { openLedger });
   mainWindow = createWindow();

@@ -27,7 +27,7 @@ const singlePaymentIntervalMs = 50;
 const [mode, inputPath, workFolder] = process.argv.slice(2);
 
 async function pipeline(): Promise<Record<string, number>> {
-  const engine = await Engine.open(path.join(workFolder, `pipeline-${process.pid}.paydesk`));
+  const engine = await Engine.open(path.join(workFolder, `pipeline-${process.pid}.paydesk`), { create: true });
   await seedDemoLedger(engine);
   const service = batchService(engine);
   const startNs = process.hrtime.bigint();

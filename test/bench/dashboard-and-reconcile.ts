@@ -18,7 +18,7 @@ export const dashboardQuery: BenchCase = {
   async run({ workFolder, rows, seed }) {
     const ledgerPath = path.join(workFolder, `dashboard-${rows}.paydesk`);
     await buildLedger(ledgerPath, rows, seed);
-    const engine = await Engine.open(ledgerPath);
+    const engine = await Engine.open(ledgerPath, { create: true });
     const figures: Figure[] = [];
     for (const range of dashboardRanges) {
       const timesMs: number[] = [];

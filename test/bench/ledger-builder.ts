@@ -17,7 +17,7 @@ export interface BuiltLedger {
  * payment in fifty is a rejection, so the figures have failures to show.
  */
 export async function buildLedger(ledgerPath: string, payments: number, seed: number, accountCount = 1000, spreadMs = 86_400_000): Promise<BuiltLedger> {
-  const engine = await Engine.open(ledgerPath, { checkpointJournalBytes: Number.MAX_SAFE_INTEGER });
+  const engine = await Engine.open(ledgerPath, { create: true, checkpointJournalBytes: Number.MAX_SAFE_INTEGER });
   const random = seededRandom(seed);
   const accountCodes = Array.from({ length: accountCount }, (_, index) => `ACC${String(index).padStart(5, '0')}`);
   for (const code of accountCodes) {

@@ -17,7 +17,7 @@ export const openLedger: BenchCase = {
   async run({ workFolder, rows, seed, runs }) {
     const ledgerPath = path.join(workFolder, `open-${rows}.paydesk`);
     await buildLedger(ledgerPath, rows, seed);
-    const engine = await Engine.open(ledgerPath, { checkpointJournalBytes: Number.MAX_SAFE_INTEGER });
+    const engine = await Engine.open(ledgerPath, { create: true, checkpointJournalBytes: Number.MAX_SAFE_INTEGER });
     for (let index = 0; index < journalPayments; index++) {
       await engine.submitPayment({ paymentId: `J-${index}`, debtor: 'ACC00001', creditor: 'ACC00002', amount: '0.01', currency: 'EUR' });
     }
@@ -31,7 +31,7 @@ export const openLedger: BenchCase = {
       const scratch = path.join(workFolder, `open-run-${run}.paydesk`);
       await copyLedgerFiles(copyPath, scratch);
       const startNs = process.hrtime.bigint();
-      const reopened = await Engine.open(scratch);
+      const reopened = await Engine.open(scratch, { create: true });
       timesMs.push(elapsedMs(startNs));
       if (reopened.info().payments !== rows + journalPayments + 1000) throw new Error('the reopened ledger lost payments');
       await reopened.close();

@@ -8,7 +8,7 @@ const concurrentPayments = 40_000;
 const paymentsInFlight = 64;
 
 async function openFunded(folder: string, name: string): Promise<Engine> {
-  const engine = await Engine.open(path.join(folder, `${name}.paydesk`));
+  const engine = await Engine.open(path.join(folder, `${name}.paydesk`), { create: true });
   await engine.invoke('account-create', { code: 'PAYER', name: 'Payer', currency: 'EUR', openingBalance: '900000000.00' });
   await engine.invoke('account-create', { code: 'PAYEE', name: 'Payee', currency: 'EUR' });
   return engine;

@@ -11,7 +11,7 @@ const newFolder = useTempFolder('paydesk-approval-');
 
 async function ledgerWithThreshold() {
   const ledgerPath = path.join(newFolder(), 'ledger.paydesk');
-  const engine = await Engine.open(ledgerPath);
+  const engine = await Engine.open(ledgerPath, { create: true });
   const callers = await withOperators(engine, { otto: 'operator', april: 'approver', adam: 'approver' });
   await callers.otto.call('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '1000.00' });
   await callers.otto.call('account-create', { code: 'BOB', name: 'Bob', currency: 'EUR' });
@@ -82,7 +82,7 @@ describe('four-eyes approval', () => {
     expect(await otto.call('payment-submit', bigPayment)).toMatchObject({ ok: true, value: { status: 'rejected', code: 'APPROVAL_REJECTED' } });
     expect(await otto.call('payment-submit', { ...bigPayment, paymentId: 'P-3', amount: '450.00' })).toMatchObject({ ok: true, value: { status: 'accepted' } });
     await engine.close();
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     const rows = reopened.store.database.rows('SELECT payment_id, status, decided_by, note FROM approvals ORDER BY payment_id');
     expect(rows).toEqual([['BIG-1', 'rejected', 'april', 'no invoice'], ['BIG-2', 'pending', null, null]]);
     const trail = reopened.store.database.rows("SELECT actor, action, outcome FROM audit WHERE target = 'BIG-1' ORDER BY seq");

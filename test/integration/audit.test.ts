@@ -1,3 +1,4 @@
+import { resealLedgerFile } from '../support/reseal';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteDatabase } from '../../electron/core/storage/sqlite';
@@ -13,7 +14,7 @@ const newFolder = useTempFolder('paydesk-audit-');
 
 async function busyLedger() {
   const ledgerPath = path.join(newFolder(), 'ledger.paydesk');
-  const engine = await Engine.open(ledgerPath);
+  const engine = await Engine.open(ledgerPath, { create: true });
   const { admin, otto } = await withOperators(engine, { otto: 'operator' });
   await otto.call('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '100.00' });
   await otto.call('account-create', { code: 'BOB', name: '=HYPERLINK("x")', currency: 'EUR' });
@@ -49,7 +50,7 @@ describe('audit trail', () => {
   it('survives a restart through journal replay, and verify names the first entry that was edited', async () => {
     const { engine, ledgerPath } = await busyLedger();
     await engine.close();
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
     const original = reopened.store.database.value('SELECT actor FROM audit WHERE seq = 4');
     reopened.store.database.run("UPDATE audit SET actor = 'mallory' WHERE seq = 4");
@@ -65,15 +66,22 @@ describe('audit trail', () => {
     file.run('DELETE FROM audit WHERE seq = 6');
     writeFileSync(ledgerPath, file.export());
     file.close();
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((text: string) => lines.push(text) > 0) as typeof process.stdout.write;
-    try {
-      expect(await cli(['verify', '--db', ledgerPath])).toBe(1);
-    } finally {
-      process.stdout.write = write;
-    }
-    expect(lines.join('')).toContain('BROKEN: Audit entry 6 is missing');
+    const verifyOutput = async () => {
+      const lines: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((text: string) => lines.push(text) > 0) as typeof process.stdout.write;
+      try {
+        expect(await cli(['verify', '--db', ledgerPath])).toBe(1);
+      } finally {
+        process.stdout.write = write;
+      }
+      return lines.join('');
+    };
+    // The file no longer matches the checksum its checkpoint recorded.
+    expect(await verifyOutput()).toMatch(/FAILED: .*does not match the checksum recorded/);
+    // Someone who also rewrites the manifest: the audit chain still names the entry.
+    await resealLedgerFile(ledgerPath);
+    expect(await verifyOutput()).toContain('BROKEN: Audit entry 6 is missing');
   });
 
   it('exports CSV with formula cells neutralised', async () => {

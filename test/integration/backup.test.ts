@@ -14,7 +14,7 @@ const newFolder = useTempFolder('paydesk-backup-');
 async function ledgerWithAlice(options = {}) {
   const folder = newFolder();
   const ledgerPath = path.join(folder, 'ledger.paydesk');
-  const engine = await Engine.open(ledgerPath, options);
+  const engine = await Engine.open(ledgerPath, { create: true, ...options });
   await engine.invoke('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '100.00' });
   return { folder, ledgerPath, engine };
 }
@@ -59,15 +59,16 @@ describe('backups', () => {
     const backup = await engine.backups.create('manual');
     await engine.invoke('account-create', { code: 'BOB', name: 'Bob', currency: 'EUR', openingBalance: '5.00' });
     const backupPath = path.join(engine.backups.folder(), backup.fileName);
-    expect((await quietly(() => cli(['restore', '--db', ledgerPath, backupPath]))).errors).toMatch(/open in another PayDesk process/);
+    const refused = await quietly(() => cli(['restore', '--db', ledgerPath, backupPath]));
+    expect(refused.errors).toMatch(/already open in this PayDesk|open in another PayDesk process/);
     await engine.close();
     expect(await quietly(() => cli(['restore', '--db', ledgerPath, backupPath]))).toEqual({ code: 0, errors: '' });
-    const restored = await Engine.open(ledgerPath);
+    const restored = await Engine.open(ledgerPath, { create: true });
     expect(restored.listAccounts(undefined).map((account) => account.code)).toEqual(['ALICE', 'EQUITY-EUR']);
     expect(restored.verify()).toMatchObject({ ok: true });
     await restored.close();
     const aside = readdirSync(folder).find((name) => name.startsWith('ledger.paydesk.before-restore-'))!;
-    const replaced = await Engine.open(path.join(folder, aside, 'ledger.paydesk'));
+    const replaced = await Engine.open(path.join(folder, aside, 'ledger.paydesk'), { create: true });
     expect(replaced.listAccounts(undefined).map((account) => account.code)).toContain('BOB');
     await replaced.close();
   });
@@ -99,7 +100,7 @@ describe('backups', () => {
     writeFileSync(damaged, Buffer.concat([bytes.subarray(0, 100), Buffer.alloc(bytes.length - 100, 0xff)]));
     for (const candidate of [text, damaged]) {
       const before = readFileSync(candidate);
-      await expect(Engine.open(candidate)).rejects.toBeInstanceOf(LedgerOpenError);
+      await expect(Engine.open(candidate, { create: true })).rejects.toBeInstanceOf(LedgerOpenError);
       expect(readFileSync(candidate).equals(before)).toBe(true);
       expect(existsSync(`${candidate}.lock`)).toBe(false);
     }

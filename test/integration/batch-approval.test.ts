@@ -13,7 +13,7 @@ const newFolder = useTempFolder('paydesk-batch-approval-');
 const header = 'payment_id,debtor_account,creditor_account,amount,currency,reference';
 
 async function ledgerWithThreshold(ledgerPath = path.join(newFolder(), 'ledger.paydesk')) {
-  const engine = await Engine.open(ledgerPath);
+  const engine = await Engine.open(ledgerPath, { create: true });
   const callers = await withOperators(engine, { otto: 'operator', april: 'approver' });
   await callers.otto.call('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '1000.00' });
   await callers.otto.call('account-create', { code: 'CAROL', name: 'Carol', currency: 'EUR', openingBalance: '1000.00' });
@@ -71,7 +71,7 @@ describe('four-eyes approval of batches', () => {
     });
     expect(await april.call('batch-start', { batchId })).toMatchObject({ ok: false, code: 'FF01' });
     await engine.close();
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     expect(reopened.controls.approvals.reservedMinor('ALICE')).toBe(55_000);
     const callers = await signIn(reopened, 'admin');
     expect(await callers.call('batch-approval-reject', { batchId, note: 'no invoices' })).toMatchObject({
@@ -83,7 +83,7 @@ describe('four-eyes approval of batches', () => {
     expect(rejected).toMatchObject({ ok: true, value: { status: 'rejected', accepted: 0, finishedAtMs: expect.any(Number) } });
     expect(reopened.verify()).toMatchObject({ ok: true });
     await reopened.close();
-    const again = await Engine.open(ledgerPath);
+    const again = await Engine.open(ledgerPath, { create: true });
     expect(await again.invoke('batch-approval-list', { status: 'rejected' })).toMatchObject({ ok: true, value: [{ batchId, note: 'no invoices' }] });
     await again.close();
   });
@@ -105,7 +105,7 @@ describe('four-eyes approval of batches', () => {
     const cliPath = path.join(import.meta.dirname, '../../bin/paydesk.mjs');
     const outcome = await promisify(execFile)(process.execPath, [cliPath, 'batch', '--db', ledgerPath, input]).catch((error: unknown) => error);
     expect(outcome).toMatchObject({ code: 1, stderr: expect.stringContaining('waits for an approver') });
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     expect(await reopened.invoke('batch-approval-list', { status: 'pending' })).toMatchObject({ ok: true, value: [{ submittedBy: 'cli' }] });
     expect(reopened.verify()).toMatchObject({ ok: true });
     await reopened.close();

@@ -11,7 +11,7 @@ import { Engine } from '../../electron/core/engine';
 
 const [ledgerPath, csvPath, chunkRowsText] = process.argv.slice(2);
 
-const engine = await Engine.open(ledgerPath);
+const engine = await Engine.open(ledgerPath, { create: true });
 const service = batchService(engine);
 service.chunkRows = Number(chunkRowsText);
 if (!engine.store.state.accounts.has('NORTH')) {

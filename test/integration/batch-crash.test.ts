@@ -41,7 +41,7 @@ function runWorker(ledgerPath: string, csvPath: string, kill: { chunks: number; 
 
 /** The invariant after any crash: the batch's payments are exactly the rows its committed progress counts. */
 async function checkCommittedState(ledgerPath: string) {
-  const engine = await Engine.open(ledgerPath);
+  const engine = await Engine.open(ledgerPath, { create: true });
   try {
     const database = engine.store.database;
     const batch = database.get<{ id: string; status: string; rows_done: number; accepted: number; rejected: number }>('SELECT * FROM batches');
@@ -75,7 +75,7 @@ describe('batch crash recovery', () => {
     }
     expect(interruptedSeen).toBeGreaterThan(0);
     expect(await runWorker(ledgerPath, csvPath, null)).toBe('done');
-    const engine = await Engine.open(ledgerPath);
+    const engine = await Engine.open(ledgerPath, { create: true });
     const database = engine.store.database;
     const batchId = String(database.value('SELECT id FROM batches'));
     expect(database.get('SELECT status, rows_done AS rowsDone FROM batches')).toEqual({ status: 'completed', rowsDone: batchRows });

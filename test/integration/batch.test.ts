@@ -16,7 +16,7 @@ const fixture = (name: string) => path.join(import.meta.dirname, '../fixtures/ba
 async function openLedger() {
   const folder = newFolder();
   const ledgerPath = path.join(folder, 'ledger.paydesk');
-  const engine = await Engine.open(ledgerPath);
+  const engine = await Engine.open(ledgerPath, { create: true });
   const accounts = [['ALICE', 'EUR', '1000.00'], ['BOB', 'EUR', '100.00'], ['CAROL', 'USD', '0'], ['SHUT', 'EUR', '0'], ['FROZEN', 'EUR', '0']];
   for (const [code, currency, openingBalance] of accounts) {
     const created = await engine.invoke('account-create', { code, name: code, currency, openingBalance });
@@ -133,7 +133,7 @@ describe('batch import and validation', () => {
     expect(await engine.invoke('batch-validate', { fileId, mapping })).toMatchObject({ ok: true, value: { batch: { valid: 1 } } });
     await engine.invoke('batch-preset-save', { name: 'Bank DE', mapping, delimiter: ',' });
     await engine.close();
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     expect(await reopened.invoke('batch-preset-list', {})).toMatchObject({ ok: true, value: [{ name: 'Bank DE', mapping, delimiter: ',' }] });
     await reopened.close();
   });
@@ -255,7 +255,7 @@ describe('batch processing', () => {
     const batchId = validation.batch.batchId;
     engine.store.commit([{ t: 'batch-status', id: batchId, status: 'running', at: Date.now(), problem: null }]);
     await engine.close();
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     const listed = await reopened.invoke('batch-list', {});
     expect(listed.ok && listed.value[0]).toMatchObject({ batchId, status: 'interrupted' });
     const stored = String(reopened.store.database.value('SELECT file_path FROM batches WHERE id = ?', [batchId]));
@@ -318,7 +318,7 @@ describe('paydesk batch', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stdout).toBe('');
     }
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     expect(reopened.info().payments).toBe(paymentsBefore);
     expect(await reopened.invoke('batch-list', {})).toEqual({ ok: true, value: [] });
     await reopened.close();

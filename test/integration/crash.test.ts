@@ -64,7 +64,7 @@ describe('crash safety', () => {
       if (atCheckpoint && run.sawCheckpoint) checkpointKills++;
       for (const paymentId of run.acknowledged) acknowledged.add(paymentId);
 
-      const engine = await Engine.open(ledgerPath);
+      const engine = await Engine.open(ledgerPath, { create: true });
       try {
         const report = engine.verify();
         expect(report.problems, `seed ${seed}, round ${round}`).toEqual([]);

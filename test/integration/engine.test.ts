@@ -1,3 +1,4 @@
+import { resealLedgerFile } from '../support/reseal';
 import { copyFileSync, readdirSync, appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ const newFolder = useTempFolder();
 async function openLedger(): Promise<{ engine: Engine; folder: string; ledgerPath: string }> {
   const folder = newFolder();
   const ledgerPath = path.join(folder, 'ledger.paydesk');
-  return { engine: await Engine.open(ledgerPath), folder, ledgerPath };
+  return { engine: await Engine.open(ledgerPath, { create: true }), folder, ledgerPath };
 }
 
 async function account(engine: Engine, code: string, currency = 'EUR', openingBalance = '0', overdraftLimit = '0') {
@@ -243,7 +244,7 @@ describe('durability', () => {
     for (let index = 0; index < 50; index++) await pay(engine, `d-${index}`, 'ALICE', 'BOB', '1.25');
     const image = crashImage(folder, newFolder());
     await engine.close();
-    const recovered = await Engine.open(image);
+    const recovered = await Engine.open(image, { create: true });
     expect(recovered.store.openReport.replayedRecords).toBeGreaterThan(0);
     expect(balance(recovered, 'BOB')).toBe(50 * 125);
     expect(recovered.info().payments).toBe(51);
@@ -263,12 +264,12 @@ describe('durability', () => {
     const journalPath = path.join(imageFolder, journal);
     const sizeBefore = statSync(journalPath).size;
     appendFileSync(journalPath, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 9, 9]));
-    const recovered = await Engine.open(image);
+    const recovered = await Engine.open(image, { create: true });
     expect(balance(recovered, 'BOB')).toBe(100);
     expect(statSync(journalPath).size).toBe(sizeBefore);
     await pay(recovered, 't-2', 'ALICE', 'BOB', '1');
     await recovered.close();
-    const again = await Engine.open(image);
+    const again = await Engine.open(image, { create: true });
     expect(balance(again, 'BOB')).toBe(200);
     await again.close();
   });
@@ -286,7 +287,7 @@ describe('durability', () => {
     const image = crashImage(folder, newFolder());
     await engine.close();
     for (const candidate of [image, ledgerPath]) {
-      const reopened = await Engine.open(candidate);
+      const reopened = await Engine.open(candidate, { create: true });
       expect(balance(reopened, 'BOB')).toBe(10000);
       expect(reopened.verify().ok).toBe(true);
       await reopened.close();
@@ -306,11 +307,12 @@ describe('durability', () => {
     file.exec('DELETE FROM payment_latency');
     writeFileSync(ledgerPath, file.export());
     file.close();
-    const reopened = await Engine.open(ledgerPath);
+    await resealLedgerFile(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     expect(await reopened.invoke('payment-get', { paymentId: 'old-1' })).toMatchObject({ ok: true, value: { pltUs: 4321 } });
     await pay(reopened, 'new-1', 'ALICE', 'BOB', '1');
     await reopened.close();
-    const again = await Engine.open(ledgerPath);
+    const again = await Engine.open(ledgerPath, { create: true });
     expect(await again.invoke('payment-get', { paymentId: 'old-1' })).toMatchObject({ ok: true, value: { pltUs: 4321 } });
     expect(await again.invoke('payment-get', { paymentId: 'new-1' })).toMatchObject({ ok: true, value: { pltUs: expect.any(Number) } });
     await again.close();
@@ -320,13 +322,13 @@ describe('durability', () => {
     const folder = newFolder();
     const notes = path.join(folder, 'notes.txt');
     appendFileSync(notes, 'quarterly notes, not a ledger');
-    await expect(Engine.open(notes)).rejects.toThrow(/not a PayDesk ledger/);
+    await expect(Engine.open(notes, { create: true })).rejects.toThrow(/not a PayDesk ledger/);
     expect(readFileSync(notes, 'utf8')).toBe('quarterly notes, not a ledger');
   });
 
   it('refuses to open a ledger that another engine holds', async () => {
     const { engine, ledgerPath } = await openLedger();
-    await expect(Engine.open(ledgerPath)).rejects.toThrow(/open in another PayDesk process/);
+    await expect(Engine.open(ledgerPath, { create: true })).rejects.toThrow(/already open in this PayDesk|open in another PayDesk process/);
     await engine.close();
   });
 });
@@ -360,7 +362,7 @@ describe('invariants under random traffic', () => {
           }
         }
         await engine.close();
-        const reopened = await Engine.open(ledgerPath);
+        const reopened = await Engine.open(ledgerPath, { create: true });
         expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
         for (const code of codes) {
           expect(balance(reopened, code)).toBe(model.get(code));

@@ -20,7 +20,7 @@ const fixtures = path.join(import.meta.dirname, '../fixtures');
 
 async function openLedger() {
   const ledgerPath = path.join(newFolder(), 'ledger.paydesk');
-  const engine = await Engine.open(ledgerPath);
+  const engine = await Engine.open(ledgerPath, { create: true });
   await engine.invoke('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '1000.00' });
   await engine.invoke('account-create', { code: 'BOB', name: 'Bob', currency: 'EUR', overdraftLimit: '50.00' });
   await engine.invoke('account-create', { code: 'CAROL', name: 'Carol', currency: 'JPY', openingBalance: '500' });
@@ -187,7 +187,7 @@ describe('hostile input', () => {
     const live = fingerprint(engine);
     expect(engine.verify()).toMatchObject({ ok: true, problems: [] });
     await engine.close();
-    const replayed = await Engine.open(ledgerPath);
+    const replayed = await Engine.open(ledgerPath, { create: true });
     expect(fingerprint(replayed)).toBe(live);
     expect(replayed.verify()).toMatchObject({ ok: true, problems: [] });
     await replayed.close();

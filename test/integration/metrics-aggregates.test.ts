@@ -13,7 +13,7 @@ const newFolder = useTempFolder('paydesk-metrics-');
 async function openLedger() {
   const folder = newFolder();
   const ledgerPath = path.join(folder, 'ledger.paydesk');
-  return { engine: await Engine.open(ledgerPath), folder, ledgerPath };
+  return { engine: await Engine.open(ledgerPath, { create: true }), folder, ledgerPath };
 }
 
 async function account(engine: Engine, code: string, openingBalance: string) {
@@ -121,7 +121,7 @@ describe('metrics aggregates', () => {
     }
     const before = dashboardMetrics(engine.store.database, { range: 'all' }, Date.now());
     await engine.close();
-    const recovered = await Engine.open(path.join(crashFolder, 'ledger.paydesk'));
+    const recovered = await Engine.open(path.join(crashFolder, 'ledger.paydesk'), { create: true });
     expect(recovered.store.openReport.replayedRecords).toBeGreaterThan(0);
     expect(stored(recovered)).toEqual(recompute(recovered.store.database));
     expect(stored(recovered)).toEqual(live);

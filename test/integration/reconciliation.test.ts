@@ -40,7 +40,7 @@ const lineOf = (report: ReconciliationReport, reference: string) => report.unmat
 describe('reconciliation on a real ledger file', () => {
   it('runs a chunked CSV upload, keeps a match by hand across a close and reopen, and reports the three panes', async () => {
     const ledgerPath = await fixtureLedger();
-    let engine = await Engine.open(ledgerPath);
+    let engine = await Engine.open(ledgerPath, { create: true });
     const uploadId = await upload(engine, 'statement.csv', readFileSync(path.join(fixtures, 'statement.csv'), 'utf8'), 100);
     const report = valueOf(await engine.invoke('reconciliation-run', { uploadId, account: 'CASH' }));
     expect(report.summary).toMatchObject({
@@ -64,7 +64,7 @@ describe('reconciliation on a real ledger file', () => {
     expect(taken).toMatchObject({ ok: false, code: 'FF01', message: 'Payment P-1010 is already matched to another statement line.' });
     await engine.close();
 
-    engine = await Engine.open(ledgerPath);
+    engine = await Engine.open(ledgerPath, { create: true });
     const reopened = valueOf(await engine.invoke('reconciliation-get', { runId }));
     const byHand = reopened.matches.find((match) => match.statementLine.line === transfer.line);
     expect(byHand).toMatchObject({ rule: 'manual', confidence: 1, amountDifferenceMinor: 0, payments: [{ paymentId: 'P-1010' }] });
@@ -74,7 +74,7 @@ describe('reconciliation on a real ledger file', () => {
 
   it('keeps a decision acknowledged but never checkpointed: the journal alone brings it back after a crash', async () => {
     const ledgerPath = await fixtureLedger();
-    const engine = await Engine.open(ledgerPath);
+    const engine = await Engine.open(ledgerPath, { create: true });
     const uploadId = await upload(engine, 'statement.camt053.xml', readFileSync(path.join(fixtures, 'statement.camt053.xml'), 'utf8'));
     const report = valueOf(await engine.invoke('reconciliation-run', { uploadId, account: 'CASH' }));
     expect(report.summary).toMatchObject({ closingBalanceSource: 'statement', statementClosingMinor: 45_340, closingDifferenceMinor: 12_650 });
@@ -88,7 +88,7 @@ describe('reconciliation on a real ledger file', () => {
       copyFileSync(path.join(folder, name), path.join(crashFolder, name));
     }
     await engine.close();
-    const recovered = await Engine.open(path.join(crashFolder, 'books.paydesk'));
+    const recovered = await Engine.open(path.join(crashFolder, 'books.paydesk'), { create: true });
     const after = valueOf(await recovered.invoke('reconciliation-get', { runId }));
     expect(after.summary).toMatchObject({ status: 'finished', matched: 8, unmatchedStatement: 5 });
     expect(await recovered.invoke('reconciliation-match', { runId, statementLine: 1, paymentIds: ['P-1001'] })).toMatchObject({ ok: false });
@@ -101,7 +101,7 @@ describe('reconciliation on a real ledger file', () => {
 
   it('refuses a bad file, a statement in another currency and an unknown account, and keeps no run', async () => {
     const ledgerPath = await fixtureLedger();
-    const engine = await Engine.open(ledgerPath);
+    const engine = await Engine.open(ledgerPath, { create: true });
     const bad = await upload(engine, 'bad-date.csv', readFileSync(path.join(fixtures, 'bad-date.csv'), 'utf8'));
     const refused = await engine.invoke('reconciliation-run', { uploadId: bad, account: 'CASH' });
     expect(refused).toMatchObject({ ok: false, code: 'FF01', message: expect.stringMatching(/^Line 3/) });

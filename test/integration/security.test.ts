@@ -12,7 +12,7 @@ const newFolder = useTempFolder('paydesk-security-');
 
 async function openLedger() {
   const ledgerPath = path.join(newFolder(), 'ledger.paydesk');
-  return { engine: await Engine.open(ledgerPath), ledgerPath };
+  return { engine: await Engine.open(ledgerPath, { create: true }), ledgerPath };
 }
 
 const anonymous = { kind: 'http', sessionKey: null } as const;
@@ -125,7 +125,7 @@ describe('operators and sessions', () => {
     await withOperators(engine, { otto: 'operator' });
     await engine.invoke('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR' });
     await engine.close();
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     await signIn(reopened, 'otto');
     const entry = reopened.store.database.get<{ actor: string; action: string }>("SELECT actor, action FROM audit WHERE target = 'ALICE'");
     expect(entry).toEqual({ actor: 'cli', action: 'account-create' });

@@ -11,6 +11,7 @@ const [ledgerPath, prefix, inFlightText] = process.argv.slice(2);
 const inFlight = Number(inFlightText ?? 8);
 
 const engine = await Engine.open(ledgerPath, {
+  create: true,
   checkpointJournalBytes: 24 * 1024,
   onCheckpointStart: () => process.stdout.write('CHECKPOINT\n'),
 });

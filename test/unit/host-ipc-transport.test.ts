@@ -58,7 +58,7 @@ let unsubscribeEngine: () => void;
 
 beforeEach(async () => {
   folder = await mkdtemp(path.join(os.tmpdir(), 'paydesk-ipc-'));
-  engine = await Engine.open(path.join(folder, 'ledger.paydesk'));
+  engine = await Engine.open(path.join(folder, 'ledger.paydesk'), { create: true });
   frameUrl = 'app://paydesk/index.html';
   ipc = createFakeIpc(() => frameUrl);
   unregister = registerChannels(ipc.ipcMain, createSenderCheck(appOrigin, undefined), () => engine.dispatch);

@@ -62,7 +62,7 @@ describe('host process', () => {
       const exited = exitOf(child);
       child.kill(signal);
       expect(await exited).toBe(0);
-      const engine = await Engine.open(ledgerPath);
+      const engine = await Engine.open(ledgerPath, { create: true });
       try {
         const accounts = await engine.invoke('account-list', {});
         expect(accounts).toMatchObject({ ok: true, value: expect.arrayContaining([expect.objectContaining({ code: 'ALICE', balanceMinor: 10_000 })]) });

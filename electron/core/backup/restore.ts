@@ -2,9 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failure, success, type Result } from '../../../shared/result';
 import { verifyAuditChain } from '../audit/audit-queries';
-import { acquireLock } from '../ledger-store';
+import { acquireLock, LedgerStore } from '../ledger-store';
 import { applicationId } from '../schema';
-import { writeFileAtomic } from '../storage/atomic-file';
 import { SqliteDatabase } from '../storage/sqlite';
 import { verifyLedger } from '../verify';
 
@@ -75,7 +74,9 @@ export async function restoreBackup(
   const releaseLock = await acquireLock(ledgerPath);
   try {
     const movedAsideTo = await moveAside(ledgerPath);
-    await writeFileAtomic(ledgerPath, bytes);
+    // The backup becomes a new ledger: its own first journal generation, manifest and checksum.
+    const store = await LedgerStore.open(ledgerPath, { create: true, initialBytes: bytes, lock: false });
+    await store.close();
     return success({ movedAsideTo, check: check.value });
   } finally {
     await releaseLock();
@@ -86,7 +87,9 @@ export async function restoreBackup(
 async function moveAside(ledgerPath: string): Promise<string | null> {
   const folder = path.dirname(ledgerPath);
   const base = path.basename(ledgerPath);
-  const names = (await fs.readdir(folder)).filter((name) => name === base || name.startsWith(`${base}-journal-`));
+  const names = (await fs.readdir(folder)).filter(
+    (name) => name === base || name === `${base}.manifest` || name.startsWith(`${base}-journal-`),
+  );
   if (names.length === 0) return null;
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
   const aside = path.join(folder, `${base}.before-restore-${stamp}`);
