@@ -5,7 +5,8 @@ import { batchFields, csvLine, resultsHeader, type BatchDelimiter, type BatchFie
 import { batchService } from '../core/batch/batch-handlers';
 import { BatchFileError } from '../core/batch/csv-source';
 import type { Command } from './commands';
-import { describeFailure, exitCodes, UsageError } from './main';
+import { LedgerStoppedError } from '../core/ledger-store';
+import { describeFailure, exitCodes, LedgerStoppedExit, UsageError } from './main';
 
 /** Errors printed by `paydesk batch --json`; `errorTotal` always tells how many there were. */
 export const errorsInJson = 100;
@@ -58,7 +59,15 @@ export const batchCommand: Command = {
     }
     // Written as the chunks become durable; should the first chunks have gone by already, finish() writes it from the ledger.
     const results = typeof values.results === 'string' ? service.streamResults(batchId, values.results) : null;
-    const summary = await service.whenStopped(batchId);
+    let summary: Awaited<ReturnType<typeof service.whenStopped>>;
+    try {
+      summary = await service.whenStopped(batchId);
+    } catch (error) {
+      if (!(error instanceof LedgerStoppedError)) throw error;
+      await results?.finish();
+      const listed = results === null ? '' : ' The results file lists exactly the rows that reached the disk.';
+      throw new LedgerStoppedExit(`LEDGER_STOPPED: ${error.sentence} Batch ${batchId} stopped part-way.${listed} Resume it once the ledger is reopened.`);
+    }
     await results?.finish();
     const errors = validation.value.errors.slice(0, errorsInJson).map(({ line, field, code, message }) => ({ line, field, code, message }));
     const report = {

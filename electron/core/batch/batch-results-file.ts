@@ -90,6 +90,13 @@ export class ResultsWriter {
     this.output.write(text);
   }
 
+  /** Closes the file as it stands: exactly the chunks that were appended. */
+  async close(): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    this.output.end();
+    await once(this.output, 'close');
+  }
+
   /** Closes the file, and writes it again from the ledger when it missed any of the batch's payments. */
   async finish(database: SqliteDatabase, batchId: string): Promise<void> {
     if (this.failure === null) {

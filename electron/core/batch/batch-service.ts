@@ -41,6 +41,8 @@ const resultColumns = `seq, payment_id, debtor_code, creditor_code, amount_minor
  * interrupted until it is resumed.
  */
 export class BatchService {
+  /** The counters of each running batch's last durable chunk. */
+  private readonly durableCounters = new Map<string, RunCounters>();
   private readonly runs = new Map<string, { run: BatchRun; ended: Promise<void> }>();
   private readonly fileNames = new Map<string, string>();
   private readonly lastEventAtMs = new Map<string, number>();
@@ -147,7 +149,9 @@ export class BatchService {
     return {
       finish: async () => {
         stop();
-        await writer.finish(this.store.database, batchId);
+        // After a failed write the file holds exactly the durable chunks; memory may be ahead, so it is not consulted.
+        if (this.store.stopped !== null) await writer.close();
+        else await writer.finish(this.store.database, batchId);
       },
     };
   }
@@ -242,8 +246,10 @@ export class BatchService {
   }
 
   /** Resolves when the batch's current run has ended (at once when none runs). */
+  /** The summary once the run stops; rejects with the reason when the ledger stopped after a failed write. */
   async whenStopped(batchId: string): Promise<BatchSummary> {
     await this.runs.get(batchId)?.ended;
+    if (this.store.stopped !== null) throw this.store.stopped;
     return this.requireSummary(batchId);
   }
 
@@ -316,6 +322,7 @@ export class BatchService {
       },
       {
         onChunk: (rows, counters, rowsThisRun, elapsedMs) => {
+          this.durableCounters.set(row.id, counters);
           for (const listener of this.chunkListeners.get(row.id) ?? []) listener(rows);
           this.reportProgress(row.id, 'running', counters, rowsThisRun, elapsedMs, false);
         },
@@ -340,6 +347,14 @@ export class BatchService {
   /** An unexpected failure mid-run (the file vanished, say): the batch is paused with the reason, never left half-said. */
   private async onRunFailed(batchId: string, error: Error): Promise<void> {
     this.runs.delete(batchId);
+    const stopped = this.store.stopped;
+    if (stopped !== null) {
+      // A write failed: memory may be ahead of the disk, so say only what the last durable chunk said.
+      const counters = this.durableCounters.get(batchId) ?? countersOf(this.row(batchId)!);
+      const problem = `${stopped.sentence} The batch stopped after row ${counters.rowsDone}; resume it once the ledger is reopened.`;
+      this.reportProgress(batchId, 'interrupted', counters, 0, 0, true, problem);
+      return;
+    }
     console.error(`paydesk: batch ${batchId} stopped`, error);
     const problem = error instanceof BatchFileError ? error.message : `The batch stopped on an unexpected error: ${error.message}`;
     try {
