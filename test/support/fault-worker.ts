@@ -65,13 +65,16 @@ process.stdout.write('READY\n');
 
 let next = 0;
 let acknowledged = 0;
+let closing: Promise<unknown> | null = null;
 async function submit(): Promise<void> {
   while (next < max) {
     const paymentId = `${prefix}-${next++}`;
     const result = await engine.invoke('payment-submit', { paymentId, debtor: 'SOURCE', creditor: 'SINK', amount: '1.01', currency: 'EUR' });
     if (!result.ok && result.code === 'LEDGER_STOPPED') {
       process.stdout.write(`STOPPED ${paymentId} ${result.code} ${result.message.replace(/\n/g, ' ')}\n`);
-      await engine.close();
+      // One close for all the payments in flight: a second close() returns before the first has released the lock.
+      closing ??= engine.close();
+      await closing;
       process.exit(3);
     }
     if (!result.ok || result.value.status !== 'accepted') {

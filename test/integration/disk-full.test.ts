@@ -1,0 +1,171 @@
+/**
+ * Issue 12, fail-stop after a write error, on a real full disk: a small tmpfs
+ * (CI runs as root; skipped with the reason where mounting is not allowed).
+ * (a) A process pays until the disk fills: it must get LEDGER_STOPPED and
+ *     never an "accepted" that is not on disk; `paydesk pay` on the full disk
+ *     must not crash with a stack trace or a "refused" exit; once space is
+ *     freed, every acknowledged payment is there exactly once and verify is OK.
+ * (b) `paydesk batch --results` on a disk that fills mid-batch: exit 3, the
+ *     batch not reported complete, and every row the results file lists as
+ *     accepted is in the ledger exactly once after the reopen.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/core/engine';
+import { generateBatch } from '../../scripts/generate-batch';
+import { checkKept, lockFiles, newLedger, runCli, runFaultWorker } from '../support/fault-tools';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'paydesk-disk-full-'));
+const mountPoint = path.join(root, 'tmpfs');
+let skipReason: string | null = null;
+
+function mountTmpfs(sizeText: string): string | null {
+  mkdirSync(mountPoint, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeText}`, 'tmpfs', mountPoint], { stdio: 'pipe' });
+    return null;
+  } catch (error) {
+    return `mounting a tmpfs is not permitted here (${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
+  }
+}
+
+function unmount(): void {
+  try {
+    execFileSync('umount', [mountPoint], { stdio: 'pipe' });
+  } catch {
+    // Not mounted.
+  }
+}
+
+const fillerPath = path.join(mountPoint, 'filler.bin');
+
+/** Fills the tmpfs until only `leaveBytes` are free. */
+function fillLeaving(leaveBytes: number): string {
+  const stats = statfsSync(mountPoint);
+  const free = stats.bavail * stats.bsize;
+  writeFileSync(fillerPath, Buffer.alloc(Math.max(0, free - leaveBytes), 0x5a));
+  return fillerPath;
+}
+
+beforeAll(() => {
+  skipReason = mountTmpfs('4m');
+  if (skipReason !== null) console.log(`disk-full: skipped: ${skipReason}`);
+});
+
+afterAll(() => {
+  unmount();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('disk full (issue 12)', () => {
+  afterEach(() => rmSync(fillerPath, { force: true }));
+
+  it.each([
+    ['a journal append', []],
+    ['a checkpoint', ['--checkpoint-bytes', '4000']],
+  ])('real-time payments until %s fills the disk: LEDGER_STOPPED, exit 3, every accepted payment kept once after space is freed', async (what, extra, context) => {
+    if (skipReason !== null) return context.skip();
+    const folder = path.join(mountPoint, `realtime-${extra.length}`);
+    mkdirSync(folder);
+    const ledgerPath = path.join(folder, 'ledger.paydesk');
+    await newLedger(ledgerPath);
+    fillLeaving(96 * 1024);
+    const run = await runFaultWorker(ledgerPath, 'd', ['--in-flight', '6', ...extra], null, 50_000);
+    console.log(`disk-full: real-time, ${what}: ${run.acknowledged.length} acknowledged before ${run.stopped}`);
+    expect(run.failure, run.stderr).toBeNull();
+    expect(run.code, `${run.stderr}`).toBe(3);
+    expect(run.stopped).toMatch(/LEDGER_STOPPED/);
+    expect(run.stopped).toMatch(/full/);
+    expect(run.stderr).not.toMatch(/unexpected error/);
+    expect(run.acknowledged.length).toBeGreaterThan(0);
+    expect(lockFiles(folder)).toEqual([]);
+
+    // The command line on the still-full disk: never "accepted" unless kept, never a stack trace, never exit 1 ("refused").
+    const pay = await runCli(['pay', '--db', ledgerPath, '--id', 'cli-1', '--from', 'SOURCE', '--to', 'SINK', '--amount', '2.00', '--currency', 'EUR']);
+    console.log(`disk-full: paydesk pay on the full disk: exit ${pay.code}: ${(pay.stdout + pay.stderr).trim().slice(0, 300)}`);
+    // (A stack trace on stderr before the sentence is bug F1 in .tmp/fault-bugs.md: its own skipped test below.)
+    expect(pay.stderr).not.toMatch(/unexpected error/);
+    expect([0, 2, 3]).toContain(pay.code);
+    if (pay.code !== 0) expect(pay.stdout).not.toMatch(/accepted/);
+    expect(readdirSync(folder).filter((name) => name.includes('.tmp-'))).toEqual([]);
+
+    rmSync(fillerPath);
+    const acknowledged = pay.code === 0 ? [...run.acknowledged, 'cli-1'] : run.acknowledged;
+    const engine = await Engine.open(ledgerPath);
+    try {
+      expect(await checkKept(engine, acknowledged)).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+    const verify = await runCli(['verify', '--db', ledgerPath]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  }, 60_000);
+
+  // BUG F1 (.tmp/fault-bugs.md): LedgerStore.stop() logs the JournalWriteError with console.error(sentence, cause), so
+  // `paydesk pay` and `paydesk batch` print a Node stack trace on stderr before the LEDGER_STOPPED sentence; issue 12
+  // asks that the stop be said "in words". Unskip once the lead has fixed it.
+  it.skip('on a full disk `paydesk pay` says LEDGER_STOPPED in words, without a stack trace (bug F1)', async (context) => {
+    if (skipReason !== null) return context.skip();
+    const folder = path.join(mountPoint, 'words');
+    mkdirSync(folder);
+    const ledgerPath = path.join(folder, 'ledger.paydesk');
+    await newLedger(ledgerPath);
+    fillLeaving(24 * 1024);
+    const pay = await runCli(['pay', '--db', ledgerPath, '--id', 'w-1', '--from', 'SOURCE', '--to', 'SINK', '--amount', '2.00', '--currency', 'EUR']);
+    expect(pay.code).toBe(3);
+    expect(pay.stderr).toMatch(/LEDGER_STOPPED/);
+    expect(pay.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('a batch on a disk that fills mid-run: not reported complete, exit 3, every row the results file accepts is kept once', async (context) => {
+    if (skipReason !== null) return context.skip();
+    const folder = path.join(mountPoint, 'batch');
+    mkdirSync(folder);
+    const ledgerPath = path.join(folder, 'ledger.paydesk');
+    const accounts = ['NORTH', 'SOUTH', 'EAST', 'WEST'];
+    const engine = await Engine.open(ledgerPath, { create: true });
+    for (const code of accounts) await engine.invoke('account-create', { code, name: code, currency: 'EUR', openingBalance: '1000000.00' });
+    await engine.close();
+    // The input and the results file live on the real disk; only the ledger's disk fills.
+    const outside = mkdtempSync(path.join(root, 'outside-'));
+    const csvPath = path.join(outside, 'in.csv');
+    const resultsPath = path.join(outside, 'results.csv');
+    const rows = 12_000;
+    await generateBatch(csvPath, rows, 7, 'b', accounts);
+    const csvBytes = readFileSync(csvPath).length;
+    // Room for the import's copy of the file and a few chunks, not for all of them.
+    fillLeaving(csvBytes + 400 * 1024);
+    const batch = await runCli(['batch', '--db', ledgerPath, '--results', resultsPath, csvPath], 55_000);
+    console.log(`disk-full: batch: exit ${batch.code}: ${(batch.stdout + batch.stderr).trim().slice(0, 400)}`);
+    expect(batch.code, batch.stdout + batch.stderr).toBe(3);
+    expect(batch.stderr).toMatch(/LEDGER_STOPPED/);
+    expect(batch.stderr).toMatch(/stopped part-way/);
+    expect(batch.stdout).not.toMatch(new RegExp(`Accepted ${rows}\\b`));
+    expect(readdirSync(folder).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    expect(lockFiles(folder)).toEqual([]);
+
+    const lines = readFileSync(resultsPath, 'utf8').trim().split('\n').slice(1);
+    const accepted = lines.filter((line) => line.split(',')[7] === 'accepted').map((line) => line.split(',')[1]);
+    console.log(`disk-full: batch: the results file lists ${lines.length} rows, ${accepted.length} accepted, of ${rows}`);
+    expect(lines.length).toBeLessThan(rows);
+
+    rmSync(fillerPath);
+    const reopened = await Engine.open(ledgerPath);
+    try {
+      const database = reopened.store.database;
+      for (const paymentId of accepted) {
+        expect(Number(database.value('SELECT COUNT(*) FROM payments WHERE payment_id = ? AND status = 1', [paymentId])), paymentId).toBe(1);
+      }
+      const batchRow = database.get<{ status: string; rows_done: number; accepted: number }>('SELECT status, rows_done, accepted FROM batches');
+      expect(batchRow?.status).not.toBe('completed');
+      // The results file holds exactly the durable rows: what the ledger kept of the batch.
+      expect(Number(database.value('SELECT COUNT(*) FROM payments WHERE batch_id IS NOT NULL AND status = 1'))).toBe(accepted.length);
+      expect((await reopened.verifyWithFiles()).problems).toEqual([]);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
+});
