@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine';
 import { generateBatch } from '../../scripts/generate-batch';
-import { checkKept, lockFiles, newLedger, runCli, runFaultWorker } from '../support/fault-tools';
+import { checkKept, lockFiles, newLedger, runCli, runFaultWorker, snapshotFolder } from '../support/fault-tools';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'paydesk-disk-full-'));
 const mountPoint = path.join(root, 'tmpfs');
@@ -167,5 +167,56 @@ describe('disk full (issue 12)', () => {
     } finally {
       await reopened.close();
     }
+  }, 60_000);
+});
+
+describe('read-only media (issue 12)', () => {
+  const source = path.join(root, 'ro-source');
+  const readOnlyView = path.join(root, 'ro-view');
+  let mounted = false;
+
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [readOnlyView], { stdio: 'pipe' });
+  });
+
+  it('balances, verify and metrics work on a read-only bind mount (journal unretired, a stale lock beside it); pay is refused clearly', async (context) => {
+    mkdirSync(source, { recursive: true });
+    mkdirSync(readOnlyView, { recursive: true });
+    const ledgerName = 'ledger.paydesk';
+    await newLedger(path.join(source, ledgerName));
+    // A SIGKILL after acknowledged payments: the journal is unretired and the killed process's lock stays.
+    const run = await runFaultWorker(path.join(source, ledgerName), 'ro', ['--max', '25'], (line) => line.startsWith('DONE'));
+    expect(run.signal).toBe('SIGKILL');
+    expect(run.acknowledged.length).toBe(25);
+    try {
+      execFileSync('mount', ['--bind', source, readOnlyView], { stdio: 'pipe' });
+      mounted = true;
+      execFileSync('mount', ['-o', 'remount,bind,ro', readOnlyView], { stdio: 'pipe' });
+    } catch (error) {
+      console.log(`read-only: skipped: a read-only bind mount is not permitted here (${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`);
+      return context.skip();
+    }
+    const ledgerPath = path.join(readOnlyView, ledgerName);
+    const before = snapshotFolder(source);
+    const lockBefore = lockFiles(source);
+
+    const balances = await runCli(['balances', '--db', ledgerPath, '--json']);
+    expect(balances.code, balances.stderr).toBe(0);
+    const sink = (JSON.parse(balances.stdout) as { code: string; balanceMinor: number }[]).find((line) => line.code === 'SINK');
+    expect(sink?.balanceMinor, 'the journal was replayed in memory').toBe(25 * 101);
+    const verify = await runCli(['verify', '--db', ledgerPath]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/^OK: /);
+    const metrics = await runCli(['metrics', '--db', ledgerPath]);
+    expect(metrics.code, metrics.stderr).toBe(0);
+    expect(metrics.stdout).toMatch(/Payments today/);
+    const pay = await runCli(['pay', '--db', ledgerPath, '--id', 'ro-x', '--from', 'SOURCE', '--to', 'SINK', '--amount', '1.00', '--currency', 'EUR']);
+    expect(pay.code, pay.stdout + pay.stderr).not.toBe(0);
+    expect(pay.stdout).not.toMatch(/accepted/);
+    expect(pay.stderr).toMatch(/read-only/);
+    expect(pay.stderr).not.toMatch(/unexpected error|\n\s+at /);
+
+    expect(snapshotFolder(source)).toEqual(before);
+    expect(lockFiles(source)).toEqual(lockBefore);
   }, 60_000);
 });

@@ -7,6 +7,7 @@
  * files left byte for byte as they were, or opened with every acknowledged
  * payment exactly once and verify OK. PAYDESK_FAULT_SEED replays a run.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -234,5 +235,52 @@ describe('real-file faults (issue 12)', () => {
     }
     expect(readdirSync(folder).filter((name) => name.includes('.tmp-') || name.includes('.lock'))).toEqual([]);
     expect(existsSync(ledgerPath)).toBe(true);
+  }, 60_000);
+});
+
+describe('an immutable ledger file at close (issue 12)', () => {
+  it('`paydesk pay` keeps its success: outcome, a warning, exit 0, no temporary files, no lock; the payments are there after chattr -i', async (context) => {
+    // chattr needs a file system with attributes (ext4, xfs, btrfs; not tmpfs): a folder on the real disk.
+    const folder = mkdtempSync(path.join(existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'paydesk-immutable-'));
+    const ledgerPath = path.join(folder, ledgerName);
+    let immutable = false;
+    try {
+      await newLedger(ledgerPath);
+      const attempt = spawnSync('chattr', ['+i', ledgerPath], { encoding: 'utf8' });
+      if (attempt.error !== undefined || attempt.status !== 0) {
+        console.log(`immutable: skipped: chattr +i is not available here (${attempt.error?.message ?? attempt.stderr.trim()})`);
+        return context.skip();
+      }
+      immutable = true;
+      for (const id of ['imm-1', 'imm-2']) {
+        const pay = await runCli(['pay', '--db', ledgerPath, '--id', id, '--from', 'SOURCE', '--to', 'SINK', '--amount', '3.00', '--currency', 'EUR']);
+        expect(pay.code, pay.stdout + pay.stderr).toBe(0);
+        expect(pay.stdout).toMatch(new RegExp(`^${id}: accepted`));
+        expect(pay.stderr).toMatch(/warning: .*final checkpoint/);
+        expect(pay.stderr).not.toMatch(/unexpected error|\n\s+at /);
+        expect(readdirSync(folder).filter((name) => name.includes('.tmp-')), `after ${id}`).toEqual([]);
+        expect(lockFiles(folder), `after ${id}`).toEqual([]);
+      }
+      // Reading still works while the file stays immutable: the journal holds both payments.
+      const balances = await runCli(['balances', '--db', ledgerPath, '--json']);
+      expect(balances.code, balances.stderr).toBe(0);
+      expect((JSON.parse(balances.stdout) as { code: string; balanceMinor: number }[]).find((line) => line.code === 'SINK')?.balanceMinor).toBe(600);
+      const verify = await runCli(['verify', '--db', ledgerPath]);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+
+      spawnSync('chattr', ['-i', ledgerPath]);
+      immutable = false;
+      const engine = await Engine.open(ledgerPath);
+      try {
+        expect(await checkKept(engine, ['imm-1', 'imm-2'])).toEqual([]);
+        expect(engine.store.state.accounts.get('SINK')?.balanceMinor).toBe(600);
+      } finally {
+        await engine.close();
+      }
+      expect(readdirSync(folder).filter((name) => name.includes('.tmp-') || name.includes('.lock'))).toEqual([]);
+    } finally {
+      if (immutable) spawnSync('chattr', ['-i', ledgerPath]);
+      rmSync(folder, { recursive: true, force: true });
+    }
   }, 60_000);
 });
