@@ -27,6 +27,16 @@ const flipCases = { journal: 60, ledger: 30, manifest: 10 };
 /** Built once: a folder whose journal spans two generations, a SIGKILL having hit while the second checkpoint hung. */
 let baseFolder = '';
 let acknowledged: string[] = [];
+/** Every payment and account row of the undamaged ledger: a kept case must read exactly these (ids, codes, amounts, times). */
+let controlContent = '';
+
+function contentOf(engine: Engine): string {
+  const database = engine.store.database;
+  return JSON.stringify([
+    database.all('SELECT seq, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code, received_at_ms FROM payments ORDER BY seq'),
+    database.all('SELECT * FROM accounts ORDER BY id'),
+  ]);
+}
 
 async function buildUnretired(folder: string, hangAt: 'create' | 'rename', prefix: string): Promise<WorkerRun> {
   const ledgerPath = path.join(folder, ledgerName);
@@ -83,6 +93,7 @@ async function openOrRefuse(folder: string, namedFile: string | RegExp, label: s
   }
   try {
     expect(await checkKept(engine, acknowledged), `${label}: opened`).toEqual([]);
+    expect(contentOf(engine) === controlContent, `${label}: opened, but payments or accounts differ from the undamaged ledger`).toBe(true);
   } finally {
     await engine.close();
   }
@@ -100,6 +111,12 @@ describe('real-file faults (issue 12)', () => {
     const journals = journalFiles(baseFolder, ledgerName);
     expect(journals.length, `journal files: ${journals.join(', ')}`).toBeGreaterThanOrEqual(2);
     expect(readdirSync(baseFolder).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    const control = mkdtempSync(path.join(os.tmpdir(), 'paydesk-fault-control-'));
+    copyFolder(baseFolder, control);
+    const engine = await Engine.open(path.join(control, ledgerName));
+    controlContent = contentOf(engine);
+    await engine.store.discard();
+    rmSync(control, { recursive: true, force: true });
     console.log(`fault-files: seed ${seed} (PAYDESK_FAULT_SEED replays); ${acknowledged.length} acknowledged; journal ${journals.join(', ')}`);
   }, 60_000);
 
@@ -140,8 +157,10 @@ describe('real-file faults (issue 12)', () => {
           name = names[chosen];
         }
         const filePath = path.join(folder, name);
-        const size = readFileSync(filePath).length;
-        const offset = Math.floor(random() * size);
+        const content = readFileSync(filePath);
+        // Most of a ledger file is free pages of zeros: flips aim at bytes that hold something, as bit rot that matters does.
+        let offset = Math.floor(random() * content.length);
+        for (let retry = 0; kind === 'ledger' && content[offset] === 0 && retry < 100; retry++) offset = Math.floor(random() * content.length);
         const bit = Math.floor(random() * 8);
         flipBit(filePath, offset, bit);
         const outcome = await openOrRefuse(folder, name, `seed ${seed}, ${name} offset ${offset} bit ${bit}`);
