@@ -63,10 +63,11 @@ afterAll(() => {
 describe('disk full (issue 12)', () => {
   afterEach(() => rmSync(fillerPath, { force: true }));
 
-  it.each([
+  const fillers: [string, string[]][] = [
     ['a journal append', []],
     ['a checkpoint', ['--checkpoint-bytes', '4000']],
-  ])('real-time payments until %s fills the disk: LEDGER_STOPPED, exit 3, every accepted payment kept once after space is freed', async (what, extra, context) => {
+  ];
+  for (const [what, extra] of fillers) it(`real-time payments until ${what} fills the disk: LEDGER_STOPPED, exit 3, every accepted payment kept once after space is freed`, async (context) => {
     if (skipReason !== null) return context.skip();
     const folder = path.join(mountPoint, `realtime-${extra.length}`);
     mkdirSync(folder);
