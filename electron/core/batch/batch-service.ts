@@ -313,6 +313,7 @@ export class BatchService {
     if (!decided.ok) return decided;
     const lsn = this.store.commit([...decided.value, { t: 'batch-status', id: row.id, status: 'running', at: Date.now(), problem: null }]);
     await this.store.whenDurable(lsn);
+    this.durableCounters.set(row.id, countersOf(row));
     const run = new BatchRun(
       this.store,
       {
@@ -350,7 +351,7 @@ export class BatchService {
     const stopped = this.store.stopped;
     if (stopped !== null) {
       // A write failed: memory may be ahead of the disk, so say only what the last durable chunk said.
-      const counters = this.durableCounters.get(batchId) ?? countersOf(this.row(batchId)!);
+      const counters = this.durableCounters.get(batchId)!;
       const problem = `${stopped.sentence} The batch stopped after row ${counters.rowsDone}; resume it once the ledger is reopened.`;
       this.reportProgress(batchId, 'interrupted', counters, 0, 0, true, problem);
       return;
