@@ -241,7 +241,7 @@ export class LedgerStore {
   private stop(cause: unknown): LedgerStoppedError {
     if (this.stoppedBy !== null) return this.stoppedBy;
     this.stoppedBy = new LedgerStoppedError(describeWriteFailure(this.ledgerPath, cause));
-    console.error(`paydesk: ${this.stoppedBy.sentence}`, cause);
+    console.error(`paydesk: ${this.stoppedBy.sentence} (${(cause as Error | undefined)?.message ?? String(cause)})`);
     for (const listener of this.stopListeners) listener(this.stoppedBy);
     return this.stoppedBy;
   }
