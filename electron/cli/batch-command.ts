@@ -59,16 +59,7 @@ export const batchCommand: Command = {
     }
     // Written as the chunks become durable; should the first chunks have gone by already, finish() writes it from the ledger.
     const results = typeof values.results === 'string' ? service.streamResults(batchId, values.results) : null;
-    let summary: Awaited<ReturnType<typeof service.whenStopped>>;
-    try {
-      summary = await service.whenStopped(batchId);
-    } catch (error) {
-      if (!(error instanceof LedgerStoppedError)) throw error;
-      await results?.finish();
-      const listed = results === null ? '' : ' The results file lists exactly the rows that reached the disk.';
-      throw new LedgerStoppedExit(`LEDGER_STOPPED: ${error.sentence} Batch ${batchId} stopped part-way.${listed} Resume it once the ledger is reopened.`);
-    }
-    await results?.finish();
+    const summary = await stoppedSummary(service, batchId, results);
     const errors = validation.value.errors.slice(0, errorsInJson).map(({ line, field, code, message }) => ({ line, field, code, message }));
     const report = {
       batchId, rows: summary.rows, valid: summary.valid, invalid: summary.invalid, accepted: summary.accepted, rejected: summary.rejected,
@@ -80,6 +71,20 @@ export const batchCommand: Command = {
     return summary.accepted === summary.rows ? exitCodes.ok : exitCodes.refused;
   },
 };
+
+/** The batch's summary once it stops; a ledger stopped by a failed write ends the command with exit 3 and the reason. */
+async function stoppedSummary(service: ReturnType<typeof batchService>, batchId: string, results: { finish(): Promise<void> } | null) {
+  try {
+    const summary = await service.whenStopped(batchId);
+    await results?.finish();
+    return summary;
+  } catch (error) {
+    if (!(error instanceof LedgerStoppedError)) throw error;
+    await results?.finish();
+    const listed = results === null ? '' : ' The results file lists exactly the rows that reached the disk.';
+    throw new LedgerStoppedExit(`LEDGER_STOPPED: ${error.sentence} Batch ${batchId} stopped part-way.${listed} Resume it once the ledger is reopened.`);
+  }
+}
 
 function parseDelimiter(value: unknown): BatchDelimiter | undefined {
   if (value === undefined) return undefined;

@@ -33,7 +33,9 @@ let controlContent = '';
 function contentOf(engine: Engine): string {
   const database = engine.store.database;
   return JSON.stringify([
-    database.all('SELECT seq, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code, received_at_ms FROM payments ORDER BY seq'),
+    database.all(
+      'SELECT seq, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code, received_at_ms FROM payments ORDER BY seq',
+    ),
     database.all('SELECT * FROM accounts ORDER BY id'),
   ]);
 }

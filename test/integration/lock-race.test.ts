@@ -64,7 +64,8 @@ interface WorkerResult {
 
 function runWorker(ledgerPath: string, worker: number, logPath: string, sentinelPath: string): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', workerPath, ledgerPath, String(worker), String(rounds), String(perRound), logPath, sentinelPath], {
+    const args = [workerPath, ledgerPath, String(worker), String(rounds), String(perRound), logPath, sentinelPath];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
     });
     const result: WorkerResult = { acknowledged: [], refused: [], overlaps: [], output: '', code: null };
@@ -129,7 +130,8 @@ describe('one holder, always (issue 12)', () => {
     for (let index = 0; index < lines.length; index += 2) {
       const [hold, holder] = lines[index].split(' ');
       const [free, freer] = lines[index + 1].split(' ');
-      expect([hold, free, freer], `log lines ${index}-${index + 1}:\n${lines.slice(Math.max(0, index - 2), index + 3).join('\n')}`).toEqual(['HOLD', 'FREE', holder]);
+      const context = lines.slice(Math.max(0, index - 2), index + 3).join('\n');
+      expect([hold, free, freer], `log lines ${index}-${index + 1}:\n${context}`).toEqual(['HOLD', 'FREE', holder]);
     }
 
     expect(readdirSync(folder).filter((name) => name.includes('.lock'))).toEqual([]);
