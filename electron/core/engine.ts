@@ -8,7 +8,7 @@ import { createDispatch, type Dispatch } from './dispatch';
 import { EngineEvents } from './events';
 import { LedgerStore, type LedgerStoreOptions } from './ledger-store';
 import { toAccount, type AccountState } from './ledger-state';
-import { decidePayment } from './payment-decision';
+import { balanceLimitRejection, decidePayment } from './payment-decision';
 import { accountStatement, defaultPageSize, findPayment, listPayments } from './queries';
 import type { AccountRecord, LedgerRecord, PaymentRow } from './records';
 import { verifyLedger } from './verify';
@@ -198,6 +198,9 @@ export class Engine {
     if (!opening.ok) return { ...opening, field: 'openingBalance' };
     const overdraft = parseNonNegativeAmount(request.overdraftLimit ?? '0', request.currency);
     if (!overdraft.ok) return { ...overdraft, field: 'overdraftLimit' };
+    const equity = state.accounts.get(`${equityPrefix}${request.currency}`);
+    const beyondLimit = equity === undefined ? null : balanceLimitRejection(equity, -opening.value);
+    if (beyondLimit !== null) return failure(beyondLimit.code, `The opening balance cannot be booked: ${beyondLimit.message}`, 'openingBalance');
     const records: LedgerRecord[] = [];
     const account = this.accountRecord(request.code, request.name, request.currency, request.kind ?? 'customer', overdraft.value, 0);
     records.push(account);

@@ -173,7 +173,9 @@ export class BatchService {
     if (this.engine.controls.approvals.thresholds().length === 0) return null;
     const file = await this.checkFile(row);
     if (!file.ok) return file;
-    const totals = await batchTotals(row.file_path, file.value, JSON.parse(row.mapping) as BatchMapping, this.store.state.accounts, this.store);
+    const summed = await batchTotals(row.file_path, file.value, JSON.parse(row.mapping) as BatchMapping, this.store.state.accounts, this.store);
+    if (!summed.ok) return summed;
+    const totals = summed.value;
     const approvals = this.approvals;
     if (!approvals.needsApproval(totals)) return null;
     const now = this.row(row.id)!;
