@@ -85,6 +85,9 @@ describe('bidirectional control characters', () => {
         message: 'Payment id contains U+200F RIGHT-TO-LEFT MARK, which can disguise text; remove it.',
       },
     ]);
+    // A file name that would display "invoice.csv" while it ends in something else.
+    expect(await engine.invoke('batch-upload', { fileId: null, fileName: `invoice${override}vsc.exe`, offset: 0, text }))
+      .toMatchObject({ ok: false, code: 'FF01', field: 'fileName', message: expect.stringContaining('U+202E RIGHT-TO-LEFT OVERRIDE') });
     const batchId = validation.value.batch.batchId;
     expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
     expect(await batchService(engine).whenStopped(batchId)).toMatchObject({ status: 'completed', accepted: 1, skipped: 2 });
