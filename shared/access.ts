@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseBidiControls } from './bidi';
 import { currencySchema, amountTextSchema, paymentIdSchema } from './schemas';
 
 /**
@@ -156,6 +157,7 @@ const plainText = (label: string, maxLength: number) =>
   z
     .string()
     .trim()
+    .superRefine(refuseBidiControls(label))
     .max(maxLength, `${label} is at most ${maxLength} characters.`)
     .regex(/^[^\u0000-\u001f\u007f]*$/, `${label} may not hold control characters.`);
 

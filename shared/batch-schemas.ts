@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { batchDelimiters, batchFields, batchLimits, type BatchField } from './batch';
+import { refuseBidiControls } from './bidi';
 import { limits, paymentStatuses } from './domain';
 
 /** Schemas for the batch channels' requests; core validates every one before acting. */
@@ -16,7 +17,7 @@ export const batchUploadSchema = z
   .object({
     /** Null for the first chunk: the engine then makes a new file and returns its id. */
     fileId: fileId.nullable(),
-    fileName: z.string().trim().min(1, 'The file name is required.').max(batchLimits.fileNameLength),
+    fileName: z.string().trim().superRefine(refuseBidiControls('The file name')).min(1, 'The file name is required.').max(batchLimits.fileNameLength),
     /** Bytes already received, as the previous receipt said: a repeated or out-of-order chunk is refused. */
     offset: z.number().int().nonnegative(),
     text: z.string().max(batchLimits.uploadChunkChars, `An upload chunk is at most ${batchLimits.uploadChunkChars} characters.`),
@@ -42,7 +43,7 @@ export const batchResultsSchema = z
 
 export const batchPresetSaveSchema = z
   .object({
-    name: z.string().trim().min(1, 'The preset name is required.').max(batchLimits.presetNameLength),
+    name: z.string().trim().superRefine(refuseBidiControls('The preset name')).min(1, 'The preset name is required.').max(batchLimits.presetNameLength),
     mapping: batchMappingSchema,
     delimiter: delimiter.nullable().optional(),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseBidiControls } from './bidi';
 import { accountKinds, accountStatuses, limits, paymentStatuses } from './domain';
 
 /** Schemas for every request that crosses the process boundary. Core validates with them. */
@@ -7,6 +8,7 @@ const identifier = (label: string, maxLength: number) =>
   z
     .string({ error: `${label} is required.` })
     .trim()
+    .superRefine(refuseBidiControls(label))
     .min(1, `${label} is required.`)
     .max(maxLength, `${label} is at most ${maxLength} characters.`)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, `${label} may hold letters, digits and . _ : - only.`);
@@ -23,6 +25,7 @@ export const amountTextSchema = z
   .max(limits.amountTextLength, `The amount is at most ${limits.amountTextLength} characters.`);
 export const referenceSchema = z
   .string()
+  .superRefine(refuseBidiControls('The reference'))
   .max(limits.referenceLength, `The reference is at most ${limits.referenceLength} characters.`)
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'The reference may not hold control characters.');
 
@@ -42,7 +45,12 @@ export const paymentRequestSchema = z
 export const accountCreateSchema = z
   .object({
     code: accountCodeSchema,
-    name: z.string().trim().min(1, 'The account name is required.').max(limits.accountNameLength),
+    name: z
+      .string()
+      .trim()
+      .superRefine(refuseBidiControls('The account name'))
+      .min(1, 'The account name is required.')
+      .max(limits.accountNameLength),
     currency: currencySchema,
     kind: z.enum(accountKinds).optional(),
     openingBalance: amountTextSchema.optional(),

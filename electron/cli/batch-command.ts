@@ -37,15 +37,7 @@ export const batchCommand: Command = {
       if (error instanceof BatchFileError) throw new UsageError(error.message);
       throw error;
     }
-    const preview = await service.inspect({ fileId, delimiter });
-    if (!preview.ok) throw new UsageError(describeFailure(preview));
-    for (const earlier of preview.value.sameFileBatches) {
-      const what = `batch ${earlier.batchId} (${earlier.status})`;
-      process.stderr.write(`paydesk: warning: the same file was imported before as ${what}; ids already paid are not paid again.\n`);
-    }
-    const mapping: BatchMapping = { ...preview.value.suggestedMapping, ...parseMapping(values.map) };
-    const validation = await service.validate({ fileId, delimiter, mapping });
-    if (!validation.ok) throw new UsageError(describeFailure(validation));
+    const validation = await validateImport(service, fileId, delimiter, values.map);
     const batchId = validation.value.batch.batchId;
     // Through invoke, so the start is audited under `cli` and a hold names `cli` as the submitter.
     const started = await engine.invoke('batch-start', { batchId });
@@ -83,6 +75,29 @@ async function stoppedSummary(service: ReturnType<typeof batchService>, batchId:
     await results?.finish();
     const listed = results === null ? '' : ' The results file lists exactly the rows that reached the disk.';
     throw new LedgerStoppedExit(`LEDGER_STOPPED: ${error.sentence} Batch ${batchId} stopped part-way.${listed} Resume it once the ledger is reopened.`);
+  }
+}
+
+/**
+ * Inspects and validates the imported copy. A refused import (an unreadable
+ * file, a bad mapping, no rows) removes its copy from the batch folder: only
+ * a batch keeps its file there.
+ */
+async function validateImport(service: ReturnType<typeof batchService>, fileId: string, delimiter: BatchDelimiter | undefined, map: unknown) {
+  try {
+    const preview = await service.inspect({ fileId, delimiter });
+    if (!preview.ok) throw new UsageError(describeFailure(preview));
+    for (const earlier of preview.value.sameFileBatches) {
+      const what = `batch ${earlier.batchId} (${earlier.status})`;
+      process.stderr.write(`paydesk: warning: the same file was imported before as ${what}; ids already paid are not paid again.\n`);
+    }
+    const mapping: BatchMapping = { ...preview.value.suggestedMapping, ...parseMapping(map) };
+    const validation = await service.validate({ fileId, delimiter, mapping });
+    if (!validation.ok) throw new UsageError(describeFailure(validation));
+    return validation;
+  } catch (error) {
+    await service.discardImport(fileId);
+    throw error;
   }
 }
 

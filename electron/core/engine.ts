@@ -9,7 +9,7 @@ import { EngineEvents } from './events';
 import { LedgerStore, LedgerStoppedError, ReadOnlyLedgerError, type CloseReport, type LedgerStoreOptions } from './ledger-store';
 import { LedgerOpenError, restoreAdvice } from './storage/ledger-open-error';
 import { toAccount, type AccountState } from './ledger-state';
-import { decidePayment } from './payment-decision';
+import { balanceLimitRejection, decidePayment } from './payment-decision';
 import { accountStatement, defaultPageSize, findPayment, listPayments } from './queries';
 import type { AccountRecord, LedgerRecord, PaymentRow } from './records';
 import { verifyLedger } from './verify';
@@ -21,6 +21,7 @@ import { systemContext } from './security/call-context';
 import { verifyAuditChain } from './audit/audit-queries';
 import { Backups } from './backup/backups';
 import { AutomaticBackups, backupOnClose, createBackupHandlers } from './backup/automatic-backups';
+import { describeClockJump, StampClock, systemClock, type Clock, type ClockJump } from './clock';
 
 /** Account codes the engine keeps for itself: the equity side of opening balances. */
 export const equityPrefix = 'EQUITY-';
@@ -31,6 +32,8 @@ export type PaymentRequest = ParsedRequestOf<'payment-submit'>;
 export interface EngineOptions extends LedgerStoreOptions {
   /** Daily backups and one on close (the desktop application and the host; not the command line or tests). */
   automaticBackups?: boolean;
+  /** Where payment stamps and "now" come from (electron/core/clock.ts); tests inject one they can move. */
+  clock?: Clock;
 }
 
 /**
@@ -47,7 +50,9 @@ export class Engine {
   private automaticBackups: AutomaticBackups | null = null;
   private readonly openedAtMs = Date.now();
 
-  private constructor(readonly store: LedgerStore) {
+  private constructor(readonly store: LedgerStore, readonly clock: Clock = systemClock) {
+    store.state.stampClock = new StampClock(clock);
+    store.state.stampClock.onJump((jump) => queueMicrotask(() => this.auditClockJump(jump)));
     this.controls = new Controls(store, this.events);
     this.backups = new Backups(store);
     this.dispatch = createDispatch(this.handlers(), this.controls.access, storageState(store));
@@ -65,7 +70,7 @@ export class Engine {
       await store.discard();
       throw new LedgerOpenError(`${ledgerPath} fails verification: ${report.problems.join(' ')} ${restoreAdvice}`);
     }
-    const engine = new Engine(store);
+    const engine = new Engine(store, options.clock);
     if (options.automaticBackups === true) engine.automaticBackups = AutomaticBackups.start(engine.backups);
     return engine;
   }
@@ -101,6 +106,20 @@ export class Engine {
     const report = await this.store.close();
     if (backupFolder !== null && report.checkpointed) await backupOnClose(this.ledgerPath, backupFolder);
     return report;
+  }
+
+  /**
+   * A clock jump goes into the audit trail in a commit of its own, after the
+   * commit that stamped the payment which revealed it (a microtask later, so
+   * never inside a batch chunk's decision). It changes no stamp.
+   */
+  private auditClockJump(jump: ClockJump): void {
+    try {
+      const direction = jump.jumpMs > 0 ? 'forward' : 'back';
+      this.store.commit([], { actor: 'system', action: 'clock-jump', target: direction, outcome: 'noted', detail: describeClockJump(jump) });
+    } catch (error) {
+      console.error('paydesk: noting a clock jump in the audit trail failed', error);
+    }
   }
 
   /** The six steps: receive (T1), validate, check balance, execute, record, answer once durable (T2). */
@@ -190,6 +209,9 @@ export class Engine {
     if (!opening.ok) return { ...opening, field: 'openingBalance' };
     const overdraft = parseNonNegativeAmount(request.overdraftLimit ?? '0', request.currency);
     if (!overdraft.ok) return { ...overdraft, field: 'overdraftLimit' };
+    const equity = state.accounts.get(`${equityPrefix}${request.currency}`);
+    const beyondLimit = equity === undefined ? null : balanceLimitRejection(equity, -opening.value);
+    if (beyondLimit !== null) return failure(beyondLimit.code, `The opening balance cannot be booked: ${beyondLimit.message}`, 'openingBalance');
     const records: LedgerRecord[] = [];
     const account = this.accountRecord(request.code, request.name, request.currency, request.kind ?? 'customer', overdraft.value, 0);
     records.push(account);
@@ -202,7 +224,7 @@ export class Engine {
 
   private accountRecord(code: string, name: string, currency: string, kind: AccountRecord['kind'], overdraftLimitMinor: number, offset: number): AccountRecord {
     const id = this.store.state.lastAccountId + 1 + offset;
-    return { t: 'account', id, code, name, currency, kind, overdraftLimitMinor, createdAtMs: Date.now() };
+    return { t: 'account', id, code, name, currency, kind, overdraftLimitMinor, createdAtMs: this.clock.nowMs() };
   }
 
   /** An opening balance is a transfer from the currency's equity account, so the books always balance. */

@@ -6,6 +6,7 @@ import { applyControlRecord, isControlRecord } from './security/control-records'
 import { applyBatchApprovalRecord, isBatchApprovalRecord } from './approval/batch-approval-records';
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
 import { MetricsAggregates } from './metrics/aggregates';
+import { StampClock } from './clock';
 
 /** The in-memory view of an account that decisions read (the contract's Account plus its row id); the database row follows it. */
 export interface AccountState extends Account {
@@ -16,6 +17,13 @@ export interface AccountState extends Account {
 const insertPayment = `INSERT INTO payments (seq, payment_id, debtor_id, creditor_id, debtor_code, creditor_code,
   amount_minor, currency, reference, status, code, message, channel, batch_id, line, received_at_ms)`;
 const paymentColumns = 16;
+
+/**
+ * A payment stamped earlier than the payment before it (the clock went back)
+ * starts a new stretch of ascending stamps; queries by time search each
+ * stretch (queries.ts). Replaces, so a replayed payment lands on the same row.
+ */
+const insertClockStep = 'INSERT OR REPLACE INTO payment_clock_steps (seq, at_ms, previous_at_ms) VALUES (?, ?, ?)';
 
 /** Replaces, so a replayed latency record lands on the same row. */
 const insertLatency = 'INSERT OR REPLACE INTO payment_latency (seq, plt_us)';
@@ -30,7 +38,12 @@ export class LedgerState {
   private readonly accountsById = new Map<number, AccountState>();
   lastPaymentSeq = 0;
   lastAccountId = 0;
+  /** The stamp of the newest payment (by seq), or of the stamp just handed out for one being decided. */
   lastReceivedAtMs = 0;
+  /** The stamp of the newest payment applied to the database, by seq. */
+  private lastAppliedAtMs = 0;
+  /** Where stamps come from; the engine swaps in its own (an injected clock in tests). */
+  stampClock = new StampClock();
   /** Per-window PLT, PT and PSR aggregates, written in the same transaction as the payments. */
   readonly metrics: MetricsAggregates;
 
@@ -65,11 +78,17 @@ export class LedgerState {
     );
     this.lastPaymentSeq = last?.seq ?? 0;
     this.lastReceivedAtMs = last?.at ?? 0;
+    this.lastAppliedAtMs = this.lastReceivedAtMs;
   }
 
-  /** A receive time that never goes backwards, so `seq` order is time order. */
+  /**
+   * The receive time of the next payment: the clock as read. It is never
+   * raised to the previous stamp: one run with the clock years ahead would
+   * otherwise stamp every later payment in the future. `seq` keeps the order;
+   * a jump is noticed by the clock and noted in the audit trail (Engine).
+   */
   nextReceivedAtMs(): number {
-    this.lastReceivedAtMs = Math.max(this.lastReceivedAtMs, Date.now());
+    this.lastReceivedAtMs = this.stampClock.read(this.lastReceivedAtMs);
     return this.lastReceivedAtMs;
   }
 
@@ -129,8 +148,7 @@ export class LedgerState {
       values[at++] = row.d; values[at++] = row.c; values[at++] = row.a; values[at++] = row.cur; values[at++] = row.ref;
       values[at++] = row.s; values[at++] = row.code; values[at++] = row.msg; values[at++] = row.ch; values[at++] = row.b;
       values[at++] = row.l; values[at++] = row.at;
-      this.lastPaymentSeq = Math.max(this.lastPaymentSeq, row.seq);
-      this.lastReceivedAtMs = Math.max(this.lastReceivedAtMs, row.at);
+      if (row.seq > this.lastPaymentSeq) this.notePaymentStamp(row.seq, row.at);
       this.metrics.recordPayment(row);
       if (row.s !== 1) continue;
       if (debtor === undefined || creditor === undefined) throw new Error(`posted payment ${row.id} names an unknown account`);
@@ -145,6 +163,14 @@ export class LedgerState {
       if (!Number.isSafeInteger(account.balanceMinor)) throw new Error(`the balance of ${account.code} left the safe integer range`);
       this.database.run('UPDATE accounts SET balance_minor = ? WHERE id = ?', [account.balanceMinor, account.id]);
     }
+  }
+
+  /** Keeps the newest stamp, and records where a stamp is earlier than the one before it. */
+  private notePaymentStamp(seq: number, atMs: number): void {
+    if (atMs < this.lastAppliedAtMs) this.database.run(insertClockStep, [seq, atMs, this.lastAppliedAtMs]);
+    this.lastPaymentSeq = seq;
+    this.lastAppliedAtMs = atMs;
+    this.lastReceivedAtMs = atMs;
   }
 
   private applyLatency(record: LatencyRecord): void {

@@ -1,4 +1,5 @@
 import type { ReasonCode } from '../../shared/codes';
+import { formatMinorGrouped } from '../../shared/money';
 import type { AccountState } from './ledger-state';
 
 export interface Rejection {
@@ -36,7 +37,25 @@ export function decidePayment(
   if (hasBalanceFloor(debtor) && debtor.balanceMinor - amountMinor < -debtor.overdraftLimitMinor) {
     return { code: 'AM04', message: `Insufficient funds: account ${debtor.code} cannot cover this amount.` };
   }
-  return null;
+  return balanceLimitRejection(debtor, -amountMinor) ?? balanceLimitRejection(creditor, amountMinor);
+}
+
+/**
+ * A balance the change would take past 2^53 - 1 minor units, either way, as a
+ * rejection; null when it stays within. Amounts are JavaScript numbers (safe
+ * integers), so past that limit the ledger could no longer hold a balance
+ * exactly. ISO 20022's AM02 (NotAllowedAmount: the amount is greater than the
+ * allowed maximum) fits: the maximum is the ledger's, not the scheme's. A
+ * payment, an opening balance and a batch row are all refused with it.
+ */
+export function balanceLimitRejection(account: Pick<AccountState, 'code' | 'currency' | 'balanceMinor'>, changeMinor: number): Rejection | null {
+  if (Number.isSafeInteger(account.balanceMinor + changeMinor)) return null;
+  const limit = `${formatMinorGrouped(Number.MAX_SAFE_INTEGER, account.currency)} ${account.currency}`;
+  const direction = changeMinor > 0 ? 'above' : 'below minus';
+  return {
+    code: 'AM02',
+    message: `The balance of account ${account.code} would go ${direction} ${limit}, the most PayDesk can hold exactly; the amount is refused.`,
+  };
 }
 
 function checkStatus(account: AccountState, role: 'debtor' | 'creditor'): Rejection | null {

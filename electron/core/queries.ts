@@ -72,30 +72,36 @@ export interface PaymentFilter {
 /**
  * Newest first, by keyset on `seq`: each page is an index range read, so the
  * hundredth page costs what the first does on a million payments. A time range
- * becomes a `seq` range by binary search, since `seq` order is time order.
+ * becomes a `seq` range by binary search (seqRangeReceivedBetween); the stamps
+ * are checked too, since after a clock jump a seq range may hold payments
+ * stamped outside the time range.
  */
 export function listPayments(database: SqliteDatabase, filter: PaymentFilter, pending?: PendingLatencies): Page<PaymentRecord> {
   const limit = filter.limit ?? defaultPageSize;
-  let upperSeq = filter.cursor ? Number(filter.cursor) - 1 : Number.MAX_SAFE_INTEGER;
-  let lowerSeq = 1;
-  if (filter.toMs !== undefined) upperSeq = Math.min(upperSeq, firstSeqAtOrAfter(database, filter.toMs + 1) - 1);
-  if (filter.fromMs !== undefined) lowerSeq = firstSeqAtOrAfter(database, filter.fromMs);
+  const timed = filter.fromMs !== undefined || filter.toMs !== undefined;
+  const fromMs = filter.fromMs ?? Number.MIN_SAFE_INTEGER;
+  const toMs = filter.toMs ?? Number.MAX_SAFE_INTEGER - 1;
+  const range = timed ? seqRangeReceivedBetween(database, fromMs, toMs) : { firstSeq: 1, lastSeq: Number.MAX_SAFE_INTEGER };
+  const lowerSeq = range.firstSeq;
+  const upperSeq = Math.min(range.lastSeq, filter.cursor ? Number(filter.cursor) - 1 : Number.MAX_SAFE_INTEGER);
   if (!Number.isSafeInteger(upperSeq) || upperSeq < lowerSeq) return { items: [], nextCursor: null };
   const statusClause = filter.status === undefined ? '' : ` AND status = ${filter.status === 'accepted' ? 1 : 0}`;
+  // Within the seq range, a payment stamped outside the time range (a clock jump) is left out.
+  const timeClause = ' AND received_at_ms BETWEEN ? AND ?';
   let rows: PaymentRowFromDb[];
   if (filter.accountId === null) {
     rows = [];
   } else if (filter.accountId !== undefined) {
     const side = (column: string) =>
       database.all<PaymentRowFromDb>(
-        `SELECT ${paymentColumns} FROM payments WHERE ${column} = ? AND seq BETWEEN ? AND ?${statusClause} ORDER BY seq DESC LIMIT ?`,
-        [filter.accountId!, lowerSeq, upperSeq, limit + 1],
+        `SELECT ${paymentColumns} FROM payments WHERE ${column} = ? AND seq BETWEEN ? AND ?${timeClause}${statusClause} ORDER BY seq DESC LIMIT ?`,
+        [filter.accountId!, lowerSeq, upperSeq, fromMs, toMs, limit + 1],
       );
     rows = mergeNewestFirst(side('debtor_id'), side('creditor_id'), limit + 1);
   } else {
     rows = database.all<PaymentRowFromDb>(
-      `SELECT ${paymentColumns} FROM payments WHERE seq BETWEEN ? AND ?${statusClause} ORDER BY seq DESC LIMIT ?`,
-      [lowerSeq, upperSeq, limit + 1],
+      `SELECT ${paymentColumns} FROM payments WHERE seq BETWEEN ? AND ?${timeClause}${statusClause} ORDER BY seq DESC LIMIT ?`,
+      [lowerSeq, upperSeq, fromMs, toMs, limit + 1],
     );
   }
   const page = rows.slice(0, limit);
@@ -103,10 +109,42 @@ export function listPayments(database: SqliteDatabase, filter: PaymentFilter, pe
   return { items: page.map((row) => toPaymentRecord(row, pending)), nextCursor };
 }
 
-/** The smallest seq received at or after `atMs` (one past the last when none is). */
-export function firstSeqAtOrAfter(database: SqliteDatabase, atMs: number): number {
-  let low = 1;
-  let high = Number(database.value('SELECT COALESCE(MAX(seq), 0) FROM payments')) + 1;
+export interface SeqRange {
+  firstSeq: number;
+  lastSeq: number;
+}
+
+/**
+ * The smallest and largest seq of the payments received in [fromMs, toMs].
+ * Stamps are the clock as read: they ascend with seq within each stretch
+ * between two clock steps (payment_clock_steps, written when a stamp is
+ * earlier than the one before), so each stretch is binary-searched on its
+ * own. A ledger whose clock never went back is one stretch: about forty point
+ * reads on a million payments. When no payment is in range, the range is
+ * empty (firstSeq = lastSeq + 1) where the time range falls in the newest
+ * stretch, as reconciliation's opening and closing balances expect.
+ */
+export function seqRangeReceivedBetween(database: SqliteDatabase, fromMs: number, toMs: number): SeqRange {
+  const lastSeq = Number(database.value('SELECT COALESCE(MAX(seq), 0) FROM payments'));
+  const starts = [1, ...database.all<{ seq: number }>('SELECT seq FROM payment_clock_steps ORDER BY seq').map((row) => row.seq)];
+  let found: SeqRange | null = null;
+  let newest: SeqRange = { firstSeq: 1, lastSeq: 0 };
+  for (let index = 0; index < starts.length; index++) {
+    const stretchEnd = index + 1 < starts.length ? starts[index + 1] - 1 : lastSeq;
+    const first = firstSeqAtOrAfter(database, fromMs, starts[index], stretchEnd);
+    newest = { firstSeq: first, lastSeq: firstSeqAtOrAfter(database, toMs + 1, first, stretchEnd) - 1 };
+    if (newest.firstSeq > newest.lastSeq) continue;
+    found = found === null
+      ? newest
+      : { firstSeq: Math.min(found.firstSeq, newest.firstSeq), lastSeq: Math.max(found.lastSeq, newest.lastSeq) };
+  }
+  return found ?? newest;
+}
+
+/** Within a stretch of ascending stamps [lowSeq, highSeq]: the smallest seq received at or after `atMs` (highSeq + 1 when none is). */
+function firstSeqAtOrAfter(database: SqliteDatabase, atMs: number, lowSeq: number, highSeq: number): number {
+  let low = lowSeq;
+  let high = highSeq + 1;
   while (low < high) {
     const middle = Math.floor((low + high) / 2);
     const receivedAtMs = Number(database.value('SELECT received_at_ms FROM payments WHERE seq = ?', [middle]));

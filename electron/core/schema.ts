@@ -6,8 +6,11 @@ import { batchApprovalSchemaStatements } from './approval/batch-approval-records
 /**
  * The ledger file's schema. A payment row is also the transfer it posts when
  * accepted: status 1 means posted, 0 means rejected (kept for the record and
- * for PSR, never touching a balance). `seq` is dense and grows with time, so
- * paging and time ranges walk the primary key instead of scanning.
+ * for PSR, never touching a balance). `seq` is dense and gives the order;
+ * `received_at_ms` is the clock as read, so it ascends with `seq` except
+ * where the clock went back: payment_clock_steps lists those seqs, and a time
+ * range is found by binary search within each ascending stretch (queries.ts),
+ * so paging and time ranges still walk the primary key instead of scanning.
  */
 export const applicationId = 'paydesk-ledger';
 export const schemaVersion = 1;
@@ -46,6 +49,8 @@ export const schemaStatements = [
   // PLT per payment, known only once the payment's outcome is durable: a narrow table of its own that latencies
   // append to, rather than an UPDATE of every payment row after its commit (which rewrote each page twice).
   `CREATE TABLE IF NOT EXISTS payment_latency (seq INTEGER PRIMARY KEY, plt_us INTEGER NOT NULL)`,
+  // Each payment stamped earlier than the one before it (ledger-state.ts); derived from the payments, live and on replay.
+  `CREATE TABLE IF NOT EXISTS payment_clock_steps (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, previous_at_ms INTEGER NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS payments_by_debtor ON payments(debtor_id)`,
   `CREATE INDEX IF NOT EXISTS payments_by_creditor ON payments(creditor_id)`,
   `CREATE INDEX IF NOT EXISTS payments_rejected ON payments(seq) WHERE status = 0`,

@@ -1,6 +1,7 @@
 import type { Caller } from '../../../shared/access';
 import { accessLimits } from '../../../shared/access';
 import type { BatchMapping, BatchStatus, PendingBatch } from '../../../shared/batch';
+import { formatMinorGrouped } from '../../../shared/money';
 import { failure, success, type Result } from '../../../shared/result';
 import type { LedgerStore } from '../ledger-store';
 import type { AccountState } from '../ledger-state';
@@ -37,11 +38,14 @@ const selectSql = `SELECT a.*, b.file_name, b.rows_total, b.rows_valid, b.status
  * One pass over the file, streamed: the totals of the rows that pass the row
  * checks and are not already in the ledger, per currency and per debtor. A
  * payment id repeated inside the file is counted each time (validation marks
- * it invalid): the reservation errs on the side of holding too much.
+ * it invalid): the reservation errs on the side of holding too much. A total
+ * that would pass 2^53 - 1 minor units cannot be added up exactly: the batch
+ * is refused with AM02 (amount above the allowed maximum, as for a balance in
+ * payment-decision.ts) rather than held with a total that is not the truth.
  */
 export async function batchTotals(
   filePath: string, dialect: CsvDialect, mapping: BatchMapping, accounts: ReadonlyMap<string, AccountState>, store: LedgerStore,
-): Promise<BatchTotals> {
+): Promise<Result<BatchTotals>> {
   const totals: BatchTotals = { byCurrency: new Map(), byDebtor: new Map() };
   const ignoreProblem = () => undefined;
   for await (const { columns, records } of readMappedGroups(filePath, dialect, mapping)) {
@@ -49,11 +53,22 @@ export async function batchTotals(
     const inLedger = paymentIdsInLedger(store.database, rows.map((row) => row.paymentId));
     for (const row of rows) {
       if (inLedger.has(row.paymentId)) continue;
-      totals.byCurrency.set(row.currency, (totals.byCurrency.get(row.currency) ?? 0) + row.amountMinor);
+      const currencyTotal = (totals.byCurrency.get(row.currency) ?? 0) + row.amountMinor;
+      if (!Number.isSafeInteger(currencyTotal)) return totalTooLarge(row.currency, row.line);
+      totals.byCurrency.set(row.currency, currencyTotal);
+      // A debtor's total is part of its currency's total, so it is within the limit too.
       totals.byDebtor.set(row.debtor, (totals.byDebtor.get(row.debtor) ?? 0) + row.amountMinor);
     }
   }
-  return totals;
+  return success(totals);
+}
+
+function totalTooLarge(currency: string, line: number) {
+  const limit = `${formatMinorGrouped(Number.MAX_SAFE_INTEGER, currency)} ${currency}`;
+  return failure(
+    'AM02',
+    `The batch's ${currency} rows add up to more than ${limit} by line ${line}, the most PayDesk can hold exactly; split the file into smaller batches.`,
+  );
 }
 
 export class BatchApprovals {

@@ -33,9 +33,9 @@ export function auditHash(previousHash: string, fields: AuditFields): string {
   return createHash('sha256').update(previousHash).update('\n').update(own).digest('hex');
 }
 
-function lastEntry(database: SqliteDatabase): { seq: number; hash: string; at: number } {
-  const row = database.get<{ seq: number; hash: string; at: number }>('SELECT seq, hash, at_ms AS at FROM audit ORDER BY seq DESC LIMIT 1');
-  return row ?? { seq: 0, hash: genesisHash, at: 0 };
+function lastEntry(database: SqliteDatabase): { seq: number; hash: string } {
+  const row = database.get<{ seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+  return row ?? { seq: 0, hash: genesisHash };
 }
 
 function clip(text: string, lengthMax: number): string {
@@ -54,7 +54,8 @@ export function auditRecordFor(database: SqliteDatabase, records: readonly Ledge
   const last = lastEntry(database);
   const fields: AuditFields = {
     seq: last.seq + 1,
-    at: Math.max(Date.now(), last.at),
+    // The clock as read: raising it to the last entry's time would make one forward jump a floor for every later entry.
+    at: Date.now(),
     actor: clip(note?.actor ?? scope?.caller.username ?? 'system', 60),
     action: clip(note?.action ?? scope?.action ?? 'engine', 60),
     target: clip(note?.target ?? described?.target ?? '', auditTargetLengthMax),

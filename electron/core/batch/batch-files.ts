@@ -59,9 +59,21 @@ export async function importFile(ledgerPath: string, sourcePath: string): Promis
     await handle.close();
   } catch (error) {
     await fs.rm(target, { force: true });
+    if (isDiskFull(error)) {
+      throw new BatchFileError(
+        `The disk holding ${batchFolder(ledgerPath)} is full (or its quota is used up), so ${sourcePath} could not be copied there; ` +
+          'free some space and import it again. Nothing was imported.',
+      );
+    }
     throw new BatchFileError(`${sourcePath} cannot be read: ${(error as Error).message}`);
   }
   return fileId;
+}
+
+/** No space left on the device (ENOSPC), or the user's disk quota is used up (EDQUOT): a full disk, not an unreadable source. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 export async function removeFile(ledgerPath: string, fileId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Caller } from '../../../shared/access';
 import {
@@ -13,7 +14,7 @@ import type { Engine } from '../engine';
 import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
 import { toPaymentRecord } from '../queries';
-import { appendUpload, batchFilePath, importFile, newFileId } from './batch-files';
+import { appendUpload, batchFilePath, importFile, newFileId, removeFile } from './batch-files';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
 import { ResultsWriter } from './batch-results-file';
 import { validateFile } from './batch-validation';
@@ -78,10 +79,28 @@ export class BatchService {
     return fileId;
   }
 
+  /** Removes an imported file that did not become a batch (the import was refused); a file some batch uses stays. */
+  async discardImport(fileId: string): Promise<void> {
+    const filePath = batchFilePath(this.ledgerPath, fileId);
+    this.fileNames.delete(fileId);
+    if (this.store.database.value('SELECT 1 FROM batches WHERE file_path = ? LIMIT 1', [filePath]) !== undefined) return;
+    await removeFile(this.ledgerPath, fileId);
+  }
+
+  /**
+   * A file that can never become a batch (empty, not text, a header without
+   * rows) is removed as it is refused. A mapping the operator can still
+   * correct keeps the file for the next try.
+   */
+  private async refuseImport<Refusal>(fileId: string, refusal: Refusal): Promise<Refusal> {
+    await this.discardImport(fileId);
+    return refusal;
+  }
+
   async inspect(request: { fileId: string; delimiter?: BatchDelimiter }): Promise<Result<BatchPreview>> {
     const filePath = batchFilePath(this.ledgerPath, request.fileId);
     const opened = await openDialect(filePath, request.delimiter);
-    if (!opened.ok) return opened;
+    if (!opened.ok) return this.refuseImport(request.fileId, opened);
     const { dialect, detected } = opened.value;
     const records: { line: number; fields: string[] }[] = [];
     for await (const group of readCsvRecords(filePath, dialect)) {
@@ -105,14 +124,15 @@ export class BatchService {
   async validate(request: { fileId: string; delimiter?: BatchDelimiter; mapping: BatchMapping }): Promise<Result<BatchValidation>> {
     const filePath = batchFilePath(this.ledgerPath, request.fileId);
     const opened = await openDialect(filePath, request.delimiter);
-    if (!opened.ok) return opened;
+    if (!opened.ok) return this.refuseImport(request.fileId, opened);
     const dialect = opened.value.dialect;
     const fileHash = await hashFile(filePath);
     const outcome = await validateFile(filePath, dialect, request.mapping, this.store.state.accounts, this.store.database);
     const problems = mappingProblems(outcome.headers, request.mapping);
     if (problems.length > 0) return failure('FF01', problems.join(' '), 'mapping');
-    if (outcome.rows === 0) return failure('FF01', 'The file holds a header but no payment rows.');
-    const batchId = `b-${Date.now().toString(36)}-${fileHash.slice(0, 8)}`;
+    if (outcome.rows === 0) return this.refuseImport(request.fileId, failure('FF01', 'The file holds a header but no payment rows.'));
+    // The random part keeps two imports of one file in the same millisecond apart (the id is the batches table's key).
+    const batchId = `b-${Date.now().toString(36)}-${fileHash.slice(0, 8)}-${randomBytes(4).toString('hex')}`;
     const lsn = this.store.commit([{
       t: 'batch', id: batchId, fileName: this.fileNameOf(request.fileId), filePath, fileHash, delimiter: dialect.delimiter,
       mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid, at: Date.now(),
@@ -177,7 +197,9 @@ export class BatchService {
     if (this.engine.controls.approvals.thresholds().length === 0) return null;
     const file = await this.checkFile(row);
     if (!file.ok) return file;
-    const totals = await batchTotals(row.file_path, file.value, JSON.parse(row.mapping) as BatchMapping, this.store.state.accounts, this.store);
+    const summed = await batchTotals(row.file_path, file.value, JSON.parse(row.mapping) as BatchMapping, this.store.state.accounts, this.store);
+    if (!summed.ok) return summed;
+    const totals = summed.value;
     const approvals = this.approvals;
     if (!approvals.needsApproval(totals)) return null;
     const now = this.row(row.id)!;

@@ -1,4 +1,5 @@
 import { batchFieldLabels, batchFields, type BatchField, type BatchMapping } from '../../../shared/batch';
+import { bidiControlProblem, revealBidiControls } from '../../../shared/bidi';
 import type { ReasonCode } from '../../../shared/codes';
 import { isKnownCurrency } from '../../../shared/currencies';
 import { limits, type PaymentRecord } from '../../../shared/domain';
@@ -83,7 +84,10 @@ export function checkRow(
     if (amount.ok) amountMinor = amount.value;
     else ok = reportFalse(report, line, 'amount', amountText, amount.code, amount.message);
   }
-  if (reference.length > limits.referenceLength) {
+  const referenceBidi = bidiControlProblem('The reference', reference);
+  if (referenceBidi !== null) {
+    ok = reportFalse(report, line, 'reference', clip(revealBidiControls(reference)), 'FF01', referenceBidi);
+  } else if (reference.length > limits.referenceLength) {
     ok = reportFalse(report, line, 'reference', clip(reference), 'FF01', `The reference is at most ${limits.referenceLength} characters.`);
   } else if (controlCharacters.test(reference)) {
     ok = reportFalse(report, line, 'reference', clip(reference), 'FF01', 'The reference may not hold control characters such as line breaks.');
@@ -109,8 +113,13 @@ function checkIdentifier(line: number, field: BatchField, value: string, maxLeng
     report(line, field, '', 'FF01', `${batchFieldLabels[field]} is required.`);
     return null;
   }
+  const label = batchFieldLabels[field];
+  const bidi = bidiControlProblem(label, value);
+  if (bidi !== null) {
+    report(line, field, clip(revealBidiControls(value)), 'FF01', bidi);
+    return null;
+  }
   if (value.length > maxLength || !identifierPattern.test(value)) {
-    const label = batchFieldLabels[field];
     report(line, field, clip(value), 'FF01', `${label} "${clip(value)}" must be at most ${maxLength} letters, digits and . _ : - characters.`);
     return null;
   }

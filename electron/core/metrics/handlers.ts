@@ -18,7 +18,7 @@ export function createMetricsHandlers(engine: Engine) {
   return {
     'metrics-dashboard': async (request) => {
         engine.store.flushMetrics();
-        return success(dashboardMetrics(engine.store.database, request, Date.now()));
+        return success(dashboardMetrics(engine.store.database, request, engine.clock.nowMs()));
       },
     'metrics-batch': async (request) => {
       engine.store.flushMetrics();

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from '../storage/sqlite';
-import { firstSeqAtOrAfter } from '../queries';
+import { seqRangeReceivedBetween, type SeqRange } from '../queries';
 import { dayNumber, isoFromMs, msPerDay } from './statement-dates';
 
 /**
@@ -22,16 +22,13 @@ export interface LedgerEntry {
   batchId: string | null;
 }
 
-export interface SeqRange {
-  firstSeq: number;
-  lastSeq: number;
-}
+export type { SeqRange };
 
 /** Payments received from the start of `fromDate` to the end of `toDate`, UTC. */
 export function periodSeqRange(database: SqliteDatabase, fromDate: string, toDate: string): SeqRange {
   const fromMs = Date.parse(`${fromDate}T00:00:00Z`);
   const endMs = Date.parse(`${toDate}T00:00:00Z`) + msPerDay;
-  return { firstSeq: firstSeqAtOrAfter(database, fromMs), lastSeq: firstSeqAtOrAfter(database, endMs) - 1 };
+  return seqRangeReceivedBetween(database, fromMs, endMs - 1);
 }
 
 /** One side of the account, in seq order; only the counterparty's column is read, a million strings fewer. */
