@@ -18,7 +18,7 @@ afterEach(() => {
 
 async function ledgerIn(folder: string): Promise<string> {
   const ledgerPath = path.join(folder, 'ledger.paydesk');
-  const engine = await Engine.open(ledgerPath);
+  const engine = await Engine.open(ledgerPath, { create: true });
   for (const [code, openingBalance] of [['ALICE', '1000.00'], ['BOB', '0']]) {
     const created = await engine.invoke('account-create', { code, name: `Account ${code}`, currency: 'EUR', openingBalance });
     if (!created.ok) throw new Error(created.message);
@@ -70,7 +70,7 @@ describe('refused batch imports leave no copy', () => {
 
   it('an upload that can never be a batch is removed when refused; one with a mapping to correct is kept for the retry', async () => {
     const ledgerPath = await ledgerIn(newFolder());
-    const engine = await Engine.open(ledgerPath);
+    const engine = await Engine.open(ledgerPath, { create: true });
     const headerOnly = await engine.invoke('batch-upload', { fileId: null, fileName: 'h.csv', offset: 0, text: `${header}\n` });
     if (!headerOnly.ok) throw new Error(headerOnly.message);
     const mapping = { paymentId: 'payment_id', debtor: 'debtor_account', creditor: 'creditor_account', amount: 'amount', currency: 'currency' };
@@ -108,7 +108,7 @@ describe('a full disk while copying a batch file', () => {
       expect(run.stderr).toContain('is full');
       expect(run.stderr).not.toContain('cannot be read');
       expect(copiesIn(ledgerPath)).toEqual([]);
-      const engine = await Engine.open(ledgerPath);
+      const engine = await Engine.open(ledgerPath, { create: true });
       expect(engine.verify().ok).toBe(true);
       await engine.close();
     } finally {
@@ -122,7 +122,7 @@ describe('a full disk while copying a batch file', () => {
     const source = path.join(folder, 'source.csv');
     writeFileSync(source, `${header}\nP-1,ALICE,BOB,1.00,EUR,x\n`);
     vi.spyOn(fsPromises, 'copyFile').mockRejectedValue(Object.assign(new Error('EDQUOT: disk quota exceeded, copyfile'), { code: 'EDQUOT' }));
-    const engine = await Engine.open(ledgerPath);
+    const engine = await Engine.open(ledgerPath, { create: true });
     await expect(batchService(engine).importFromDisk(source, 'source.csv')).rejects.toThrow(/is full \(or its quota is used up\)/);
     expect(copiesIn(ledgerPath)).toEqual([]);
     await engine.close();
@@ -132,7 +132,7 @@ describe('a full disk while copying a batch file', () => {
 describe('batch ids', () => {
   it('two imports of the same file in the same millisecond get different batch ids', async () => {
     const ledgerPath = await ledgerIn(newFolder());
-    const engine = await Engine.open(ledgerPath);
+    const engine = await Engine.open(ledgerPath, { create: true });
     const text = `${header}\nP-1,ALICE,BOB,1.00,EUR,x\n`;
     const mapping = { paymentId: 'payment_id', debtor: 'debtor_account', creditor: 'creditor_account', amount: 'amount', currency: 'currency' };
     const fileIds: string[] = [];

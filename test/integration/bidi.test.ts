@@ -13,7 +13,7 @@ const header = 'payment_id,debtor_account,creditor_account,amount,currency,refer
 const override = '\u202e';
 
 async function openLedger(): Promise<Engine> {
-  const engine = await Engine.open(path.join(newFolder(), 'ledger.paydesk'));
+  const engine = await Engine.open(path.join(newFolder(), 'ledger.paydesk'), { create: true });
   for (const [code, openingBalance] of [['ALICE', '100.00'], ['BOB', '0']]) {
     const created = await engine.invoke('account-create', { code, name: `Account ${code}`, currency: 'EUR', openingBalance });
     if (!created.ok) throw new Error(created.message);

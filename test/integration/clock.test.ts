@@ -19,7 +19,7 @@ class MovableClock implements Clock {
 }
 
 async function openLedger(ledgerPath: string, clock: Clock): Promise<Engine> {
-  const engine = await Engine.open(ledgerPath, { clock });
+  const engine = await Engine.open(ledgerPath, { create: true, clock });
   return engine;
 }
 

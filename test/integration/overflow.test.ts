@@ -20,7 +20,7 @@ const header = 'payment_id,debtor_account,creditor_account,amount,currency,refer
  */
 async function ledgerAtTheLimit(): Promise<{ engine: Engine; ledgerPath: string }> {
   const ledgerPath = path.join(newFolder(), 'ledger.paydesk');
-  const engine = await Engine.open(ledgerPath);
+  const engine = await Engine.open(ledgerPath, { create: true });
   for (const [code, openingBalance, overdraftLimit] of [['ALICE', largestEur, '0'], ['BOB', '0', largestEur], ['CAROL', '0', '0']]) {
     const created = await engine.invoke('account-create', { code, name: `Account ${code}`, currency: 'EUR', openingBalance, overdraftLimit });
     if (!created.ok) throw new Error(created.message);
@@ -61,7 +61,7 @@ describe('balances and totals past 2^53 minor units', () => {
       .toMatchObject({ ok: true, value: { status: 'accepted' } });
     expect(engine.verify().ok).toBe(true);
     await engine.close();
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     expect(balance(reopened, 'ALICE')).toBe(Number.MAX_SAFE_INTEGER - 1);
     expect(await reopened.invoke('payment-get', { paymentId: 'P-1' })).toMatchObject({ ok: true, value: { status: 'rejected', code: 'AM02' } });
     await reopened.close();
@@ -90,7 +90,7 @@ describe('balances and totals past 2^53 minor units', () => {
     expect(await engine.invoke('payment-get', { paymentId: 'B-2' })).toMatchObject({ ok: true, value: { status: 'rejected', code: 'AM02', line: 3 } });
     expect(engine.verify().ok).toBe(true);
     await engine.close();
-    const reopened = await Engine.open(ledgerPath);
+    const reopened = await Engine.open(ledgerPath, { create: true });
     expect(balance(reopened, 'CAROL')).toBe(1_200);
     await reopened.close();
   });
