@@ -140,6 +140,7 @@ interface RowContext {
 
 function buildStatement(rows: CsvRow[], context: RowContext): Result<ParsedStatement> {
   const currency = (context.cell(rows[0], 'currency') || context.defaultCurrency).toUpperCase();
+  if (currency === '') return failure('AC01', 'The file has no currency column and names no account; choose the account it belongs to.', 'account');
   if (!isKnownCurrency(currency)) return failure('AM03', `Line ${rows[0].line}: "${currency}" is not an ISO 4217 currency.`, 'currency');
   const lines: StatementLine[] = [];
   let closingBalanceMinor: number | null = null;
@@ -153,7 +154,9 @@ function buildStatement(rows: CsvRow[], context: RowContext): Result<ParsedState
       closingBalanceMinor = built.value.balanceMinor;
     }
   }
-  return success({ format: 'csv', currency, lines, openingBalanceMinor, closingBalanceMinor });
+  return success({
+    format: 'csv', currency, lines, openingBalanceMinor, closingBalanceMinor, statementId: null, account: null, fromDate: null, toDate: null,
+  });
 }
 
 function buildLine(row: CsvRow, context: RowContext, currency: string): Result<{ line: StatementLine; balanceMinor: number | null }> {
