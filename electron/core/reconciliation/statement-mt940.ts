@@ -140,7 +140,7 @@ function statementLine(field: Field, information: Field | undefined, context: Li
   const description = [details?.name, details?.postingText, rest.join(' ').trim()].filter((part) => part !== undefined && part !== '').join(' ');
   return {
     line: context.number, bookingDate: entryDate(valueDate, entryText, field), amountMinor: credits ? minor : -minor,
-    reference: clipText(details?.remittance || customerReference || bankReference.trim() || (details?.text ?? '')),
+    reference: clipText(details?.remittance || customerReference || details?.text || bankReference.trim()),
     description: clipText(`${reversal}${description || (details?.text ?? '')}`, reconciliationLimits.descriptionLength),
     endToEndId: clipText(details?.endToEndId ?? customerReference) || null,
   };
