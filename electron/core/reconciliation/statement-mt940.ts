@@ -43,6 +43,9 @@ function fieldsOf(lines: readonly { text: string; line: number }[]): Field[] {
   return fields;
 }
 
+/** SWIFT's basic, application and user header blocks ({1:..}{2:..}{3:{108:..}}) and the opening of the text block {4: before the fields. */
+const swiftBlocks = /^(?:\{[1235]:(?:[^{}]|\{[^{}]*\})*\})+(?:\{4:)?|^\{4:/;
+
 /** The file's messages: the lines between separators, SWIFT block headers taken off. */
 function messagesOf(text: string): { text: string; line: number }[][] {
   const messages: { text: string; line: number }[][] = [];
@@ -50,7 +53,7 @@ function messagesOf(text: string): { text: string; line: number }[][] {
   const lines = text.split(/\r\n|\n|\r/);
   lines.forEach((raw, index) => {
     let content = raw.replace(/\s+$/, '');
-    const block = /^(?:\{\d:[^}]*\})*\{4:\s*$/.exec(content) ?? /^(?:\{\d:[^}]*\})+/.exec(content);
+    const block = swiftBlocks.exec(content);
     if (block !== null) content = content.slice(block[0].length);
     if (content === '-' || content === '-}' || /^-\}(?:\{5:.*\})?$/.test(content)) {
       if (current.some((line) => line.text !== '')) messages.push(current);
@@ -227,7 +230,7 @@ function readMessage(lines: { text: string; line: number }[]): ParsedStatement {
 
 /** True when the text looks like MT940: its first field (after SWIFT blocks) is :20: or :940:. */
 export function looksLikeMt940(text: string): boolean {
-  const head = text.replace(/^\ufeff/, '').trimStart().slice(0, 400).replace(/^(?:\{\d:[^}]*\})*(?:\{4:)?\s*/, '');
+  const head = text.replace(/^\ufeff/, '').trimStart().slice(0, 400).replace(swiftBlocks, '').trimStart();
   return /^:(20|940):/.test(head);
 }
 
