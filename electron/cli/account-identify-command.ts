@@ -13,7 +13,8 @@ export const accountIdentifyCommand: Command = {
     });
     if (!result.ok) throw new UsageError(describeFailure(result));
     const identifier = result.value;
-    out(values.json === true ? JSON.stringify(identifier) : `Account ${identifier.account} is identified by ${identifier.kind === 'iban' ? 'IBAN' : 'id'} ${identifier.value}.`);
+    const named = `${identifier.kind === 'iban' ? 'IBAN' : 'id'} ${identifier.value}`;
+    out(values.json === true ? JSON.stringify(identifier) : `Account ${identifier.account} is identified by ${named}.`);
     return exitCodes.ok;
   },
 };

@@ -45,7 +45,8 @@ export const reconcileCommand: Command = {
     for (const target of targets) {
       const result = await service.run({
         uploadId: upload.uploadId, account: target.account, statement: target.index, fromDate: optionalString(values, 'from'),
-        toDate: optionalString(values, 'to'), ...parsing, toleranceMinor: tolerance(values.tolerance, target.currency), dateWindowDays: windowDays(values.window),
+        toDate: optionalString(values, 'to'), ...parsing, toleranceMinor: tolerance(values.tolerance, target.currency),
+        dateWindowDays: windowDays(values.window),
       });
       if (!result.ok) throw new UsageError(describeFailure(result));
       const full = service.report(result.value.summary.runId, Number.MAX_SAFE_INTEGER);
@@ -58,7 +59,8 @@ export const reconcileCommand: Command = {
       const file = inspected.value;
       out(JSON.stringify(reports.length === 1 ? jsonReport(reports[0]) : { format: file.format, formatVersion: file.version, runs: reports.map(jsonReport) }));
     } else {
-      out(`${positionals[0]}: ${statementFormatLabels[inspected.value.format]} (${inspected.value.version}), ${inspected.value.statements.length} statement(s)`);
+      const file = inspected.value;
+      out(`${positionals[0]}: ${statementFormatLabels[file.format]} (${file.version}), ${file.statements.length} statement(s)`);
       for (const report of reports) printText(out, report);
     }
     if (values.time === true) process.stderr.write(`paydesk: reconciled in ${Math.round(elapsedMs)} ms\n`);
@@ -82,7 +84,9 @@ function chooseTargets(engine: Engine, file: StatementFileView, accountCode: str
   let chosen = file.statements;
   if (statementOption !== undefined) {
     const index = Number(statementOption);
-    if (!Number.isInteger(index) || index < 0 || index >= count) throw new UsageError(`--statement is a number from 0 to ${count - 1}: the file holds ${count}`);
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new UsageError(`--statement is a number from 0 to ${count - 1}: the file holds ${count}`);
+    }
     chosen = [file.statements[index]];
   } else if (accountCode !== undefined && count > 1) {
     throw new UsageError(`the file holds ${count} statements (${file.statements.map(describeView).join('; ')}); choose one with --statement N, ` +
@@ -175,7 +179,8 @@ export function jsonReport(report: ReconciliationReport) {
   const summary = report.summary;
   return {
     runId: summary.runId, account: summary.account, statementId: summary.statementId, statementAccount: summary.statementAccount,
-    format: summary.format, formatVersion: summary.formatVersion, statementLines: summary.statementLines, ledgerEntries: summary.ledgerEntries, matched: summary.matched,
+    format: summary.format, formatVersion: summary.formatVersion, statementLines: summary.statementLines, ledgerEntries: summary.ledgerEntries,
+    matched: summary.matched,
     unmatchedStatement: summary.unmatchedStatement, unmatchedLedger: summary.unmatchedLedger, amountMismatches: summary.amountMismatches,
     openingDifferenceMinor: summary.openingDifferenceMinor, closingDifferenceMinor: summary.closingDifferenceMinor,
     matches: report.matches.map((match) => ({
@@ -187,8 +192,10 @@ export function jsonReport(report: ReconciliationReport) {
 function printText(out: (text: string) => void, report: ReconciliationReport): void {
   const summary = report.summary;
   const money = (amountMinor: number) => `${formatMinor(amountMinor, summary.currency)} ${summary.currency}`;
-  const named = summary.statementId === null ? '' : `, statement ${summary.statementId}${summary.statementAccount === null ? '' : ` of ${summary.statementAccount}`}`;
-  out(`Run ${summary.runId}: ${summary.account} from ${summary.fromDate} to ${summary.toDate} (${summary.fileName}, ${summary.formatVersion ?? summary.format}${named})`);
+  const of = summary.statementAccount === null ? '' : ` of ${summary.statementAccount}`;
+  const named = summary.statementId === null ? '' : `, statement ${summary.statementId}${of}`;
+  const period = `from ${summary.fromDate} to ${summary.toDate}`;
+  out(`Run ${summary.runId}: ${summary.account} ${period} (${summary.fileName}, ${summary.formatVersion ?? summary.format}${named})`);
   out(`  statement lines ${summary.statementLines}, ledger entries ${summary.ledgerEntries}`);
   out(`  matched ${summary.matched}, unmatched statement ${summary.unmatchedStatement}, unmatched ledger ${summary.unmatchedLedger}, ` +
     `amount mismatches ${summary.amountMismatches}`);

@@ -110,9 +110,12 @@ describe('paydesk reconcile on statements as banks send them', () => {
   it('refuses a statement whose IBAN no account carries and keeps no run, until the account is identified', async () => {
     const ledgerPath = await fixtureLedger();
     const unknown = path.join(path.dirname(ledgerPath), 'unknown.xml');
-    writeFileSync(unknown, readFileSync(path.join(fixtures, 'envelope-two-accounts.camt053.xml'), 'utf8').replace('GB82 WEST 1234 5698 7654 32', 'FR1420041010050500013M02606'));
+    const envelope = readFileSync(path.join(fixtures, 'envelope-two-accounts.camt053.xml'), 'utf8');
+    writeFileSync(unknown, envelope.replace('GB82 WEST 1234 5698 7654 32', 'FR1420041010050500013M02606'));
     const refused = await cli('reconcile', '--db', ledgerPath, unknown);
-    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('AC01: statement 1: CUSTA-2024-03, FR1420041010050500013M02606, 2024-03-01 to 2024-03-31') });
+    expect(refused).toMatchObject({
+      code: 2, stderr: expect.stringContaining('AC01: statement 1: CUSTA-2024-03, FR1420041010050500013M02606, 2024-03-01 to 2024-03-31'),
+    });
     expect(await cli('account', 'identify', '--db', ledgerPath, '--code', 'LANDLORD', '--iban', 'FR1420041010050500013M02607')).toMatchObject({
       code: 2, stderr: expect.stringContaining('AC01: The check digits of FR1420041010050500013M02607 are wrong'),
     });

@@ -80,11 +80,13 @@ export function runSummary(database: SqliteDatabase, row: RunRow): RunSummary {
   const statementClosingMinor = stated ? row.statement_closing_minor! : row.ledger_opening_minor + counted.linesSumMinor;
   return {
     runId: row.id, account: row.account, currency: row.currency, fromDate: row.from_date, toDate: row.to_date, fileName: row.file_name,
-    format: row.format, formatVersion: row.format_version, statementId: row.statement_id, statementAccount: row.statement_account, status: row.status, createdAtMs: row.created_at_ms, finishedAtMs: row.finished_at_ms,
+    format: row.format, formatVersion: row.format_version, statementId: row.statement_id, statementAccount: row.statement_account,
+    status: row.status, createdAtMs: row.created_at_ms, finishedAtMs: row.finished_at_ms,
     statementLines: counted.lines, ledgerEntries: row.ledger_entries, matched: counted.matched,
     unmatchedStatement: counted.lines - counted.matched, unmatchedLedger: row.ledger_entries - counted.matchedPayments,
     amountMismatches: counted.mismatches, statementOpeningMinor: row.statement_opening_minor, ledgerOpeningMinor: row.ledger_opening_minor,
-    openingDifferenceMinor: row.statement_opening_minor === null ? null : row.statement_opening_minor - row.ledger_opening_minor, statementClosingMinor, closingBalanceSource: stated ? 'statement' : 'derived',
+    openingDifferenceMinor: row.statement_opening_minor === null ? null : row.statement_opening_minor - row.ledger_opening_minor,
+    statementClosingMinor, closingBalanceSource: stated ? 'statement' : 'derived',
     ledgerClosingMinor: row.ledger_closing_minor, closingDifferenceMinor: statementClosingMinor - row.ledger_closing_minor,
   };
 }

@@ -4,7 +4,8 @@ import type { ParsedRequestOf } from '../../../shared/contract';
 import { currencyExponent } from '../../../shared/currencies';
 import { failure, success, type Result } from '../../../shared/result';
 import {
-  reconciliationLimits, reconciliationReportCsv, type ParsedStatement, type ParsedStatementFile, type ReconciliationReport, type StatementFileView, type ReportExport, type RunStatus,
+  reconciliationLimits, reconciliationReportCsv, type ParsedStatement, type ParsedStatementFile, type ReconciliationReport, type StatementFileView,
+  type ReportExport, type RunStatus,
   type RunSummary, type StatementUploadReceipt,
 } from '../../../shared/reconciliation';
 import type { Engine } from '../engine';
@@ -76,7 +77,9 @@ export class ReconciliationService {
   /** Reads a kept upload as a statement file; `account` (when named) gives CSV files without a currency column theirs. */
   private parseUpload(request: InspectRequest): Result<{ upload: Upload; file: ParsedStatementFile; account: AccountState | undefined }> {
     const account = request.account === undefined ? undefined : this.engine.store.state.accounts.get(request.account);
-    if (request.account !== undefined && account === undefined) return failure('AC01', `The account ${request.account} does not exist in this ledger.`, 'account');
+    if (request.account !== undefined && account === undefined) {
+      return failure('AC01', `The account ${request.account} does not exist in this ledger.`, 'account');
+    }
     const upload = this.uploads.get(request.uploadId);
     if (upload === undefined) return failure('NOT_FOUND', 'No statement upload with that id is kept; drop the file again.', 'uploadId');
     const text = upload.chunks.length === 1 ? upload.chunks[0] : upload.chunks.join('');
@@ -258,7 +261,9 @@ function chooseStatement(file: ParsedStatementFile, index: number | undefined): 
   if (index === undefined && file.statements.length === 1) return success(file.statements[0]);
   if (index !== undefined && index < file.statements.length) return success(file.statements[index]);
   const listed = file.statements.map((statement, position) => `${position}: ${describeStatement(statement)}`).join('; ');
-  if (index !== undefined) return failure('NOT_FOUND', `The file holds ${file.statements.length} statements (${listed}); there is no statement ${index}.`, 'statement');
+  if (index !== undefined) {
+    return failure('NOT_FOUND', `The file holds ${file.statements.length} statements (${listed}); there is no statement ${index}.`, 'statement');
+  }
   return failure('FF01', `The file holds ${file.statements.length} statements (${listed}); choose which to reconcile.`, 'statement');
 }
 

@@ -71,7 +71,9 @@ function unsignedAmount(amount: XmlElement | undefined, path: string, parent: Xm
 
 function amountOf(element: XmlElement, path: string, currency: string | null, allowZero: boolean): Amount {
   const amount = unsignedAmount(at(element, 'Amt'), `${path}/Amt`, element, allowZero);
-  if (currency !== null && amount.currency !== currency) fail(`${path}/Amt/@Ccy`, at(element, 'Amt'), `${amount.currency} differs from the statement's ${currency}.`);
+  if (currency !== null && amount.currency !== currency) {
+    fail(`${path}/Amt/@Ccy`, at(element, 'Amt'), `${amount.currency} differs from the statement's ${currency}.`);
+  }
   return { minor: amount.minor * signOf(element, path), currency: amount.currency };
 }
 
@@ -152,7 +154,10 @@ function entryLines(entry: XmlElement, context: EntryContext): { lines: Statemen
   const remittance = remittanceOf(transactions);
   const structuredReference = single === undefined ? '' : textAt(single, 'RmtInf', 'Strd', 'CdtrRefInf', 'Ref');
   const reference = structuredReference || remittance || textAt(entry, 'NtryRef') || textAt(entry, 'AcctSvcrRef');
-  const line = { line: context.nextLine, bookingDate, amountMinor: amount.minor, reference: clipText(reference), description: describe(extra || remittance), endToEndId: endToEndOf(single) };
+  const line = {
+    line: context.nextLine, bookingDate, amountMinor: amount.minor, reference: clipText(reference), description: describe(extra || remittance),
+    endToEndId: endToEndOf(single),
+  };
   return { lines: [line], currency: amount.currency };
 }
 
@@ -214,7 +219,9 @@ function readStatement(statement: XmlElement, path: string, format: StatementFor
     lines.push(...read.lines);
     nextLine += read.lines.length;
   });
-  if (lines.length > reconciliationLimits.statementLines) fail(path, statement, `${lines.length} transactions; at most ${reconciliationLimits.statementLines} are accepted.`);
+  if (lines.length > reconciliationLimits.statementLines) {
+    fail(path, statement, `${lines.length} transactions; at most ${reconciliationLimits.statementLines} are accepted.`);
+  }
   if (lines.length === 0 || currency === null) fail(path, statement, 'the statement has no booked entries (Ntry).');
   return {
     format, currency: currency!, lines, openingBalanceMinor: balances.opening, closingBalanceMinor: balances.closing,

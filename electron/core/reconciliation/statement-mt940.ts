@@ -98,7 +98,9 @@ interface Balance {
 
 function balanceOf(field: Field): Balance {
   const match = /^([CD])(\d{6})([A-Z]{3})([\d,]+)$/.exec(field.value.trim());
-  if (match === null) fail(field.line, field.tag, `expected C or D, a date YYMMDD, a currency and an amount, such as C240301EUR1250,00; found "${field.value.trim()}".`);
+  if (match === null) {
+    fail(field.line, field.tag, `expected C or D, a date YYMMDD, a currency and an amount, such as C240301EUR1250,00; found "${field.value.trim()}".`);
+  }
   const currency = match[3];
   if (!isKnownCurrency(currency)) fail(field.line, field.tag, `"${currency}" is not an ISO 4217 currency.`);
   const minor = amountMinor(match[4], currency, field.line, field.tag, true);
@@ -171,7 +173,8 @@ export function informationOf(value: string): Information {
     const code = Number(part.slice(0, 2));
     if (Number.isInteger(code)) subfields.set(code, (subfields.get(code) ?? '') + part.slice(2));
   }
-  const range = (from: number, to: number) => [...subfields.entries()].filter(([code]) => code >= from && code <= to).sort(([a], [b]) => a - b).map(([, text]) => text);
+  const range = (from: number, to: number) =>
+    [...subfields.entries()].filter(([code]) => code >= from && code <= to).sort(([left], [right]) => left - right).map(([, text]) => text);
   const purpose = [...range(20, 29), ...range(60, 63)].join('');
   const keyed = new Map<string, string>();
   const keywordPattern = new RegExp(`(${sepaKeywords.join('|')})\\+`, 'g');
@@ -211,12 +214,16 @@ function readMessage(lines: { text: string; line: number }[]): ParsedStatement {
   const opening = balanceOf(require(fields, ['60F', '60M'], firstLine, 'opening balance'));
   const closingField = require(fields, ['62F', '62M'], firstLine, 'closing balance');
   const closing = balanceOf(closingField);
-  if (closing.currency !== opening.currency) fail(closingField.line, closingField.tag, `${closing.currency} differs from the opening balance's ${opening.currency}.`);
+  if (closing.currency !== opening.currency) {
+    fail(closingField.line, closingField.tag, `${closing.currency} differs from the opening balance's ${opening.currency}.`);
+  }
   const statementNumber = fields.find((field) => field.tag === '28C' || field.tag === '28')?.value.trim() ?? '';
   const statementLines: StatementLine[] = [];
   fields.forEach((field, index) => {
     if (field.tag !== '61') return;
-    if (statementLines.length >= reconciliationLimits.statementLines) fail(field.line, field.tag, `more than ${reconciliationLimits.statementLines} lines in one statement.`);
+    if (statementLines.length >= reconciliationLimits.statementLines) {
+      fail(field.line, field.tag, `more than ${reconciliationLimits.statementLines} lines in one statement.`);
+    }
     const next = fields[index + 1];
     statementLines.push(statementLine(field, next?.tag === '86' ? next : undefined, { currency: opening.currency, number: field.line }));
   });

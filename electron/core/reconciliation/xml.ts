@@ -48,7 +48,9 @@ function buildTree(source: string): XmlElement {
   parser.on('opentag', (tag) => {
     if (++elements > elementsMax) throw new XmlError(`line ${parser.line}: the file holds more than ${elementsMax} elements`);
     const attributes: Record<string, string> = {};
-    for (const attribute of Object.values(tag.attributes)) if (attribute.prefix !== 'xmlns' && attribute.name !== 'xmlns') attributes[attribute.local] = attribute.value;
+    for (const attribute of Object.values(tag.attributes)) {
+      if (attribute.prefix !== 'xmlns' && attribute.name !== 'xmlns') attributes[attribute.local] = attribute.value;
+    }
     const element: XmlElement = { name: tag.local, namespace: tag.uri, attributes, children: [], text: '', line: tagLine };
     const parent = stack[stack.length - 1];
     if (parent === undefined) root = element;

@@ -180,7 +180,8 @@ function setupActions(client: PayDeskClient, set: SetState, get: GetState, withR
       const statements = get().statementFile?.statements ?? [];
       const unnamed = statements.find((statement) => statement.ledgerAccount === null);
       if (unnamed !== undefined) {
-        return set({ failure: failure('AC01', `Statement ${unnamed.index + 1} names an account no ledger account carries; reconcile it on its own with a chosen account.`) });
+        const message = `Statement ${unnamed.index + 1} names an account no ledger account carries; reconcile it on its own with a chosen account.`;
+        return set({ failure: failure('AC01', message) });
       }
       for (const statement of statements) {
         await withReport(() => runOne(client, set, get, statement.ledgerAccount!, statement.index));
