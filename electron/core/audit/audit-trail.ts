@@ -91,7 +91,7 @@ function describeRecord(record: LedgerRecord): Description {
       return { target: record.code, outcome: 'ok', detail: `account ${record.code} (${record.name}, ${record.currency}, ${record.kind}) created` };
     case 'account-identifier':
       return {
-        target: record.account, outcome: 'ok', 
+        target: record.account, outcome: 'ok',
         detail: `account ${record.account} identified by ${record.kind === 'iban' ? 'IBAN' : 'id'} ${record.value}`,
       };
     case 'status':
