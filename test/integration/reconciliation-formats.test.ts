@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -163,6 +163,28 @@ describe('statement files in the engine', () => {
     expect(kept.summary).toMatchObject({ statementAccount: 'DE89370400440532013000', openingDifferenceMinor: 10_000 });
     expect(engine.verify().ok).toBe(true);
     await engine.close();
+  });
+
+  it('brings back an identifier and a run acknowledged but never checkpointed from the journal alone', async () => {
+    const ledgerPath = await fixtureLedger();
+    const engine = await Engine.open(ledgerPath);
+    valueOf(await engine.invoke('account-identifier-add', { account: 'LANDLORD', kind: 'iban', value: 'FR1420041010050500013M02606' }));
+    const { uploadId } = reconciliationService(engine).addStatementText('n.xml', readFileSync(path.join(fixtures, 'notification.camt054.xml'), 'utf8'));
+    const runId = valueOf(await engine.invoke('reconciliation-run', { uploadId })).summary.runId;
+    // A copy of the files as they are on disk now is what a crash would leave: the engine is never closed.
+    const crashFolder = newFolder();
+    const folder = path.dirname(ledgerPath);
+    for (const name of readdirSync(folder).filter((name) => name.startsWith('books.paydesk') && !name.endsWith('.lock'))) {
+      copyFileSync(path.join(folder, name), path.join(crashFolder, name));
+    }
+    await engine.close();
+    const recovered = await Engine.open(path.join(crashFolder, 'books.paydesk'));
+    expect(valueOf(await recovered.invoke('account-identifier-list', { account: 'LANDLORD' }))).toMatchObject([{ value: 'FR1420041010050500013M02606' }]);
+    expect(valueOf(await recovered.invoke('reconciliation-get', { runId })).summary).toMatchObject({
+      account: 'CASH', statementId: 'NTF-CASH-0314', formatVersion: 'camt.054.001.08', matched: 4,
+    });
+    expect(recovered.verify().ok).toBe(true);
+    await recovered.close();
   });
 
   it('refuses a CSV statement without an account: a CSV file names none', async () => {
