@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type {
   Account,
+  AccountIdentifier,
   AccountStatement,
   LedgerChangedEvent,
   LedgerInfo,
@@ -16,7 +17,7 @@ import type { BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, Batch
 import * as batchSchemas from './batch-schemas';
 import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEvent } from './metrics';
 import * as metricsSchemas from './metrics-schemas';
-import type { ReconciliationReport, ReportExport, RunSummary, StatementUploadReceipt } from './reconciliation';
+import type { ReconciliationReport, ReportExport, RunSummary, StatementFileView, StatementUploadReceipt } from './reconciliation';
 import * as reconciliationSchemas from './reconciliation';
 import type {
   ApprovalThreshold, AuditEntry, AuditExport, BackupFile, BackupStatus, Caller, Operator, PendingPayment, RestoreOutcome, SessionStatus, SignedIn,
@@ -48,6 +49,8 @@ export const channels = {
   'account-create': channel(schemas.accountCreateSchema).returns<Account>(),
   'account-set-status': channel(schemas.accountSetStatusSchema).returns<Account>(),
   'account-statement': channel(schemas.accountStatementSchema).returns<AccountStatement>(),
+  'account-identifier-add': channel(schemas.accountIdentifierAddSchema).returns<AccountIdentifier>(),
+  'account-identifier-list': channel(schemas.accountIdentifierListSchema).returns<AccountIdentifier[]>(),
   'payment-submit': channel(schemas.paymentRequestSchema).returns<PaymentOutcome>(),
   'payment-get': channel(schemas.paymentGetSchema).returns<PaymentRecord>(),
   'payment-list': channel(schemas.paymentListSchema).returns<Page<PaymentRecord>>(),
@@ -73,6 +76,7 @@ export const channels = {
   'demo-load-stop': channel(schemas.emptyRequestSchema).returns<LoadGeneratorStatus>(),
   'demo-load-status': channel(schemas.emptyRequestSchema).returns<LoadGeneratorStatus>(),
   'reconciliation-upload': channel(reconciliationSchemas.statementUploadSchema).returns<StatementUploadReceipt>(),
+  'reconciliation-inspect': channel(reconciliationSchemas.statementInspectSchema).returns<StatementFileView>(),
   'reconciliation-run': channel(reconciliationSchemas.reconciliationRunSchema).returns<ReconciliationReport>(),
   'reconciliation-get': channel(reconciliationSchemas.reconciliationRunIdSchema).returns<ReconciliationReport>(),
   'reconciliation-list': channel(reconciliationSchemas.reconciliationListSchema).returns<RunSummary[]>(),

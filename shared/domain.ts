@@ -3,6 +3,8 @@ import type { ReasonCode } from './codes';
 /** Limits on what crosses the process boundary, named so they can be found. */
 export const limits = {
   accountCodeLength: 34,
+  /** An IBAN has at most 34 characters; other bank account ids are kept as long as 64. */
+  accountIdentifierLength: 64,
   accountNameLength: 140,
   paymentIdLength: 64,
   referenceLength: 140,
@@ -26,6 +28,15 @@ export interface Account {
   /** How far below zero the balance may go; 0 means no overdraft. Equity accounts have no floor. */
   overdraftLimitMinor: number;
   balanceMinor: number;
+  createdAtMs: number;
+}
+
+/** An identifier a bank gives the account: its IBAN, or the bank's other account id. */
+export interface AccountIdentifier {
+  account: string;
+  kind: 'iban' | 'other';
+  /** IBANs in electronic form: upper case, no spaces. */
+  value: string;
   createdAtMs: number;
 }
 

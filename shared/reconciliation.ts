@@ -15,6 +15,8 @@ export const reconciliationLimits = {
   uploadChunkChars: 128 * 1024,
   /** The largest statement accepted, in characters. */
   statementChars: 64 * 1024 * 1024,
+  /** Statements one file may hold (camt Stmt, Rpt or Ntfctn; MT940 messages). */
+  statementsPerFile: 1_000,
   /** Lines (entries) one statement may hold. */
   statementLines: 200_000,
   /** Statement uploads kept in memory at once; the oldest is dropped beyond this. */
@@ -34,8 +36,12 @@ export const reconciliationLimits = {
   descriptionLength: 500,
 } as const;
 
-export const statementFormats = ['csv', 'camt053'] as const;
+export const statementFormats = ['csv', 'camt052', 'camt053', 'camt054', 'mt940'] as const;
 export type StatementFormat = (typeof statementFormats)[number];
+
+export const statementFormatLabels: Record<StatementFormat, string> = {
+  csv: 'CSV', camt052: 'camt.052 account report', camt053: 'camt.053 statement', camt054: 'camt.054 debit/credit notification', mt940: 'SWIFT MT940',
+};
 
 /** How day and month are ordered in dates such as 03/04/2024; `auto` decides from the file or asks. */
 export const dateOrders = ['auto', 'day-first', 'month-first'] as const;
@@ -69,12 +75,54 @@ export interface StatementLine {
   endToEndId: string | null;
 }
 
+/** How a statement names its account: an IBAN (validated) or the bank's other id (camt Othr/Id, an MT940 :25: that is no IBAN). */
+export interface StatementAccount {
+  kind: 'iban' | 'other';
+  value: string;
+}
+
 export interface ParsedStatement {
   format: StatementFormat;
   currency: string;
   lines: StatementLine[];
   openingBalanceMinor: number | null;
   closingBalanceMinor: number | null;
+  /** The statement's own id (camt Stmt/Id, Rpt/Id, Ntfctn/Id; MT940 :20: and :28C:); null for CSV. */
+  statementId: string | null;
+  account: StatementAccount | null;
+  /** The period the statement says it covers (camt FrToDt), or null: then its booking dates decide. */
+  fromDate: string | null;
+  toDate: string | null;
+}
+
+/** A whole statement file: one or several statements of one format. */
+export interface ParsedStatementFile {
+  format: StatementFormat;
+  /** What was read, for the operator: "camt.053.001.08", "MT940", "CSV". */
+  version: string;
+  statements: ParsedStatement[];
+}
+
+/** One statement of a dropped file, as the operator chooses among them before running. */
+export interface StatementView {
+  /** Its place in the file, from 0: the run request names it. */
+  index: number;
+  statementId: string | null;
+  account: StatementAccount | null;
+  /** The ledger account whose identifier the statement names, or null when none does. */
+  ledgerAccount: string | null;
+  currency: string;
+  lines: number;
+  fromDate: string;
+  toDate: string;
+  openingBalanceMinor: number | null;
+  closingBalanceMinor: number | null;
+}
+
+export interface StatementFileView {
+  format: StatementFormat;
+  version: string;
+  statements: StatementView[];
 }
 
 /** A ledger payment as the reconciled account sees it. */
@@ -117,6 +165,11 @@ export interface RunSummary {
   toDate: string;
   fileName: string;
   format: StatementFormat;
+  /** The format and version read ("camt.053.001.08"); null for runs kept before it was recorded. */
+  formatVersion: string | null;
+  /** Which statement of the file this run reconciled: its id and the account it names (IBAN or other id). */
+  statementId: string | null;
+  statementAccount: string | null;
   status: RunStatus;
   createdAtMs: number;
   finishedAtMs: number | null;
@@ -126,6 +179,12 @@ export interface RunSummary {
   unmatchedStatement: number;
   unmatchedLedger: number;
   amountMismatches: number;
+  /** The statement's opening balance when it states one; null when it does not (CSV without balances, most camt.054). */
+  statementOpeningMinor: number | null;
+  /** The ledger's balance of the account at the start of the period. */
+  ledgerOpeningMinor: number;
+  /** Statement opening less ledger opening; null when the statement states no opening balance. */
+  openingDifferenceMinor: number | null;
   statementClosingMinor: number;
   /** `statement` when the file states its closing balance; `derived` is the ledger's opening plus the statement's lines. */
   closingBalanceSource: 'statement' | 'derived';
@@ -175,7 +234,10 @@ export const statementUploadSchema = z
 export const reconciliationRunSchema = z
   .object({
     uploadId,
-    account: accountCodeSchema,
+    /** The ledger account; without it, the account whose identifier (IBAN or other id) the statement names. */
+    account: accountCodeSchema.optional(),
+    /** Which statement of a file with several, from 0; a file with one needs none. */
+    statement: z.number().int().nonnegative().max(reconciliationLimits.statementsPerFile - 1).optional(),
     fromDate: isoDate.optional(),
     toDate: isoDate.optional(),
     format: z.enum(statementFormats).optional(),
@@ -184,6 +246,17 @@ export const reconciliationRunSchema = z
     /** Largest difference the amount-and-date pass accepts, in minor units. */
     toleranceMinor: z.number().int().nonnegative().max(1_000_000_000).optional(),
     dateWindowDays: z.number().int().nonnegative().max(reconciliationLimits.dateWindowDaysMax).optional(),
+  })
+  .strict();
+
+export const statementInspectSchema = z
+  .object({
+    uploadId,
+    /** For CSV files without a currency column: the account whose currency they are in. */
+    account: accountCodeSchema.optional(),
+    format: z.enum(statementFormats).optional(),
+    dateOrder: z.enum(dateOrders).optional(),
+    mapping: z.object(mappingShape).strict().optional(),
   })
   .strict();
 
@@ -243,6 +316,13 @@ export function reconciliationReportCsv(report: ReconciliationReport): string {
     ]);
   }
   const summary = report.summary;
+  if (summary.statementOpeningMinor !== null && summary.openingDifferenceMinor !== null) {
+    text += csvLine([
+      'opening difference', '', summary.fromDate, unsigned(summary.statementOpeningMinor), direction(summary.statementOpeningMinor), currency,
+      'statement', '', '', unsigned(summary.ledgerOpeningMinor), '', '',
+      `${direction(summary.openingDifferenceMinor)} ${unsigned(summary.openingDifferenceMinor)}`, '',
+    ]);
+  }
   text += csvLine([
     'closing difference', '', summary.toDate, unsigned(summary.statementClosingMinor), direction(summary.statementClosingMinor), currency,
     summary.closingBalanceSource, '', '', unsigned(summary.ledgerClosingMinor), '', '',

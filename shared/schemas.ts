@@ -58,6 +58,16 @@ export const accountCreateSchema = z
   })
   .strict();
 
+export const accountIdentifierAddSchema = z
+  .object({
+    account: accountCodeSchema,
+    kind: z.enum(['iban', 'other']),
+    value: z.string().trim().min(1, 'The IBAN or account id is required.').max(limits.accountIdentifierLength),
+  })
+  .strict();
+
+export const accountIdentifierListSchema = z.object({ account: accountCodeSchema.optional() }).strict();
+
 export const accountSetStatusSchema = z
   .object({ code: accountCodeSchema, status: z.enum(accountStatuses) })
   .strict();

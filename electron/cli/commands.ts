@@ -4,6 +4,7 @@ import { seedDemoLedger } from './demo';
 import { batchCommand } from './batch-command';
 import { demoCommand, metricsCommand } from './metrics-commands';
 import { reconcileCommand } from './reconcile-command';
+import { accountIdentifyCommand } from './account-identify-command';
 import { restoreCommand } from './restore-command';
 
 export interface CommandContext {
@@ -109,5 +110,6 @@ export const commandTable: Record<string, Command> = {
   metrics: metricsCommand,
   demo: demoCommand,
   reconcile: reconcileCommand,
+  'account identify': accountIdentifyCommand,
   restore: restoreCommand,
 };

@@ -21,8 +21,9 @@ commands:
   pay --db FILE --id ID --from A --to B --amount AMOUNT --currency CUR [--reference R] [--json]
   balances --db FILE [--json]
   batch --db FILE INPUT.csv [--delimiter ,|;|tab] [--map field=Header ...] [--results OUT.csv] [--json]
-  reconcile --db FILE --account CODE [--from DATE --to DATE] STATEMENT [--json] [--report OUT.csv]
-            [--format csv|camt053] [--date-order day-first|month-first] [--tolerance AMOUNT] [--window DAYS] [--map field=Header ...]
+  account identify --db FILE --code C (--iban IBAN | --other-id ID)
+  reconcile --db FILE [--account CODE] [--statement N] [--from DATE --to DATE] STATEMENT [--json] [--report OUT.csv]
+            [--format csv|camt052|camt053|camt054|mt940] [--date-order day-first|month-first] [--tolerance AMOUNT] [--window DAYS] [--map field=Header ...]
   verify --db FILE
   restore --db FILE BACKUP   (the current file and journal move aside into FILE.before-restore-TIME/)
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]

@@ -16,6 +16,7 @@ import { verifyLedger } from './verify';
 import { createBatchHandlers } from './batch/batch-handlers';
 import { createMetricsHandlers } from './metrics/handlers';
 import { createReconciliationHandlers } from './reconciliation/reconciliation-handlers';
+import { createAccountIdentifierHandlers } from './accounts/account-identifiers';
 import { Controls } from './security/controls';
 import { systemContext } from './security/call-context';
 import { verifyAuditChain } from './audit/audit-queries';
@@ -302,6 +303,7 @@ export class Engine {
       ...createMetricsHandlers(this),
       ...createBatchHandlers(this),
       ...createReconciliationHandlers(this),
+      ...createAccountIdentifierHandlers(this),
       ...this.controls.handlers(),
       ...createBackupHandlers(this.backups),
     };

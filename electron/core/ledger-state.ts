@@ -4,6 +4,7 @@ import { applyBatchRecord, isBatchRecord } from './batch/batch-records';
 import { applyReconciliationRecord, isReconciliationRecord } from './reconciliation/reconciliation-records';
 import { applyControlRecord, isControlRecord } from './security/control-records';
 import { applyBatchApprovalRecord, isBatchApprovalRecord } from './approval/batch-approval-records';
+import { applyAccountIdentifierRecord, isAccountIdentifierRecord } from './accounts/account-identifiers';
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
 import { MetricsAggregates } from './metrics/aggregates';
 import { StampClock } from './clock';
@@ -107,6 +108,7 @@ export class LedgerState {
         if (isReconciliationRecord(record)) return applyReconciliationRecord(this.database, record);
         if (isControlRecord(record)) return applyControlRecord(this.database, record);
         if (isBatchApprovalRecord(record)) return applyBatchApprovalRecord(this.database, record);
+        if (isAccountIdentifierRecord(record)) return applyAccountIdentifierRecord(this.database, record);
         throw new Error(`unknown journal record type ${(record as { t: unknown }).t}`);
     }
   }

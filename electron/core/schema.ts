@@ -2,6 +2,7 @@ import { batchSchemaStatements } from './batch/batch-records';
 import { reconciliationSchemaStatements } from './reconciliation/reconciliation-records';
 import { controlSchemaStatements } from './security/control-records';
 import { batchApprovalSchemaStatements } from './approval/batch-approval-records';
+import { accountIdentifierSchemaStatements } from './accounts/account-identifiers';
 
 /**
  * The ledger file's schema. A payment row is also the transfer it posts when
@@ -58,6 +59,7 @@ export const schemaStatements = [
   ...reconciliationSchemaStatements,
   ...controlSchemaStatements,
   ...batchApprovalSchemaStatements,
+  ...accountIdentifierSchemaStatements,
   // Metrics aggregates, kept as payments commit (electron/core/metrics/aggregates.ts). Counts by reason code
   // and PLT histogram buckets are stored as "key:count" pairs; scope is realtime, batch or batch:<id>.
   `CREATE TABLE IF NOT EXISTS metrics_windows (

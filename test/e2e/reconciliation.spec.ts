@@ -22,13 +22,14 @@ const test = base.extend({
   },
 });
 
+/** Drops the fixture's bytes as they are on disk (an ISO-8859-1 file stays ISO-8859-1). */
 async function dropStatement(page: Page, fileName: string) {
-  const text = await readFile(path.join(fixtures, fileName), 'utf8');
+  const bytes = [...(await readFile(path.join(fixtures, fileName)))];
   const dataTransfer = await page.evaluateHandle(([content, name]) => {
     const transfer = new DataTransfer();
-    transfer.items.add(new File([content], name, { type: 'text/csv' }));
+    transfer.items.add(new File([new Uint8Array(content)], name));
     return transfer;
-  }, [text, fileName] as const);
+  }, [bytes, fileName] as const);
   await page.getByTestId('statement-drop-zone').dispatchEvent('drop', { dataTransfer });
 }
 
@@ -77,4 +78,62 @@ test('an operator drops a statement, reviews three panes, matches a line by hand
     'ledger_amount,rule,confidence,difference,note');
   expect(csv).toContain('matched,10,2024-03-12,400.00,credit,EUR,Transfer,,P-1009,400.00,manual,1,,');
   expect(csv).toContain(`"'=HYPERLINK(""http://example.com"")"`);
+});
+
+async function openReconciliation(page: Page, hostUrl: string) {
+  await page.goto(hostUrl);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reconciliation' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reconciliation');
+}
+
+test('an operator drops an enveloped camt.053 with two statements, sees the account each names and reconciles both at once', async ({ page, hostUrl }) => {
+  await openReconciliation(page, hostUrl);
+  await dropStatement(page, 'envelope-two-accounts.camt053.xml');
+  await expect(page.getByTestId('statement-format')).toHaveText('camt.053 statement (camt.053.001.08), read as UTF-8: 2 statements');
+  await expect(page.getByTestId('statement-1')).toContainText('CASH-2024-03');
+  await expect(page.getByTestId('statement-1')).toContainText('IBAN DE89370400440532013000');
+  await expect(page.getByTestId('statement-1').getByRole('cell', { name: 'CASH', exact: true })).toBeVisible();
+  await expect(page.getByTestId('statement-2').getByRole('cell', { name: 'CUST-A', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Reconcile all 2 statements' }).click();
+
+  await expect(page.getByRole('button', { name: /^Open run r-/ })).toHaveCount(2);
+  await expect(page.getByTestId('run-counts')).toHaveText('8 matched · 0 unmatched statement · 0 unmatched ledger · 0 amount mismatches');
+  await expect(page.getByRole('region', { name: 'Run summary' })).toContainText('statement CUSTA-2024-03 · GB82WEST12345698765432 · camt.053.001.08');
+  await expect(page.getByTestId('opening-difference')).toHaveText('0.00 EUR');
+  await expect(page.getByTestId('closing-difference')).toHaveText('0.00 EUR');
+
+  // The first run, CASH's: the wrong credit and its reversal stay on the statement side, equal and opposite.
+  await page.getByRole('row').filter({ hasText: 'CASH-2024-03' }).getByRole('button', { name: /^Open run r-/ }).click();
+  await expect(page.getByTestId('run-counts')).toHaveText('15 matched · 2 unmatched statement · 0 unmatched ledger · 0 amount mismatches');
+  await expect(pane(page, /^Unmatched statement lines/).getByTestId('statement-line-5')).toContainText('-12.34');
+});
+
+test('an operator reconciles one statement of an MT940 file and sees both the opening and the closing difference', async ({ page, hostUrl }) => {
+  await openReconciliation(page, hostUrl);
+  await dropStatement(page, 'two-statements.mt940');
+  await expect(page.getByTestId('statement-format')).toHaveText('SWIFT MT940 (MT940), read as UTF-8: 2 statements');
+  await expect(page.getByTestId('statement-1')).toContainText('STMT-CASH-03 00003/001');
+  await page.getByRole('button', { name: 'Reconcile statement 1' }).click();
+  await expect(page.getByTestId('run-counts')).toHaveText('15 matched · 2 unmatched statement · 0 unmatched ledger · 0 amount mismatches');
+  await expect(page.getByTestId('opening-difference')).toHaveText('+100.00 EUR');
+  await expect(page.getByTestId('closing-difference')).toHaveText('+100.00 EUR');
+  await expect(pane(page, /^Matched/).getByTestId('matched-line-5')).toContainText('P-1001');
+});
+
+test('an operator reconciles a camt.054, a camt.052 and an ISO-8859-1 camt.053, each against the account it names', async ({ page, hostUrl }) => {
+  await openReconciliation(page, hostUrl);
+  const cases = [
+    ['notification.camt054.xml', 'camt.054 debit/credit notification (camt.054.001.08), read as UTF-8: 1 statement', 'CASH', '4 matched'],
+    ['report.camt052.xml', 'camt.052 account report (camt.052.001.08), read as UTF-8: 1 statement', 'CASH', '1 matched'],
+    ['latin1.camt053.xml', 'camt.053 statement (camt.053.001.02), read as ISO-8859-1: 1 statement', 'CUST-B', '7 matched'],
+  ] as const;
+  for (const [fileName, format, account, matched] of cases) {
+    await dropStatement(page, fileName);
+    await expect(page.getByTestId('statement-format')).toHaveText(format);
+    await expect(page.getByLabel('Account')).toHaveValue(account);
+    await page.getByRole('button', { name: 'Run reconciliation' }).click();
+    await expect(page.getByTestId('run-counts')).toHaveText(`${matched} · 0 unmatched statement · 0 unmatched ledger · 0 amount mismatches`);
+    await expect(page.getByTestId('closing-difference')).toHaveText('0.00 EUR');
+  }
+  await expect(pane(page, /^Matched/).getByTestId('matched-line-1')).toContainText('INV-1003 Müller Straße');
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine';
+import { parseMt940File } from '../../electron/core/reconciliation/statement-mt940';
 import { systemContext } from '../../electron/core/security/call-context';
 import { channelNames, channels, type ChannelName } from '../../shared/contract';
 import type { Result } from '../../shared/result';
@@ -29,7 +30,7 @@ async function openLedger() {
 
 /** Everything a change would touch, counted: equal fingerprints mean nothing was written. */
 function fingerprint(engine: Engine): string {
-  const tables = ['accounts', 'payments', 'audit', 'approvals', 'operators', 'settings', 'batches', 'recon_runs'];
+  const tables = ['accounts', 'payments', 'audit', 'approvals', 'operators', 'settings', 'batches', 'reconciliation_runs', 'account_identifiers'];
   const present = new Set(engine.store.database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").map(([name]) => String(name)));
   const counts = tables.filter((table) => present.has(table)).map((table) => `${table}:${engine.store.database.value(`SELECT COUNT(*) FROM ${table}`)}`);
   const balances = engine.listAccounts(undefined).map((account) => `${account.code}=${account.balanceMinor}/${account.status}`);
@@ -93,7 +94,7 @@ describe('hostile input', () => {
   it('refuses malformed CSV and camt.053 statements at the reconciliation importer without writing a run', async () => {
     const { engine } = await openLedger();
     const outcomes = new Map<string, number>();
-    const seeds = ['statement.camt053.xml', 'statement-quirks.csv', 'bad-truncated.camt053.xml'].map((name) =>
+    const seeds = ['statement.camt053.xml', 'statement-quirks.csv', 'bad-truncated.camt053.xml', 'envelope-two-accounts.camt053.xml'].map((name) =>
       readFileSync(path.join(fixtures, 'reconciliation', name), 'utf8'),
     );
     await fc.assert(
@@ -102,7 +103,7 @@ describe('hostile input', () => {
         const upload = await engine.invoke('reconciliation-upload', { uploadId: null, fileName: 'fuzz.txt', offset: 0, text });
         expect(upload.ok || upload.code !== 'INTERNAL').toBe(true);
         if (!upload.ok) return;
-        const run = await engine.invoke('reconciliation-run', { uploadId: upload.value.uploadId, account: 'ALICE' });
+        const run = await engine.invoke('reconciliation-run', { uploadId: upload.value.uploadId, account: 'ALICE', statement: 0 });
         outcomes.set(run.ok ? 'ok' : run.code, (outcomes.get(run.ok ? 'ok' : run.code) ?? 0) + 1);
         if (!run.ok) {
           expect(run.code, run.message).not.toBe('INTERNAL');
@@ -116,6 +117,64 @@ describe('hostile input', () => {
     expect([...outcomes.keys()].length).toBeGreaterThan(1);
     expect(engine.verify()).toMatchObject({ ok: true });
     await engine.close();
+  });
+
+  it('refuses malformed MT940 files at the reconciliation importer without writing a run, and never fails inside', async () => {
+    const { engine } = await openLedger();
+    const outcomes = new Map<string, number>();
+    const seed = readFileSync(path.join(fixtures, 'reconciliation', 'two-statements.mt940'), 'utf8');
+    const seeds = [seed, seed.replace(/\r\n/g, '\n'), seed.slice(0, seed.indexOf('-\r\n') + 3)];
+    await fc.assert(
+      fc.asyncProperty(mutatedText(seeds, mt940Hostile), async (text) => {
+        const before = fingerprint(engine);
+        const upload = await engine.invoke('reconciliation-upload', { uploadId: null, fileName: 'fuzz.sta', offset: 0, text });
+        if (!upload.ok) return void expect(upload.code).not.toBe('INTERNAL');
+        const inspected = await engine.invoke('reconciliation-inspect', { uploadId: upload.value.uploadId, account: 'ALICE' });
+        const run = await engine.invoke('reconciliation-run', { uploadId: upload.value.uploadId, account: 'ALICE', statement: 0 });
+        outcomes.set(run.ok ? 'ok' : run.code, (outcomes.get(run.ok ? 'ok' : run.code) ?? 0) + 1);
+        expect(inspected.ok || inspected.code !== 'INTERNAL').toBe(true);
+        if (!run.ok) {
+          expect(run.code, run.message).not.toBe('INTERNAL');
+          expect(run.message).not.toBe('');
+          expect(fingerprint(engine)).toBe(before);
+        }
+      }),
+      { numRuns: 150, seed: 13 },
+    );
+    expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
+    expect(outcomes.get('FF01') ?? 0).toBeGreaterThan(0);
+    expect(engine.verify()).toMatchObject({ ok: true });
+    await engine.close();
+  });
+
+  it('reads any well-formed MT940 statement back exactly: every amount, mark and balance', () => {
+    const line = fc.record({
+      cents: fc.integer({ min: 1, max: 99_999_999_999 }),
+      mark: fc.constantFrom('C', 'D', 'RC', 'RD'),
+      day: fc.integer({ min: 1, max: 28 }),
+      reference: fc.stringMatching(/^[A-Z0-9-]{1,16}$/),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: -1e11, max: 1e11 }), fc.array(line, { minLength: 1, maxLength: 30 }), fc.boolean(), (openingCents, lines, crlf) => {
+        const signed = (cents: number) => `${cents < 0 ? 'D' : 'C'}240301EUR${mt940Amount(Math.abs(cents))}`;
+        const credits = (mark: string) => mark === 'C' || mark === 'RD';
+        const closingCents = lines.reduce((sum, entry) => sum + (credits(entry.mark) ? entry.cents : -entry.cents), openingCents);
+        const body = [':20:FUZZ', ':25:DE89370400440532013000', `:60F:${signed(openingCents)}`];
+        for (const entry of lines) {
+          const date = `2403${String(entry.day).padStart(2, '0')}`;
+          body.push(`:61:${date}${entry.mark}${mt940Amount(entry.cents)}NTRF${entry.reference}//X`, `:86:?20EREF+${entry.reference}`);
+        }
+        body.push(`:62F:${signed(closingCents)}`, '-');
+        const parsed = parseMt940File(body.join(crlf ? '\r\n' : '\n'));
+        if (!parsed.ok) throw new Error(parsed.message);
+        const [statement] = parsed.value.statements;
+        expect(statement.openingBalanceMinor).toBe(openingCents);
+        expect(statement.closingBalanceMinor).toBe(closingCents);
+        expect(statement.lines.map((entry) => entry.amountMinor)).toEqual(lines.map((entry) => (credits(entry.mark) ? entry.cents : -entry.cents)));
+        expect(statement.lines.map((entry) => entry.endToEndId)).toEqual(lines.map((entry) => entry.reference));
+      }),
+      { numRuns: 300, seed: 14 },
+    );
   });
 
   it('takes malformed batch files through upload, validation and processing without an internal error or a broken invariant', async () => {
@@ -202,9 +261,20 @@ function expectAvailableNeverBelowFloor(engine: Engine) {
   }
 }
 
+/** MT940's own hostile pieces: tags, separators, marks, subfield markers, SWIFT blocks, huge and malformed amounts and dates. */
+const mt940Hostile = fc.constantFrom(
+  ':61:', ':86:', ':62F:', ':60F:', ':20:', ':25:', '?20', '?', ',', '.', 'RC', 'RD', 'C', 'D', '\r\n', '\n', '-', '-}', '{4:', '{1:F01', '//',
+  '999999999999999,99', '991332', 'NTRF', 'EREF+', '\u0000', '\ufeff', ' ',
+);
+
+/** A statement amount as MT940 writes it: whole units, a decimal comma, two decimals. */
+function mt940Amount(cents: number): string {
+  return `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}`;
+}
+
 /** A real file cut, spliced, doubled or sprinkled with hostile characters; or random text. */
-function mutatedText(seeds: string[]): fc.Arbitrary<string> {
-  const hostile = fc.constantFrom(
+function mutatedText(seeds: string[], hostilePieces?: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  const hostile = hostilePieces ?? fc.constantFrom(
     '"', ',', ';', '\n', '\r', '<', '>', '&', '=', '-', '\u0000', '\ufeff', '1e999', '99999999999999999999', '</Ntry>', '<Amt Ccy="EUR">',
   );
   const mutation = fc.tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat(), fc.array(hostile, { maxLength: 6 }));

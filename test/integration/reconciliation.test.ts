@@ -124,7 +124,8 @@ describe('reconciliation on a real ledger file', () => {
     expect((outcome as { code?: number }).code).toBe(1);
     const json = JSON.parse((outcome as { stdout: string }).stdout);
     expect(Object.keys(json)).toEqual([
-      'runId', 'statementLines', 'ledgerEntries', 'matched', 'unmatchedStatement', 'unmatchedLedger', 'amountMismatches', 'closingDifferenceMinor', 'matches',
+      'runId', 'account', 'statementId', 'statementAccount', 'format', 'formatVersion', 'statementLines', 'ledgerEntries', 'matched',
+      'unmatchedStatement', 'unmatchedLedger', 'amountMismatches', 'openingDifferenceMinor', 'closingDifferenceMinor', 'matches',
     ]);
     expect(json.matches[0]).toEqual({ statementLine: 2, paymentIds: ['P-1001'], rule: 'end-to-end-id' });
     expect(json.matches.find((match: { rule: string }) => match.rule === 'many-to-one').paymentIds).toEqual(['P-2001', 'P-2002', 'P-2003']);

@@ -95,7 +95,9 @@ describe('reference similarity and the report', () => {
       summary: {
         runId: 'r-1', account: 'CASH', currency: 'EUR', fromDate: '2024-03-01', toDate: '2024-03-31', fileName: 'f', format: 'csv', status: 'open',
         createdAtMs: 0, finishedAtMs: null, statementLines: 1, ledgerEntries: 0, matched: 0, unmatchedStatement: 1, unmatchedLedger: 0,
-        amountMismatches: 0, statementClosingMinor: -1500, closingBalanceSource: 'derived', ledgerClosingMinor: 0, closingDifferenceMinor: -1500,
+        formatVersion: 'CSV', statementId: null, statementAccount: null, statementOpeningMinor: 1000, ledgerOpeningMinor: 2500,
+        openingDifferenceMinor: -1500, amountMismatches: 0, statementClosingMinor: -1500, closingBalanceSource: 'derived', ledgerClosingMinor: 0,
+        closingDifferenceMinor: -1500,
       },
       matches: [],
       unmatchedStatement: [{ ...statementLine, note: '@SUM(A1)', candidates: [] }],
@@ -105,6 +107,7 @@ describe('reference similarity and the report', () => {
     const csv = reconciliationReportCsv(report);
     const row = csv.split('\r\n')[1];
     expect(row).toBe("unmatched statement,2,2024-03-29,15.00,debit,EUR,' =1+1,'-cmd|x,,,,,,'@SUM(A1)");
+    expect(csv).toContain('opening difference,,2024-03-01,10.00,credit,EUR,statement,,,25.00,,,debit 15.00,');
     for (const cell of csv.split(/\r\n|,/)) expect(cell).not.toMatch(/^\s*[=+\-@]/);
   });
 });

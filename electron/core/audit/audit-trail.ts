@@ -90,6 +90,11 @@ function describeRecord(record: LedgerRecord): Description {
       return describePayments(record.rows);
     case 'account':
       return { target: record.code, outcome: 'ok', detail: `account ${record.code} (${record.name}, ${record.currency}, ${record.kind}) created` };
+    case 'account-identifier':
+      return {
+        target: record.account, outcome: 'ok',
+        detail: `account ${record.account} identified by ${record.kind === 'iban' ? 'IBAN' : 'id'} ${record.value}`,
+      };
     case 'status':
       return { target: record.code, outcome: 'ok', detail: `account ${record.code} set to ${record.status}` };
     case 'operator':

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import Papa from 'papaparse';
 import { batchDelimiters, batchLimits, type BatchDelimiter } from '../../../shared/batch';
+import { CsvRecordReader, endOfLastRecord, firstRecordText, guessDelimiter, newlineOf, type CsvRecord } from '../csv/csv-records';
+
+export type { CsvRecord } from '../csv/csv-records';
 
 /**
- * Reads a batch file as CSV records, streaming: papaparse parses the file as it
- * is read from disk, and records reach the caller in small groups, so a
- * million-row file never sits in memory as objects. Each record carries its
- * file line number (1 is the header), counted across quoted line breaks and
- * skipped empty lines.
+ * Reads a batch file as CSV records, streaming: the file is parsed as it is
+ * read from disk by the engine's one CSV reader (electron/core/csv), and
+ * records reach the caller in small groups, so a million-row file never sits
+ * in memory as objects. Each record carries its file line number (1 is the
+ * header), counted across quoted line breaks and skipped empty lines.
  */
 
 /** Bytes read to detect the delimiter and the line ending. */
@@ -28,11 +30,6 @@ export interface CsvDialect {
   bomBytes: number;
 }
 
-export interface CsvRecord {
-  line: number;
-  fields: string[];
-}
-
 /** Raised when a file cannot be read or holds nothing; the message is one sentence for the operator. */
 export class BatchFileError extends Error {}
 
@@ -41,10 +38,8 @@ export async function detectDialect(filePath: string): Promise<CsvDialect> {
   const bomBytes = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   const text = head.subarray(bomBytes).toString('utf8');
   if (text.trim() === '') throw new BatchFileError(`${filePath} is empty: it holds no header and no rows.`);
-  const firstLine = firstRecordText(text);
-  const newlineAt = firstLine.length;
-  const newline = text.startsWith('\r\n', newlineAt) ? '\r\n' : text[newlineAt] === '\r' ? '\r' : '\n';
-  return { delimiter: guessDelimiter(firstLine), newline, bomBytes };
+  // The header alone decides the delimiter: a batch file has no preamble, and its rows' references may hold any character.
+  return { delimiter: guessDelimiter(firstRecordText(text), batchDelimiters), newline: newlineOf(text), bomBytes };
 }
 
 async function readHead(filePath: string): Promise<Buffer> {
@@ -67,63 +62,19 @@ async function readHead(filePath: string): Promise<Buffer> {
   }
 }
 
-/** The header record's text: up to the first line break outside quotes. */
-function firstRecordText(text: string): string {
-  let quoted = false;
-  for (let index = 0; index < text.length; index++) {
-    const character = text[index];
-    if (character === '"') quoted = !quoted;
-    else if (!quoted && (character === '\n' || character === '\r')) return text.slice(0, index);
-  }
-  return text;
-}
-
-/** The candidate delimiter seen most often outside quotes in the header; a comma on a tie or none. */
-function guessDelimiter(header: string): BatchDelimiter {
-  const counts = new Map<string, number>(batchDelimiters.map((delimiter) => [delimiter, 0]));
-  let quoted = false;
-  for (const character of header) {
-    if (character === '"') quoted = !quoted;
-    else if (!quoted && counts.has(character)) counts.set(character, counts.get(character)! + 1);
-  }
-  let best: BatchDelimiter = ',';
-  for (const delimiter of batchDelimiters) if (counts.get(delimiter)! > counts.get(best)!) best = delimiter;
-  return best;
-}
-
 /**
  * Every non-empty record of the file in order, header first, in groups. A row
  * whose fields are all blank is an empty line: skipped, but its lines counted.
  *
  * The file is read in large pieces; each piece is cut after its last line
- * break outside quotes and that complete part is parsed by papaparse at once,
- * the rest carried into the next piece. (papaparse's own Node stream pauses per
+ * break outside quotes and that complete part is parsed at once, the rest
+ * carried into the next piece. (papaparse's own Node stream pauses per
  * row and re-copies its buffer each time, which is quadratic on large files.)
  */
 export async function* readCsvRecords(filePath: string, dialect: CsvDialect, pieceBytes = readChunkBytes): AsyncGenerator<CsvRecord[]> {
   const input = createReadStream(filePath, { encoding: 'utf8', start: dialect.bomBytes, highWaterMark: pieceBytes });
-  const breakCharacter = dialect.newline === '\r' ? '\r' : '\n';
-  let line = 1;
+  const reader = new CsvRecordReader(dialect, recordsPerGroup);
   let carry = '';
-  const parsePiece = function* (text: string, final: boolean): Generator<CsvRecord[]> {
-    const options = { delimiter: dialect.delimiter, newline: dialect.newline, quoteChar: '"', header: false, skipEmptyLines: false } as const;
-    const rows = text.includes('"') ? Papa.parse<string[]>(text, options).data : splitUnquoted(text, dialect);
-    // A piece that ends with a line break parses to one empty row after it: not a line of the file.
-    const count = !final || text.endsWith(dialect.newline) ? rows.length - 1 : rows.length;
-    let group: CsvRecord[] = [];
-    for (let index = 0; index < count; index++) {
-      const fields = rows[index];
-      const recordLine = line;
-      line += 1 + lineBreaksInside(fields, breakCharacter);
-      if (isBlank(fields)) continue;
-      group.push({ line: recordLine, fields });
-      if (group.length >= recordsPerGroup) {
-        yield group;
-        group = [];
-      }
-    }
-    if (group.length > 0) yield group;
-  };
   try {
     for await (const piece of input as AsyncIterable<string>) {
       const text = carry + piece;
@@ -134,12 +85,12 @@ export async function* readCsvRecords(filePath: string, dialect: CsvDialect, pie
         continue;
       }
       carry = text.slice(cut);
-      yield* yieldingTurns(parsePiece(text.slice(0, cut), false));
+      yield* yieldingTurns(reader.groups(text.slice(0, cut), false));
     }
   } finally {
     input.destroy();
   }
-  if (carry !== '') yield* yieldingTurns(parsePiece(carry, true));
+  if (carry !== '') yield* yieldingTurns(reader.groups(carry, true));
 }
 
 /**
@@ -153,50 +104,6 @@ async function* yieldingTurns(groups: Iterable<CsvRecord[]>): AsyncGenerator<Csv
     yield group;
     await yieldToEventLoop();
   }
-}
-
-/**
- * What papaparse makes of text that holds no quote character: lines split on
- * the newline, fields on the delimiter. String splitting is several times
- * faster, and most batch files have no quotes, or pieces without any.
- */
-function splitUnquoted(text: string, dialect: CsvDialect): string[][] {
-  return text.split(dialect.newline).map((line) => line.split(dialect.delimiter));
-}
-
-/** The index just after the last line break that is outside quotes, or -1. Doubled quotes toggle twice, so parity holds. */
-function endOfLastRecord(text: string, newline: string): number {
-  let quoted = false;
-  let end = -1;
-  let at = 0;
-  for (;;) {
-    const quote = text.indexOf('"', at);
-    const limit = quote < 0 ? text.length : quote;
-    if (!quoted) {
-      const lastBreak = text.lastIndexOf(newline, limit - newline.length);
-      if (lastBreak >= at) end = lastBreak + newline.length;
-    }
-    if (quote < 0) return end;
-    quoted = !quoted;
-    at = quote + 1;
-  }
-}
-
-function lineBreaksInside(fields: string[], breakCharacter: string): number {
-  let count = 0;
-  for (const field of fields) {
-    let at = field.indexOf(breakCharacter);
-    while (at >= 0) {
-      count++;
-      at = field.indexOf(breakCharacter, at + 1);
-    }
-  }
-  return count;
-}
-
-function isBlank(fields: string[]): boolean {
-  for (const field of fields) if (field.trim() !== '') return false;
-  return true;
 }
 
 /** SHA-256 of the file's bytes, hex: the same content is recognised whatever its name. */

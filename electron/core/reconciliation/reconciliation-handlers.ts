@@ -19,6 +19,7 @@ export function createReconciliationHandlers(engine: Engine) {
   const service = reconciliationService(engine);
   return {
     'reconciliation-upload': async (request) => service.upload(request),
+    'reconciliation-inspect': async (request) => service.inspect(request),
     'reconciliation-run': (request) => service.run(request),
     'reconciliation-get': async (request) => service.report(request.runId),
     'reconciliation-list': async (request) => success(service.list(request.account)),

@@ -37,6 +37,10 @@ export interface ReconciliationRunRecord {
   lines: StoredLine[];
   matches: StoredMatch[];
   at: number;
+  /** Which statement of the file was reconciled; absent in runs journaled before files could hold several. */
+  formatVersion?: string;
+  statementId?: string | null;
+  statementAccount?: string | null;
 }
 
 export interface ReconciliationMatchRecord {
@@ -108,6 +112,13 @@ export const reconciliationSchemaStatements = [
     decided_at_ms INTEGER NOT NULL,
     PRIMARY KEY (run_id, line)
   ) WITHOUT ROWID`,
+  // Beside the runs rather than new columns of theirs, so a ledger from before opens with CREATE ... IF NOT EXISTS alone.
+  `CREATE TABLE IF NOT EXISTS reconciliation_run_statements (
+    run_id TEXT PRIMARY KEY,
+    format_version TEXT NOT NULL,
+    statement_id TEXT,
+    statement_account TEXT
+  ) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS reconciliation_decisions (
     run_id TEXT NOT NULL,
     at_ms INTEGER NOT NULL,
@@ -163,6 +174,11 @@ function applyRun(database: SqliteDatabase, record: ReconciliationRunRecord): vo
       record.ledgerEntries, record.ledgerOpeningMinor, record.ledgerClosingMinor, record.at,
     ],
   );
+  if (record.formatVersion !== undefined) {
+    database.run('INSERT INTO reconciliation_run_statements (run_id, format_version, statement_id, statement_account) VALUES (?, ?, ?, ?)', [
+      record.id, record.formatVersion, record.statementId ?? null, record.statementAccount ?? null,
+    ]);
+  }
   const lineColumns = 'run_id, line, booking_date, amount_minor, reference, description, end_to_end_id, note, candidates';
   insertMany(database, `INSERT INTO reconciliation_lines (${lineColumns}) VALUES `, 9, record.lines.map((line) => [record.id, ...line]));
   const matchColumns = 'run_id, line, rule, confidence, amount_difference_minor, payment_ids, decided_at_ms';

@@ -30,15 +30,21 @@ export interface RunRow {
   status: RunStatus;
   created_at_ms: number;
   finished_at_ms: number | null;
+  format_version: string | null;
+  statement_id: string | null;
+  statement_account: string | null;
 }
 
+const runRowSql = `SELECT r.*, s.format_version, s.statement_id, s.statement_account
+  FROM reconciliation_runs r LEFT JOIN reconciliation_run_statements s ON s.run_id = r.id`;
+
 export function readRunRow(database: SqliteDatabase, runId: string): RunRow | undefined {
-  return database.get<RunRow>('SELECT * FROM reconciliation_runs WHERE id = ?', [runId]);
+  return database.get<RunRow>(`${runRowSql} WHERE r.id = ?`, [runId]);
 }
 
 export function listRunRows(database: SqliteDatabase, account: string | undefined, limit: number): RunRow[] {
-  if (account === undefined) return database.all<RunRow>('SELECT * FROM reconciliation_runs ORDER BY created_at_ms DESC, id DESC LIMIT ?', [limit]);
-  return database.all<RunRow>('SELECT * FROM reconciliation_runs WHERE account = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?', [account, limit]);
+  if (account === undefined) return database.all<RunRow>(`${runRowSql} ORDER BY r.created_at_ms DESC, r.id DESC LIMIT ?`, [limit]);
+  return database.all<RunRow>(`${runRowSql} WHERE r.account = ? ORDER BY r.created_at_ms DESC, r.id DESC LIMIT ?`, [account, limit]);
 }
 
 interface Counts {
@@ -74,10 +80,13 @@ export function runSummary(database: SqliteDatabase, row: RunRow): RunSummary {
   const statementClosingMinor = stated ? row.statement_closing_minor! : row.ledger_opening_minor + counted.linesSumMinor;
   return {
     runId: row.id, account: row.account, currency: row.currency, fromDate: row.from_date, toDate: row.to_date, fileName: row.file_name,
-    format: row.format, status: row.status, createdAtMs: row.created_at_ms, finishedAtMs: row.finished_at_ms,
+    format: row.format, formatVersion: row.format_version, statementId: row.statement_id, statementAccount: row.statement_account,
+    status: row.status, createdAtMs: row.created_at_ms, finishedAtMs: row.finished_at_ms,
     statementLines: counted.lines, ledgerEntries: row.ledger_entries, matched: counted.matched,
     unmatchedStatement: counted.lines - counted.matched, unmatchedLedger: row.ledger_entries - counted.matchedPayments,
-    amountMismatches: counted.mismatches, statementClosingMinor, closingBalanceSource: stated ? 'statement' : 'derived',
+    amountMismatches: counted.mismatches, statementOpeningMinor: row.statement_opening_minor, ledgerOpeningMinor: row.ledger_opening_minor,
+    openingDifferenceMinor: row.statement_opening_minor === null ? null : row.statement_opening_minor - row.ledger_opening_minor,
+    statementClosingMinor, closingBalanceSource: stated ? 'statement' : 'derived',
     ledgerClosingMinor: row.ledger_closing_minor, closingDifferenceMinor: statementClosingMinor - row.ledger_closing_minor,
   };
 }

@@ -4,7 +4,8 @@ import type { ParsedRequestOf } from '../../../shared/contract';
 import { currencyExponent } from '../../../shared/currencies';
 import { failure, success, type Result } from '../../../shared/result';
 import {
-  reconciliationLimits, reconciliationReportCsv, type ParsedStatement, type ReconciliationReport, type ReportExport, type RunStatus,
+  reconciliationLimits, reconciliationReportCsv, type ParsedStatement, type ParsedStatementFile, type ReconciliationReport, type StatementFileView,
+  type ReportExport, type RunStatus,
   type RunSummary, type StatementUploadReceipt,
 } from '../../../shared/reconciliation';
 import type { Engine } from '../engine';
@@ -14,7 +15,8 @@ import { matchStatement, type MatchOutcome } from './matcher';
 import type { ReconciliationRunRecord, StoredLine, StoredMatch } from './reconciliation-records';
 import { buildReport, listRunRows, readMatches, readRunRow, runSummary, type RunRow } from './reconciliation-report';
 import { dayNumber, isValidIsoDate } from './statement-dates';
-import { parseStatement } from './statement-parse';
+import { parseStatementFile } from './statement-parse';
+import { accountForIdentifier } from '../accounts/account-identifiers';
 
 /** Days either side of a statement line the amount-and-date pass looks at, unless the operator says otherwise. */
 export const defaultDateWindowDays = 3;
@@ -26,6 +28,7 @@ interface Upload {
 }
 
 type RunRequest = ParsedRequestOf<'reconciliation-run'>;
+type InspectRequest = ParsedRequestOf<'reconciliation-inspect'>;
 
 /**
  * Reconciliation runs: statement uploads (kept in memory, bounded), runs
@@ -71,24 +74,65 @@ export class ReconciliationService {
     return { uploadId, charsReceived: text.length };
   }
 
-  async run(request: RunRequest): Promise<Result<ReconciliationReport>> {
-    const account = this.engine.store.state.accounts.get(request.account);
-    if (account === undefined) return failure('AC01', `The account ${request.account} does not exist in this ledger.`, 'account');
+  /** Reads a kept upload as a statement file; `account` (when named) gives CSV files without a currency column theirs. */
+  private parseUpload(request: InspectRequest): Result<{ upload: Upload; file: ParsedStatementFile; account: AccountState | undefined }> {
+    const account = request.account === undefined ? undefined : this.engine.store.state.accounts.get(request.account);
+    if (request.account !== undefined && account === undefined) {
+      return failure('AC01', `The account ${request.account} does not exist in this ledger.`, 'account');
+    }
     const upload = this.uploads.get(request.uploadId);
     if (upload === undefined) return failure('NOT_FOUND', 'No statement upload with that id is kept; drop the file again.', 'uploadId');
-    const statement = parseStatement(upload.chunks.join(''), { ...request, defaultCurrency: account.currency });
-    if (!statement.ok) return statement;
-    if (statement.value.currency !== account.currency) {
-      return failure('AM03', `The statement is in ${statement.value.currency} but the account ${account.code} is in ${account.currency}.`, 'account');
+    const text = upload.chunks.length === 1 ? upload.chunks[0] : upload.chunks.join('');
+    upload.chunks = [text];
+    const file = parseStatementFile(text, { ...request, defaultCurrency: account?.currency ?? '' });
+    if (!file.ok) return file;
+    return success({ upload, file: file.value, account });
+  }
+
+  /** What a dropped file holds: its format and version, and each statement with its id, account, period and the ledger account it names. */
+  inspect(request: InspectRequest): Result<StatementFileView> {
+    const parsed = this.parseUpload(request);
+    if (!parsed.ok) return parsed;
+    const { file } = parsed.value;
+    const statements = file.statements.map((statement, index) => {
+      const span = bookingSpan(statement);
+      return {
+        index, statementId: statement.statementId, account: statement.account,
+        ledgerAccount: statement.account === null ? null : accountForIdentifier(this.database, statement.account),
+        currency: statement.currency, lines: statement.lines.length, fromDate: statement.fromDate ?? span.fromDate, toDate: statement.toDate ?? span.toDate,
+        openingBalanceMinor: statement.openingBalanceMinor, closingBalanceMinor: statement.closingBalanceMinor,
+      };
+    });
+    return success({ format: file.format, version: file.version, statements });
+  }
+
+  async run(request: RunRequest): Promise<Result<ReconciliationReport>> {
+    const parsed = this.parseUpload(request);
+    if (!parsed.ok) return parsed;
+    const { upload, file } = parsed.value;
+    const chosen = chooseStatement(file, request.statement);
+    if (!chosen.ok) return chosen;
+    const statement = chosen.value;
+    const account = parsed.value.account ?? this.accountNamedBy(statement);
+    if (account === undefined) return failure('AC01', statementAccountUnknown(statement), 'account');
+    if (statement.currency !== account.currency) {
+      return failure('AM03', `The statement is in ${statement.currency} but the account ${account.code} is in ${account.currency}.`, 'account');
     }
-    const period = choosePeriod(statement.value, request.fromDate, request.toDate);
+    const period = choosePeriod(statement, request.fromDate, request.toDate);
     if (!period.ok) return period;
-    const record = this.reconcile(account, upload.fileName, statement.value, period.value, request);
+    const record = this.reconcile(account, upload.fileName, statement, period.value, request);
+    Object.assign(record.record, { formatVersion: file.version, statementId: statement.statementId, statementAccount: statement.account?.value ?? null });
     const lsn = this.engine.store.commit([record.record]);
     await this.engine.store.whenDurable(lsn);
-    this.uploads.delete(request.uploadId);
+    // A file with several statements stays for the others (uploads are bounded by uploadsKept); one with one is done.
+    if (file.statements.length === 1) this.uploads.delete(request.uploadId);
     this.cachedEntries = { runId: record.record.id, entries: record.entries };
     return this.report(record.record.id);
+  }
+
+  private accountNamedBy(statement: ParsedStatement): AccountState | undefined {
+    const code = statement.account === null ? null : accountForIdentifier(this.database, statement.account);
+    return code === null ? undefined : this.engine.store.state.accounts.get(code);
   }
 
   private reconcile(account: AccountState, fileName: string, statement: ParsedStatement, period: Period, request: RunRequest) {
@@ -201,15 +245,44 @@ interface Period {
   toDate: string;
 }
 
-/** The period asked for, or the statement's own first and last booking dates. */
-function choosePeriod(statement: ParsedStatement, fromDate: string | undefined, toDate: string | undefined): Result<Period> {
+/** The first and last booking dates of a statement's lines. */
+function bookingSpan(statement: ParsedStatement): Period {
   let first = statement.lines[0].bookingDate;
   let last = first;
   for (const line of statement.lines) {
     if (line.bookingDate < first) first = line.bookingDate;
     if (line.bookingDate > last) last = line.bookingDate;
   }
-  const period = { fromDate: fromDate ?? first, toDate: toDate ?? last };
+  return { fromDate: first, toDate: last };
+}
+
+/** The statement a run reconciles: the one named, or the only one; a file with several needs the choice. */
+function chooseStatement(file: ParsedStatementFile, index: number | undefined): Result<ParsedStatement> {
+  if (index === undefined && file.statements.length === 1) return success(file.statements[0]);
+  if (index !== undefined && index < file.statements.length) return success(file.statements[index]);
+  const listed = file.statements.map((statement, position) => `${position}: ${describeStatement(statement)}`).join('; ');
+  if (index !== undefined) {
+    return failure('NOT_FOUND', `The file holds ${file.statements.length} statements (${listed}); there is no statement ${index}.`, 'statement');
+  }
+  return failure('FF01', `The file holds ${file.statements.length} statements (${listed}); choose which to reconcile.`, 'statement');
+}
+
+export function describeStatement(statement: ParsedStatement): string {
+  const span = bookingSpan(statement);
+  const account = statement.account === null ? 'no account named' : `${statement.account.kind === 'iban' ? 'IBAN' : 'account'} ${statement.account.value}`;
+  return `${statement.statementId ?? 'statement'}, ${account}, ${statement.fromDate ?? span.fromDate} to ${statement.toDate ?? span.toDate}`;
+}
+
+function statementAccountUnknown(statement: ParsedStatement): string {
+  if (statement.account === null) return 'The statement names no account (a CSV file never does); choose the account to reconcile.';
+  const named = statement.account.kind === 'iban' ? `the IBAN ${statement.account.value}` : `the account id ${statement.account.value}`;
+  return `The statement names ${named}, which no ledger account carries; choose the account, or add the identifier to it.`;
+}
+
+/** The period asked for, or the one the statement states, or its own first and last booking dates. */
+function choosePeriod(statement: ParsedStatement, fromDate: string | undefined, toDate: string | undefined): Result<Period> {
+  const span = bookingSpan(statement);
+  const period = { fromDate: fromDate ?? statement.fromDate ?? span.fromDate, toDate: toDate ?? statement.toDate ?? span.toDate };
   if (!isValidIsoDate(period.fromDate)) return failure('FF01', `${period.fromDate} is not a date.`, 'fromDate');
   if (!isValidIsoDate(period.toDate)) return failure('FF01', `${period.toDate} is not a date.`, 'toDate');
   if (period.fromDate > period.toDate) return failure('FF01', `The period starts (${period.fromDate}) after it ends (${period.toDate}).`, 'fromDate');

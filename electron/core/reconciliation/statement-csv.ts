@@ -1,4 +1,3 @@
-import Papa from 'papaparse';
 import { isKnownCurrency } from '../../../shared/currencies';
 import { failure, success, type Result } from '../../../shared/result';
 import {
@@ -7,6 +6,7 @@ import {
 } from '../../../shared/reconciliation';
 import { detectDecimalSeparator, directionSign, parseSignedAmount, parseSignedBalance, type DecimalSeparator } from './statement-amounts';
 import { decideDateOrder, parseStatementDate, type ResolvedDateOrder } from './statement-dates';
+import { guessDelimiter, newlineOf, recordsOfText, unclosedQuoteLine, type CsvRecord } from '../csv/csv-records';
 
 /**
  * CSV statements: default columns date, amount, currency, reference,
@@ -41,10 +41,7 @@ export interface CsvStatementOptions {
   defaultCurrency: string;
 }
 
-interface CsvRow {
-  line: number;
-  fields: string[];
-}
+type CsvRow = CsvRecord;
 
 export function normaliseStatementHeader(header: string): string {
   return header.trim().toLowerCase().replace(/[\s_\-.]+/g, '');
@@ -64,24 +61,18 @@ export function suggestStatementMapping(headers: readonly string[]): StatementMa
   return mapping;
 }
 
-/** Every record with the file line it starts on; blank records are skipped but their lines counted. */
+/**
+ * Every record with the file line it starts on, read by the engine's one CSV
+ * reader; blank records are skipped but their lines counted. The delimiter is
+ * the candidate seen most often in the first lines, preamble included (a
+ * bank's preamble uses the file's delimiter, or none).
+ */
 function readRows(text: string): Result<{ rows: CsvRow[]; delimiter: string }> {
-  const parsed = Papa.parse<string[]>(text, { delimitersToGuess, header: false, skipEmptyLines: false, quoteChar: '"' });
-  const rows: CsvRow[] = [];
-  let line = 1;
-  for (const fields of parsed.data) {
-    const recordLine = line;
-    for (const field of fields) line += field.split('\n').length - 1;
-    line += 1;
-    if (fields.every((field) => field.trim() === '')) continue;
-    rows.push({ line: recordLine, fields });
-  }
-  const quoteError = parsed.errors.find((error) => error.type === 'Quotes');
-  if (quoteError !== undefined) {
-    const at = rows[Math.min(quoteError.row ?? 0, rows.length - 1)]?.line ?? 1;
-    return failure('FF01', `Line ${at}: a quoted field is never closed.`);
-  }
-  return success({ rows, delimiter: parsed.meta.delimiter });
+  const openLine = unclosedQuoteLine(text);
+  if (openLine !== null) return failure('FF01', `Line ${openLine}: a quoted field is never closed.`);
+  const head = text.split(/\r\n|\n|\r/, headerSearchRecords).join('\n');
+  const dialect = { delimiter: guessDelimiter(head, delimitersToGuess), newline: newlineOf(text) };
+  return success({ rows: recordsOfText(text, dialect), delimiter: dialect.delimiter });
 }
 
 interface Layout {
@@ -140,6 +131,7 @@ interface RowContext {
 
 function buildStatement(rows: CsvRow[], context: RowContext): Result<ParsedStatement> {
   const currency = (context.cell(rows[0], 'currency') || context.defaultCurrency).toUpperCase();
+  if (currency === '') return failure('AC01', 'The file has no currency column and names no account; choose the account it belongs to.', 'account');
   if (!isKnownCurrency(currency)) return failure('AM03', `Line ${rows[0].line}: "${currency}" is not an ISO 4217 currency.`, 'currency');
   const lines: StatementLine[] = [];
   let closingBalanceMinor: number | null = null;
@@ -153,7 +145,9 @@ function buildStatement(rows: CsvRow[], context: RowContext): Result<ParsedState
       closingBalanceMinor = built.value.balanceMinor;
     }
   }
-  return success({ format: 'csv', currency, lines, openingBalanceMinor, closingBalanceMinor });
+  return success({
+    format: 'csv', currency, lines, openingBalanceMinor, closingBalanceMinor, statementId: null, account: null, fromDate: null, toDate: null,
+  });
 }
 
 function buildLine(row: CsvRow, context: RowContext, currency: string): Result<{ line: StatementLine; balanceMinor: number | null }> {

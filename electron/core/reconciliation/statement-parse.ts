@@ -1,7 +1,8 @@
-import type { Result } from '../../../shared/result';
-import type { DateOrder, ParsedStatement, StatementFormat, StatementMapping } from '../../../shared/reconciliation';
-import { parseCamtStatement } from './statement-camt';
+import { success, type Result } from '../../../shared/result';
+import type { DateOrder, ParsedStatement, ParsedStatementFile, StatementFormat, StatementMapping } from '../../../shared/reconciliation';
+import { parseCamtFile } from './statement-camt';
 import { parseCsvStatement } from './statement-csv';
+import { looksLikeMt940, parseMt940File } from './statement-mt940';
 
 export interface StatementParseOptions {
   format?: StatementFormat;
@@ -11,14 +12,42 @@ export interface StatementParseOptions {
   defaultCurrency: string;
 }
 
-/** A file that starts with "<" (after a byte order mark and blanks) is read as camt.053 XML, anything else as CSV. */
-export function detectStatementFormat(text: string): StatementFormat {
-  return text.replace(/^\ufeff/, '').trimStart().startsWith('<') ? 'camt053' : 'csv';
+export type StatementFamily = 'camt' | 'mt940' | 'csv';
+
+/**
+ * The family a file's content belongs to, whatever its name: XML (it starts
+ * with "<" after a byte order mark and blanks) is camt, a first field :20:
+ * (after any SWIFT blocks) is MT940, anything else is CSV. Which camt message
+ * and version it is, the camt reader says from the content.
+ */
+export function detectStatementFamily(text: string): StatementFamily {
+  const head = text.replace(/^\ufeff/, '').trimStart();
+  if (head.startsWith('<')) return 'camt';
+  if (looksLikeMt940(head)) return 'mt940';
+  return 'csv';
 }
 
-/** Parses a whole statement, or refuses it with the line (or XML path) of the first problem: nothing half-read. */
+/** The format a file is read as: the first camt format stands for camt files until the reader has named the message. */
+export function detectStatementFormat(text: string): StatementFormat {
+  const family = detectStatementFamily(text);
+  return family === 'camt' ? 'camt053' : family;
+}
+
+function familyOf(format: StatementFormat): StatementFamily {
+  return format === 'csv' || format === 'mt940' ? format : 'camt';
+}
+
+/** Parses a whole statement file, or refuses it with the line (or XML path) of the first problem: nothing half-read. */
+export function parseStatementFile(text: string, options: StatementParseOptions): Result<ParsedStatementFile> {
+  const family = options.format === undefined ? detectStatementFamily(text) : familyOf(options.format);
+  if (family === 'camt') return parseCamtFile(text);
+  if (family === 'mt940') return parseMt940File(text);
+  const csv = parseCsvStatement(text, { mapping: options.mapping, dateOrder: options.dateOrder ?? 'auto', defaultCurrency: options.defaultCurrency });
+  return csv.ok ? success({ format: 'csv', version: 'CSV', statements: [csv.value] }) : csv;
+}
+
+/** The first statement of a file (callers that know it holds one). */
 export function parseStatement(text: string, options: StatementParseOptions): Result<ParsedStatement> {
-  const format = options.format ?? detectStatementFormat(text);
-  if (format === 'camt053') return parseCamtStatement(text);
-  return parseCsvStatement(text, { mapping: options.mapping, dateOrder: options.dateOrder ?? 'auto', defaultCurrency: options.defaultCurrency });
+  const file = parseStatementFile(text, options);
+  return file.ok ? success(file.value.statements[0]) : file;
 }

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { dateOrders, type DateOrder } from '../../../../shared/reconciliation';
+import { dateOrders, statementFormatLabels, type DateOrder } from '../../../../shared/reconciliation';
 import { FailureMessage } from '../../components/FailureMessage';
 import { FileDropZone } from '../../components/FileDropZone';
 import { formatSignedMinor, formatTimestamp } from '../../lib/format';
@@ -46,9 +46,9 @@ function StatementDropZone() {
   const statement = useReconciliationStore((state) => state.statement);
   return (
     <FileDropZone
-      prompt={statement === null ? 'Drop a bank statement here (CSV or camt.053 XML), or' : `Statement: ${statement.name}`}
+      prompt={statement === null ? 'Drop a bank statement here (CSV, camt.052/053/054 XML or MT940), or' : `Statement: ${statement.name}`}
       buttonText={statement === null ? 'Choose a file…' : 'Choose another file…'}
-      accept=".csv,.txt,.xml,text/csv,application/xml,text/xml"
+      accept=".csv,.txt,.xml,.sta,.mt940,.940,text/csv,application/xml,text/xml"
       inputLabel="Statement file"
       testId="statement-drop-zone"
       className="statement-drop"
@@ -56,6 +56,60 @@ function StatementDropZone() {
       buttonClassName="statement-file-button"
       onFile={(file) => void chooseStatement(file)}
     />
+  );
+}
+
+/** What the dropped file holds: format and version, and each statement with the ledger account it names and a button to run it. */
+function StatementFileSummary() {
+  const file = useReconciliationStore((state) => state.statementFile);
+  const encoding = useReconciliationStore((state) => state.statement?.encoding ?? '');
+  const busy = useReconciliationStore((state) => state.busy);
+  const run = useReconciliationStore((state) => state.run);
+  const runAll = useReconciliationStore((state) => state.runAll);
+  if (file === null) return null;
+  const several = file.statements.length > 1;
+  return (
+    <div className="statement-file" aria-label="Statements in the file" role="region">
+      <p data-testid="statement-format">
+        {statementFormatLabels[file.format]} ({file.version}), read as {encoding}: {file.statements.length} statement{several ? 's' : ''}
+      </p>
+      {file.format === 'csv' ? null : (
+        <div className="table-frame">
+          <table className="data-table" aria-label="Statements">
+            <thead>
+              <tr>
+                <th>#</th><th>Statement</th><th>Bank account</th><th>Ledger account</th><th>Period</th><th className="numeric">Lines</th>
+                {several ? <th /> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {file.statements.map((statement) => (
+                <tr key={statement.index} data-testid={`statement-${statement.index + 1}`}>
+                  <td>{statement.index + 1}</td>
+                  <td>{statement.statementId ?? ''}</td>
+                  <td className="mono">{statement.account === null ? '' : `${statement.account.kind === 'iban' ? 'IBAN ' : ''}${statement.account.value}`}</td>
+                  <td>{statement.ledgerAccount ?? <span className="difference-nonzero">none carries it: choose below</span>}</td>
+                  <td className="nowrap">{statement.fromDate} to {statement.toDate}</td>
+                  <td className="numeric">{statement.lines}</td>
+                  {several ? (
+                    <td className="actions">
+                      <button type="button" disabled={busy} onClick={() => void run(statement.index)} aria-label={`Reconcile statement ${statement.index + 1}`}>
+                        Reconcile
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {several ? (
+        <button type="button" className="primary" disabled={busy} onClick={() => void runAll()}>
+          Reconcile all {file.statements.length} statements
+        </button>
+      ) : null}
+    </div>
   );
 }
 
@@ -72,6 +126,7 @@ function RunSetup() {
     <section className="panel" aria-labelledby="reconciliation-setup-title">
       <h2 id="reconciliation-setup-title">New run</h2>
       <StatementDropZone />
+      <StatementFileSummary />
       <form
         className="reconciliation-setup"
         aria-label="Reconciliation run"
@@ -129,9 +184,19 @@ function DifferenceBar() {
     <section className="panel difference-bar" aria-label="Run summary">
       <div className="difference-figures">
         <span>
-          <strong>{summary.account}</strong> {summary.fromDate} to {summary.toDate} · {summary.fileName} ·{' '}
+          <strong>{summary.account}</strong> {summary.fromDate} to {summary.toDate} · {summary.fileName}
+          {summary.statementId === null ? '' : ` · statement ${summary.statementId}`}
+          {summary.statementAccount === null ? '' : ` · ${summary.statementAccount}`} · {summary.formatVersion ?? summary.format} ·{' '}
           <span className={`badge ${finished ? 'badge-finished' : 'badge-open'}`} data-testid="run-status">{finished ? 'Finished' : 'Open'}</span>
         </span>
+        {summary.statementOpeningMinor === null || summary.openingDifferenceMinor === null ? (
+          <span>Statement states no opening balance; ledger opening {money(summary.ledgerOpeningMinor)}</span>
+        ) : (
+          <span className={summary.openingDifferenceMinor === 0 ? undefined : 'difference-nonzero'}>
+            Opening: statement {money(summary.statementOpeningMinor)}, ledger {money(summary.ledgerOpeningMinor)}, difference{' '}
+            <span data-testid="opening-difference">{money(summary.openingDifferenceMinor)}</span>
+          </span>
+        )}
         <span>Statement closing {money(summary.statementClosingMinor)}{summary.closingBalanceSource === 'derived' ? ' (derived)' : ''}</span>
         <span>Ledger closing {money(summary.ledgerClosingMinor)}</span>
         <span className={summary.closingDifferenceMinor === 0 ? 'success' : 'difference-nonzero'}>
@@ -185,7 +250,7 @@ function PastRuns() {
                   <td className="mono">{run.runId}</td>
                   <td>{run.account}</td>
                   <td className="nowrap">{run.fromDate} to {run.toDate}</td>
-                  <td>{run.fileName}</td>
+                  <td>{run.fileName}{run.statementId === null ? '' : ` (${run.statementId})`}</td>
                   <td>{run.status === 'finished' ? 'Finished' : 'Open'}</td>
                   <td className="numeric">{run.matched}</td>
                   <td className="numeric">{run.unmatchedStatement + run.unmatchedLedger}</td>

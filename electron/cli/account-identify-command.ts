@@ -1,0 +1,20 @@
+import type { Command } from './commands';
+import { describeFailure, exitCodes, optionalString, requireString, UsageError } from './main';
+
+/** paydesk account identify: gives a ledger account the IBAN (or other account id) its bank statements name it by. */
+export const accountIdentifyCommand: Command = {
+  options: { db: { type: 'string' }, json: { type: 'boolean' }, code: { type: 'string' }, iban: { type: 'string' }, 'other-id': { type: 'string' } },
+  async run({ engine, values, out }) {
+    const iban = optionalString(values, 'iban');
+    const otherId = optionalString(values, 'other-id');
+    if ((iban === undefined) === (otherId === undefined)) throw new UsageError('account identify takes exactly one of --iban IBAN and --other-id ID');
+    const result = await engine.invoke('account-identifier-add', {
+      account: requireString(values, 'code'), kind: iban === undefined ? 'other' : 'iban', value: iban ?? otherId!,
+    });
+    if (!result.ok) throw new UsageError(describeFailure(result));
+    const identifier = result.value;
+    const named = `${identifier.kind === 'iban' ? 'IBAN' : 'id'} ${identifier.value}`;
+    out(values.json === true ? JSON.stringify(identifier) : `Account ${identifier.account} is identified by ${named}.`);
+    return exitCodes.ok;
+  },
+};
