@@ -9,7 +9,7 @@ import type { ReasonCode } from '../../../shared/codes';
 import type { Page, PaymentRecord, PaymentStatus } from '../../../shared/domain';
 import { failure, success, type Result } from '../../../shared/result';
 import { BatchApprovals, batchTotals } from '../approval/batch-approvals';
-import type { Engine } from '../engine';
+import type { EngineApi } from '../engine-api';
 import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
 import { toPaymentRecord } from '../queries';
@@ -49,7 +49,7 @@ export class BatchService {
   /** Rows per chunk for new runs; tests lower it to get many chunks from a small file. */
   chunkRows: number | undefined;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: EngineApi) {}
 
   private get store() {
     return this.engine.store;
