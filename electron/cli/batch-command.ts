@@ -4,8 +4,7 @@ import { once } from 'node:events';
 import { batchFields, csvLine, resultsHeader, type BatchDelimiter, type BatchField, type BatchMapping } from '../../shared/batch';
 import { batchService } from '../core/batch/batch-handlers';
 import { BatchFileError } from '../core/batch/csv-source';
-import type { Command } from './commands';
-import { describeFailure, exitCodes, UsageError } from './main';
+import { describeFailure, exitCodes, UsageError, type Command } from './command';
 
 /** Errors printed by `paydesk batch --json`; `errorTotal` always tells how many there were. */
 export const errorsInJson = 100;

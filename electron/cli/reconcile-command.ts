@@ -6,8 +6,7 @@ import {
   type StatementFormat, type StatementMapping,
 } from '../../shared/reconciliation';
 import { reconciliationService } from '../core/reconciliation/reconciliation-handlers';
-import type { Command } from './commands';
-import { describeFailure, exitCodes, optionalString, requireString, UsageError } from './main';
+import { describeFailure, exitCodes, optionalString, requireString, UsageError, type Command } from './command';
 
 /**
  * paydesk reconcile: one statement against one account and period. Exit 0
