@@ -57,8 +57,11 @@ export const noSandboxSwitch = '--no-sandbox';
 /**
  * The sandbox stays on for every normal user. Chromium will not run a sandboxed
  * child process as root, so as root the shell starts only when the operator
- * asked for --no-sandbox on the command line, and says so; without it, it
- * refuses with a message instead of crash-looping without a window.
+ * asked for --no-sandbox on the command line, and says so. Without it,
+ * Chromium's own check usually ends the process before any of PayDesk runs;
+ * should a runtime get this far, the shell refuses with a message instead of
+ * crash-looping without a window. With it, the shell must not call
+ * app.enableSandbox(), which would drop the switch and make every child abort.
  */
 export function chooseSandbox(facts: SandboxFacts): SandboxChoice {
   const askedForNoSandbox = facts.argv.includes(noSandboxSwitch);
