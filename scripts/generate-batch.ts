@@ -61,7 +61,13 @@ export async function ledgerAccounts(ledgerPath: string, currency: string): Prom
   if (!existsSync(ledgerPath)) throw new UsageError(`no ledger at ${ledgerPath}`);
   // Loaded only here, so writing a file from a list of accounts does not load sql.js.
   const { Engine } = await import('../electron/core/engine');
-  const engine = await Engine.open(ledgerPath);
+  let engine: Awaited<ReturnType<typeof Engine.open>>;
+  try {
+    engine = await Engine.open(ledgerPath);
+  } catch (error) {
+    // Held by a running PayDesk, not a ledger, or failing verification: the engine's sentence says which.
+    throw new UsageError(`cannot read the accounts of ${ledgerPath}: ${(error as Error).message}`);
+  }
   try {
     return engine
       .listAccounts(undefined)

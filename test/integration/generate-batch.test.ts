@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { main as cli } from '../../electron/cli/main';
+import { Engine } from '../../electron/core/engine';
 import { parseAmount } from '../../shared/money';
 import { useTempFolder } from '../support/temp-folder';
 
@@ -90,5 +91,19 @@ describe('scripts/generate-batch.ts', () => {
     printed.mockRestore();
     expect(summary).toMatchObject({ rows: 30, valid: 30, invalid: 0 });
     expect((await generate(path.join(folder, 'gbp.csv'), '--currency', 'GBP', '--ledger', ledgerPath)).stderr).toContain('at least two GBP accounts');
+  });
+
+  it('refuses a ledger another process holds open, with the sentence and exit code 2', async () => {
+    const folder = newFolder();
+    const ledgerPath = path.join(folder, 'held.paydesk');
+    const engine = await Engine.open(ledgerPath);
+    try {
+      const result = await generate(path.join(folder, 'out.csv'), '--ledger', ledgerPath);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^generate-batch: cannot read the accounts of .*held\.paydesk: .*open in another PayDesk process/);
+      expect(result.stderr).not.toContain('    at ');
+    } finally {
+      await engine.close();
+    }
   });
 });
