@@ -9,8 +9,9 @@ import { appIndexUrl, appOrigin } from './app-origin';
 import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } from './security';
 
 /**
- * The Electron shell (loaded by ./index.ts once the runtime and sandbox checks pass): one window, the ledger, and the typed IPC bridge between
- * them. Everything the operator does goes through the contract to the engine.
+ * The Electron shell, loaded by ./index.ts once the runtime and sandbox checks
+ * pass: one window, the ledger, and the typed IPC bridge between them.
+ * Everything the operator does goes through the contract to the engine.
  *
  * Environment for tests and operators:
  *   PAYDESK_USER_DATA  folder to use instead of the platform's user-data folder
