@@ -16,7 +16,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(root, 'electron/main/index.ts') } },
+      // The shell is its own entry so that it lands beside index.js (its paths are relative to its own file).
+      rollupOptions: { input: { index: resolve(root, 'electron/main/index.ts'), shell: resolve(root, 'electron/main/shell.ts') } },
     },
   },
   preload: {

@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+// The same minimum as electron/main/startup-checks.ts (a unit test keeps the two equal). It is checked here
+// too because an Electron older than 28 cannot load the ES-module main process that would check it.
+const minimumElectronMajor = 32;
 
 function electronBinaryPath() {
   let packageFolder;
@@ -24,6 +27,12 @@ function electronBinaryPath() {
   return existsSync(binary) ? { found: true, binary } : { found: false, expected: binary };
 }
 
+/** The installed runtime's version from its dist/version file, or null when that file is missing. */
+function installedElectronVersion(binary) {
+  const versionFile = path.join(path.dirname(binary), 'version');
+  return existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim().replace(/^v/, '') : null;
+}
+
 const electron = electronBinaryPath();
 if (!electron.found) {
   console.error(
@@ -33,6 +42,12 @@ if (!electron.found) {
       'Run `npm run web` to use PayDesk in a browser instead.',
     ].join('\n'),
   );
+  process.exit(1);
+}
+
+const version = installedElectronVersion(electron.binary);
+if (version !== null && Number.parseInt(version, 10) < minimumElectronMajor) {
+  console.error(`PayDesk needs Electron ${minimumElectronMajor} or later; the installed runtime is ${version}. Run \`npm ci\` to install the pinned one.`);
   process.exit(1);
 }
 

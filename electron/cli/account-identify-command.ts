@@ -1,5 +1,4 @@
-import type { Command } from './commands';
-import { describeFailure, exitCodes, optionalString, requireString, UsageError } from './main';
+import { describeFailure, exitCodes, optionalString, requireString, UsageError, type Command } from './command';
 
 /** paydesk account identify: gives a ledger account the IBAN (or other account id) its bank statements name it by. */
 export const accountIdentifyCommand: Command = {

@@ -4,9 +4,8 @@ import { once } from 'node:events';
 import { batchFields, csvLine, resultsHeader, type BatchDelimiter, type BatchField, type BatchMapping } from '../../shared/batch';
 import { batchService } from '../core/batch/batch-handlers';
 import { BatchFileError } from '../core/batch/csv-source';
-import type { Command } from './commands';
 import { LedgerStoppedError } from '../core/ledger-store';
-import { describeFailure, exitCodes, LedgerStoppedExit, UsageError } from './main';
+import { describeFailure, exitCodes, LedgerStoppedExit, UsageError, type Command } from './command';
 
 /** Errors printed by `paydesk batch --json`; `errorTotal` always tells how many there were. */
 export const errorsInJson = 100;

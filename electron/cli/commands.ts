@@ -1,32 +1,10 @@
-import type { Engine } from '../core/engine';
-import { exitCodes, UsageError, requireString, optionalString, describeFailure, balanceLine } from './main';
+import { exitCodes, UsageError, requireString, optionalString, describeFailure, balanceLine, type Command } from './command';
 import { seedDemoLedger } from './demo';
 import { batchCommand } from './batch-command';
 import { demoCommand, metricsCommand } from './metrics-commands';
 import { reconcileCommand } from './reconcile-command';
 import { accountIdentifyCommand } from './account-identify-command';
 import { restoreCommand } from './restore-command';
-
-export interface CommandContext {
-  engine: Engine;
-  values: Record<string, string | boolean | string[] | undefined>;
-  positionals: string[];
-  out: (text: string) => void;
-}
-
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
-
-export interface Command {
-  options: OptionSpec;
-  positionals?: boolean;
-  /** Only `init` may create a ledger file; every other command refuses a missing one. */
-  createsLedger?: boolean;
-  /** Works on a ledger on read-only media: opened without a lock and never written. */
-  readOnly?: boolean;
-  run(context: CommandContext): Promise<number>;
-  /** For commands that must not open the ledger first (restore replaces a file that may be damaged). */
-  runWithoutLedger?(context: Omit<CommandContext, 'engine'>): Promise<number>;
-}
 
 const db = { db: { type: 'string' } } as const;
 const json = { json: { type: 'boolean' } } as const;

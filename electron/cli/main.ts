@@ -2,17 +2,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Engine } from '../core/engine';
 import { LedgerOpenError } from '../core/ledger-store';
-import { formatMinor } from '../../shared/money';
-import type { Failure } from '../../shared/result';
-import { commandTable, type CommandContext } from './commands';
-
-/** Exit codes: 0 done, 1 the engine refused (a rejected payment, a failed verify), 2 bad arguments or an unreadable file. */
-export const exitCodes = { ok: 0, refused: 1, usage: 2, stopped: 3 } as const;
-
-/** A refusal that is not the request's fault: the ledger stopped after a failed write, and the outcome is unknown. */
-export class LedgerStoppedExit extends Error {}
-
-export class UsageError extends Error {}
+import { exitCodes, LedgerStoppedExit, requireString, UsageError, type CommandContext } from './command';
+import { commandTable } from './commands';
 
 const usage = `usage: paydesk <command> --db FILE [options]
 commands:
@@ -76,25 +67,4 @@ export async function main(argv: string[]): Promise<number> {
     // The command's outcome stands: its journal frame is on disk, and the next open replays it.
     if (closed?.warning) process.stderr.write(`paydesk: warning: ${closed.warning}\n`);
   }
-}
-
-export function requireString(values: Record<string, unknown>, key: string): string {
-  const value = values[key];
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${key} is required`);
-  return value;
-}
-
-export function optionalString(values: Record<string, unknown>, key: string): string | undefined {
-  const value = values[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** A refusal from the engine as one line: the code and its sentence. */
-export function describeFailure(result: Failure): string {
-  if (result.code === 'LEDGER_STOPPED') throw new LedgerStoppedExit(`${result.code}: ${result.message}`);
-  return `${result.code}: ${result.message}`;
-}
-
-export function balanceLine(code: string, currency: string, balanceMinor: number): { code: string; currency: string; balanceMinor: number; balance: string } {
-  return { code, currency, balanceMinor, balance: formatMinor(balanceMinor, currency) };
 }

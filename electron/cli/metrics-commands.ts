@@ -4,9 +4,8 @@ import { formatChange, formatCount, formatLatency, formatPercent, formatRate } f
 import { metricsRanges, metricsTraffic, type MetricsDashboard, type MetricsRange, type MetricsTraffic } from '../../shared/metrics';
 import { historyPaymentsMax, seedDemoHistory } from '../core/demo/history';
 import { dashboardMetrics } from '../core/metrics/dashboard';
-import type { Command } from './commands';
 import { writeDemoFiles } from './demo';
-import { exitCodes, optionalString, requireString, UsageError } from './main';
+import { exitCodes, optionalString, requireString, UsageError, type Command } from './command';
 
 /** `paydesk metrics --time` runs the dashboard query this many times and reports the median and the slowest. */
 const timingRuns = 20;

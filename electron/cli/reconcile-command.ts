@@ -8,8 +8,7 @@ import {
 import { decodeStatementBytes } from '../../shared/statement-encoding';
 import type { Engine } from '../core/engine';
 import { reconciliationService } from '../core/reconciliation/reconciliation-handlers';
-import type { Command } from './commands';
-import { describeFailure, exitCodes, optionalString, requireString, UsageError } from './main';
+import { describeFailure, exitCodes, optionalString, requireString, UsageError, type Command } from './command';
 
 /**
  * paydesk reconcile: a statement file against the ledger. Each statement in

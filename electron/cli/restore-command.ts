@@ -1,6 +1,5 @@
 import { restoreBackup } from '../core/backup/restore';
-import type { Command } from './commands';
-import { exitCodes, UsageError, requireString } from './main';
+import { exitCodes, UsageError, requireString, type Command } from './command';
 
 /**
  * `paydesk restore --db FILE BACKUP`: checks the backup (a PayDesk ledger whose

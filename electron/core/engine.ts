@@ -5,6 +5,7 @@ import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord,
 import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
 import { createDispatch, type Dispatch, type StorageState } from './dispatch';
+import type { EngineApi, PaymentRequest } from './engine-api';
 import { EngineEvents } from './events';
 import { LedgerStore, LedgerStoppedError, ReadOnlyLedgerError, type CloseReport, type LedgerStoreOptions } from './ledger-store';
 import { LedgerOpenError, restoreAdvice } from './storage/ledger-open-error';
@@ -16,7 +17,7 @@ import { verifyLedger } from './verify';
 import { createBatchHandlers } from './batch/batch-handlers';
 import { createMetricsHandlers } from './metrics/handlers';
 import { createReconciliationHandlers } from './reconciliation/reconciliation-handlers';
-import { createAccountIdentifierHandlers } from './accounts/account-identifiers';
+import { createAccountIdentifierHandlers } from './accounts/account-identifier-handlers';
 import { Controls } from './security/controls';
 import { systemContext } from './security/call-context';
 import { verifyAuditChain } from './audit/audit-queries';
@@ -28,7 +29,7 @@ import { describeClockJump, StampClock, systemClock, type Clock, type ClockJump 
 export const equityPrefix = 'EQUITY-';
 export const openingPaymentPrefix = '#opening:';
 
-export type PaymentRequest = ParsedRequestOf<'payment-submit'>;
+export type { PaymentRequest } from './engine-api';
 
 export interface EngineOptions extends LedgerStoreOptions {
   /** Daily backups and one on close (the desktop application and the host; not the command line or tests). */
@@ -41,8 +42,11 @@ export interface EngineOptions extends LedgerStoreOptions {
  * The PayDesk engine: the ledger, the real-time payment pipeline and the
  * queries behind the UI, in plain Node. Every transport reaches it through
  * `dispatch`, which validates the request against the contract first.
+ *
+ * It is also the composition root of core: `handlers()` wires each feature's
+ * handler factory, and the features see the engine only as an `EngineApi`.
  */
-export class Engine {
+export class Engine implements EngineApi {
   readonly events = new EngineEvents();
   readonly dispatch: Dispatch;
   /** Operators, sessions, roles, four-eyes approval (electron/core/security). */

@@ -223,6 +223,10 @@ export class LedgerStore {
     return new LedgerStore(ledgerPath, database, state, journal, report, lock, files, entry, options);
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get readOnly(): boolean {
     return this.journal === null;
   }
@@ -340,9 +344,11 @@ export class LedgerStore {
   }
 
   whenDurable(lsn: number): Promise<void> {
-    if (this.stoppedBy !== null) return Promise.reject(this.stoppedBy);
     if (this.journal === null) return Promise.resolve();
+    if (this.stoppedBy !== null && lsn > this.journal.durableThrough) return Promise.reject(this.stoppedBy);
     return this.journal.whenDurable(lsn).catch((error: unknown) => {
+      // A wait cut short by close is not a failed write: the store was closed on purpose.
+      if (this.closed && this.stoppedBy === null) throw new Error('the ledger is closed');
       throw this.stoppedBy ?? this.stop(error);
     });
   }

@@ -3,11 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Dependencies point one way (DESIGN.md, "Layers"): renderer -> shared <- core;
+ * Dependencies point one way (docs/architecture.md, "Layers"): renderer -> shared <- core;
  * the shell, the host and the cli depend on core; only the Electron shell
  * (electron/main, electron/preload) imports electron. This test reads every
  * source file's import and require specifiers and refuses the ones that point
- * the wrong way. Do not relax a rule to make a change pass: move the code.
+ * the wrong way, and any circle of imports between files (type-only imports
+ * included: a circle of types is a circle of ideas). Do not relax a rule to
+ * make a change pass: move the code.
  */
 
 const repositoryRoot = path.resolve(__dirname, '../..');
@@ -107,6 +109,72 @@ export function findLayeringViolations(files: SourceFile[]): string[] {
   return violations;
 }
 
+/** The file a relative specifier names, trying the extensions and index files the bundler tries; null for a package. */
+function resolveFile(fromFile: string, specifier: string, known: Set<string>): string | null {
+  const target = resolveTarget(fromFile, specifier);
+  if (target.kind !== 'file') return null;
+  const stem = target.path.replace(/\.(js|mjs|cjs|jsx)$/, '');
+  const extensions = [...sourceExtensions];
+  const candidates = [
+    target.path,
+    ...extensions.map((extension) => `${stem}${extension}`),
+    ...extensions.map((extension) => `${target.path}/index${extension}`),
+  ];
+  return candidates.find((candidate) => known.has(candidate)) ?? null;
+}
+
+/**
+ * Every circle of imports among the files, each once, as the list of files
+ * around it starting from its alphabetically first file: a depth-first search
+ * that reports each back edge's loop (Tarjan's components would name the same
+ * files; the loop says which imports to cut).
+ */
+export function findImportCircles(files: SourceFile[]): string[][] {
+  const known = new Set(files.map((file) => file.path));
+  const edges = new Map<string, string[]>();
+  for (const file of files) {
+    const targets = importSpecifiers(file.source).map((specifier) => resolveFile(file.path, specifier, known));
+    edges.set(file.path, [...new Set(targets.filter((target): target is string => target !== null))].sort());
+  }
+  const circles = new Map<string, string[]>();
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of edges.get(file) ?? []) {
+      if (state.get(next) === 'open') {
+        const loop = stack.slice(stack.indexOf(next));
+        const start = loop.indexOf([...loop].sort()[0]);
+        const canonical = [...loop.slice(start), ...loop.slice(0, start)];
+        circles.set(canonical.join(' -> '), canonical);
+      } else if (!state.has(next)) {
+        visit(next);
+      }
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...known].sort()) if (!state.has(file)) visit(file);
+  return [...circles.values()];
+}
+
+const describeCircle = (circle: string[]) => [...circle, circle[0]].join(' -> ');
+
+/**
+ * Circles in the renderer that predate the check, listed one by one so that a
+ * new circle anywhere still fails; a test below fails when one of them is
+ * gone, so the list only shrinks. The store's slices and types.ts are
+ * zustand's slice pattern (type-only both ways); PendingBatches borrows
+ * DecisionCell and formatAge from PendingPage, which renders PendingBatches.
+ */
+const knownRendererCircles = [
+  'renderer/src/pages/pending/PendingBatches.tsx -> renderer/src/pages/pending/PendingPage.tsx -> renderer/src/pages/pending/PendingBatches.tsx',
+  'renderer/src/store/accounts-slice.ts -> renderer/src/store/types.ts -> renderer/src/store/accounts-slice.ts',
+  'renderer/src/store/ledger-slice.ts -> renderer/src/store/types.ts -> renderer/src/store/ledger-slice.ts',
+  'renderer/src/store/payments-slice.ts -> renderer/src/store/types.ts -> renderer/src/store/payments-slice.ts',
+];
+
 function listSources(folder: string): SourceFile[] {
   const absolute = path.join(repositoryRoot, folder);
   let entries: string[];
@@ -131,6 +199,16 @@ describe('layering', () => {
 
   it('has no import that points the wrong way', () => {
     expect(findLayeringViolations(sources)).toEqual([]);
+  });
+
+  it('has no circle of imports beyond the listed renderer ones', () => {
+    const circles = findImportCircles(sources).map(describeCircle);
+    expect(circles.filter((circle) => !knownRendererCircles.includes(circle))).toEqual([]);
+  });
+
+  it('lists only renderer circles that still exist', () => {
+    const circles = findImportCircles(sources).map(describeCircle);
+    expect(knownRendererCircles.filter((circle) => !circles.includes(circle))).toEqual([]);
   });
 
   it('only the Electron shell imports electron', () => {
@@ -170,6 +248,36 @@ describe('the layering check itself', () => {
       { path: 'electron/host/server.ts', source: "import { Engine } from '../core/engine';\nimport { createServer } from 'node:http';" },
     ];
     expect(findLayeringViolations(allowed)).toEqual([]);
+  });
+
+  it('fires on a circle of imports, type-only ones and longer loops included', () => {
+    const circular: SourceFile[] = [
+      { path: 'electron/core/engine.ts', source: "import { createBatchHandlers } from './batch/batch-handlers';" },
+      { path: 'electron/core/batch/batch-handlers.ts', source: "import type { Engine } from '../engine';" },
+      { path: 'electron/cli/main.ts', source: "import { commandTable } from './commands';" },
+      { path: 'electron/cli/commands.ts', source: "import { batchCommand } from './batch-command.ts';" },
+      { path: 'electron/cli/batch-command.ts', source: "import { exitCodes } from './main';" },
+      { path: 'shared/index.ts', source: "export * from './money';" },
+      { path: 'shared/money.ts', source: "import { codes } from '.';" },
+    ];
+    expect(findImportCircles(circular).map(describeCircle).sort()).toEqual([
+      'electron/cli/batch-command.ts -> electron/cli/main.ts -> electron/cli/commands.ts -> electron/cli/batch-command.ts',
+      'electron/core/batch/batch-handlers.ts -> electron/core/engine.ts -> electron/core/batch/batch-handlers.ts',
+      'shared/index.ts -> shared/money.ts -> shared/index.ts',
+    ]);
+  });
+
+  it('finds no circle where the arrows run one way', () => {
+    const oneWay: SourceFile[] = [
+      {
+        path: 'electron/core/engine.ts',
+        source: "import { createBatchHandlers } from './batch/batch-handlers';\nimport type { EngineApi } from './engine-api';",
+      },
+      { path: 'electron/core/batch/batch-handlers.ts', source: "import type { EngineApi } from '../engine-api';\nimport { z } from 'zod';" },
+      { path: 'electron/core/engine-api.ts', source: "import type { Result } from '../../shared/result';" },
+      { path: 'shared/result.ts', source: '' },
+    ];
+    expect(findImportCircles(oneWay)).toEqual([]);
   });
 
   it('reads specifiers from import, export-from, dynamic import and require', () => {

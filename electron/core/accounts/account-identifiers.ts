@@ -1,9 +1,7 @@
-import type { Handlers, ParsedRequestOf } from '../../../shared/contract';
 import type { AccountIdentifier } from '../../../shared/domain';
 import { parseIban } from '../../../shared/iban';
 import { failure, success, type Result } from '../../../shared/result';
 import type { StatementAccount } from '../../../shared/reconciliation';
-import type { Engine } from '../engine';
 import type { SqliteDatabase } from '../storage/sqlite';
 
 /**
@@ -67,25 +65,4 @@ export function listIdentifiers(database: SqliteDatabase, account: string | unde
   const sql = `SELECT a.code AS account, i.kind, i.value, i.created_at_ms AS createdAtMs FROM account_identifiers i
     JOIN accounts a ON a.id = i.account_id ${account === undefined ? '' : 'WHERE a.code = ?'} ORDER BY a.code, i.value`;
   return database.all<AccountIdentifier>(sql, account === undefined ? [] : [account]);
-}
-
-export async function addIdentifier(engine: Engine, request: ParsedRequestOf<'account-identifier-add'>): Promise<Result<AccountIdentifier>> {
-  const account = engine.store.state.accounts.get(request.account);
-  if (account === undefined) return failure('AC01', `The account ${request.account} does not exist in this ledger.`, 'account');
-  const value = normaliseIdentifier(request.kind, request.value);
-  if (!value.ok) return { ...value, field: 'value' };
-  const owner = accountForIdentifier(engine.store.database, { kind: request.kind, value: value.value });
-  if (owner === account.code) return failure('IDENTIFIER_TAKEN', `The account ${account.code} already carries ${value.value}.`, 'value');
-  if (owner !== null) return failure('IDENTIFIER_TAKEN', `${value.value} already identifies the account ${owner}.`, 'value');
-  const record: AccountIdentifierRecord = { t: 'account-identifier', account: account.code, kind: request.kind, value: value.value, at: Date.now() };
-  const lsn = engine.store.commit([record]);
-  await engine.store.whenDurable(lsn);
-  return success({ account: account.code, kind: record.kind, value: record.value, createdAtMs: record.at });
-}
-
-export function createAccountIdentifierHandlers(engine: Engine) {
-  return {
-    'account-identifier-add': (request) => addIdentifier(engine, request),
-    'account-identifier-list': async (request) => success(listIdentifiers(engine.store.database, request.account)),
-  } satisfies Partial<Handlers>;
 }

@@ -1,12 +1,12 @@
 import type { Handlers } from '../../../shared/contract';
 import { success } from '../../../shared/result';
-import type { Engine } from '../engine';
+import type { EngineApi } from '../engine-api';
 import { BatchService } from './batch-service';
 
-const services = new WeakMap<Engine, BatchService>();
+const services = new WeakMap<EngineApi, BatchService>();
 
 /** The one batch service of an engine (the CLI and tests reach it here). */
-export function batchService(engine: Engine): BatchService {
+export function batchService(engine: EngineApi): BatchService {
   let service = services.get(engine);
   if (service === undefined) {
     service = new BatchService(engine);
@@ -15,7 +15,7 @@ export function batchService(engine: Engine): BatchService {
   return service;
 }
 
-export function createBatchHandlers(engine: Engine) {
+export function createBatchHandlers(engine: EngineApi) {
   const service = batchService(engine);
   return {
     'batch-upload': (request) => service.upload(request),

@@ -10,7 +10,7 @@ import type { ReasonCode } from '../../../shared/codes';
 import type { Page, PaymentRecord, PaymentStatus } from '../../../shared/domain';
 import { failure, success, type Result } from '../../../shared/result';
 import { BatchApprovals, batchTotals } from '../approval/batch-approvals';
-import type { Engine } from '../engine';
+import type { EngineApi } from '../engine-api';
 import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
 import { toPaymentRecord } from '../queries';
@@ -52,7 +52,7 @@ export class BatchService {
   /** Rows per chunk for new runs; tests lower it to get many chunks from a small file. */
   chunkRows: number | undefined;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: EngineApi) {}
 
   private get store() {
     return this.engine.store;
@@ -351,10 +351,15 @@ export class BatchService {
         },
       },
     );
-    const ended = run.finished.then(
-      (end) => this.onRunEnd(row.id, end),
-      (error: Error) => this.onRunFailed(row.id, error),
-    );
+    const ended = run.finished
+      .then(
+        (end) => this.onRunEnd(row.id, end),
+        (error: Error) => this.onRunFailed(row.id, error),
+      )
+      // A ledger closed under the run (a crash in the simulation, a swap) leaves nothing to report to.
+      .catch((error: unknown) => {
+        if (!this.store.isClosed) throw error;
+      });
     this.runs.set(row.id, { run, ended });
     this.engine.events.emit('ledger-changed', { reason: 'batch' });
     return success(this.requireSummary(row.id));

@@ -1,7 +1,7 @@
 import { formatMinor } from '../../../shared/money';
 import type { LoadGeneratorStatus } from '../../../shared/metrics';
 import { success, type Result } from '../../../shared/result';
-import type { Engine } from '../engine';
+import type { EngineApi } from '../engine-api';
 import type { AccountState } from '../ledger-state';
 
 /**
@@ -43,7 +43,7 @@ export class LoadGenerator {
   private lastStatusEventMs = 0;
   private readonly runId = { value: '' };
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: EngineApi) {}
 
   current(): LoadGeneratorStatus {
     return { ...this.status };

@@ -1,7 +1,7 @@
 import type { Handlers } from '../../../shared/contract';
 import { failure, success } from '../../../shared/result';
 import { LoadGenerator } from '../demo/load-generator';
-import type { Engine } from '../engine';
+import type { EngineApi } from '../engine-api';
 import { batchMetrics, dashboardMetrics } from './dashboard';
 
 /** The metrics-tick event goes out at most this often, however fast payments commit. */
@@ -12,7 +12,7 @@ export const metricsTickIntervalMs = 250;
  * that changed the aggregates, one tick within `metricsTickIntervalMs`, so a
  * batch of a million rows does not flood the windows with events.
  */
-export function createMetricsHandlers(engine: Engine) {
+export function createMetricsHandlers(engine: EngineApi) {
   const loadGenerator = new LoadGenerator(engine);
   startMetricsTicks(engine);
   return {
@@ -32,7 +32,7 @@ export function createMetricsHandlers(engine: Engine) {
   } satisfies Partial<Handlers>;
 }
 
-function startMetricsTicks(engine: Engine): void {
+function startMetricsTicks(engine: EngineApi): void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastTickMs = 0;
   const send = () => {

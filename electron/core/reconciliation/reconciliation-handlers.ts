@@ -1,12 +1,12 @@
 import type { Handlers } from '../../../shared/contract';
 import { success } from '../../../shared/result';
-import type { Engine } from '../engine';
+import type { EngineApi } from '../engine-api';
 import { ReconciliationService } from './reconciliation-service';
 
-const services = new WeakMap<Engine, ReconciliationService>();
+const services = new WeakMap<EngineApi, ReconciliationService>();
 
 /** The one reconciliation service of an engine (the CLI and tests reach it here). */
-export function reconciliationService(engine: Engine): ReconciliationService {
+export function reconciliationService(engine: EngineApi): ReconciliationService {
   let service = services.get(engine);
   if (service === undefined) {
     service = new ReconciliationService(engine);
@@ -15,7 +15,7 @@ export function reconciliationService(engine: Engine): ReconciliationService {
   return service;
 }
 
-export function createReconciliationHandlers(engine: Engine) {
+export function createReconciliationHandlers(engine: EngineApi) {
   const service = reconciliationService(engine);
   return {
     'reconciliation-upload': async (request) => service.upload(request),

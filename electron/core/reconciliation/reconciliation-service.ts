@@ -8,7 +8,7 @@ import {
   type ReportExport, type RunStatus,
   type RunSummary, type StatementUploadReceipt,
 } from '../../../shared/reconciliation';
-import type { Engine } from '../engine';
+import type { EngineApi } from '../engine-api';
 import type { AccountState } from '../ledger-state';
 import { balanceAfterSeq, loadLedgerEntries, periodSeqRange, type LedgerEntry } from './ledger-entries';
 import { matchStatement, type MatchOutcome } from './matcher';
@@ -41,7 +41,7 @@ export class ReconciliationService {
   private readonly uploads = new Map<string, Upload>();
   private cachedEntries: { runId: string; entries: LedgerEntry[] } | null = null;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: EngineApi) {}
 
   private get database() {
     return this.engine.store.database;
@@ -226,7 +226,7 @@ export class ReconciliationService {
     return success(row);
   }
 
-  private async durably(record: Parameters<Engine['store']['commit']>[0][number]): Promise<void> {
+  private async durably(record: Parameters<EngineApi['store']['commit']>[0][number]): Promise<void> {
     const lsn = this.engine.store.commit([record]);
     await this.engine.store.whenDurable(lsn);
   }

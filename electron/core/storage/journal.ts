@@ -269,6 +269,11 @@ export class Journal {
     return journal;
   }
 
+  /** The highest LSN known to be on disk. */
+  get durableThrough(): number {
+    return this.durableLsn;
+  }
+
   get lastAppendedLsn(): number {
     return this.lastLsn;
   }
@@ -324,8 +329,9 @@ export class Journal {
 
   /** Resolves once every record up to `lsn` is on disk. */
   whenDurable(lsn: number): Promise<void> {
-    if (this.failure !== null) return Promise.reject(this.failure);
+    // What is on disk stays acknowledged after a later failure; only what is not yet there fails.
     if (lsn <= this.durableLsn) return Promise.resolve();
+    if (this.failure !== null) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiters.push({ lsn, resolve, reject });
       this.startFlush();

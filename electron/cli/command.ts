@@ -1,0 +1,60 @@
+import type { Engine } from '../core/engine';
+import { formatMinor } from '../../shared/money';
+import type { Failure } from '../../shared/result';
+
+/**
+ * What every command shares: the shape of a command, its context, the exit
+ * codes and the argument helpers. Commands import this file; commands.ts
+ * gathers them into the table, and main.ts (the entry and composition root)
+ * runs one. So the imports run one way: main -> commands -> command files -> here.
+ */
+
+/** Exit codes: 0 done, 1 the engine refused (a rejected payment, a failed verify), 2 bad arguments or an unreadable file. */
+export const exitCodes = { ok: 0, refused: 1, usage: 2, stopped: 3 } as const;
+
+/** A refusal that is not the request's fault: the ledger stopped after a failed write, and the outcome is unknown. */
+export class LedgerStoppedExit extends Error {}
+
+export class UsageError extends Error {}
+
+export interface CommandContext {
+  engine: Engine;
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  out: (text: string) => void;
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+export interface Command {
+  options: OptionSpec;
+  positionals?: boolean;
+  /** Only `init` may create a ledger file; every other command refuses a missing one. */
+  createsLedger?: boolean;
+  /** Works on a ledger on read-only media: opened without a lock and never written. */
+  readOnly?: boolean;
+  run(context: CommandContext): Promise<number>;
+  /** For commands that must not open the ledger first (restore replaces a file that may be damaged). */
+  runWithoutLedger?(context: Omit<CommandContext, 'engine'>): Promise<number>;
+}
+
+export function requireString(values: Record<string, unknown>, key: string): string {
+  const value = values[key];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${key} is required`);
+  return value;
+}
+
+export function optionalString(values: Record<string, unknown>, key: string): string | undefined {
+  const value = values[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A refusal from the engine as one line: the code and its sentence. */
+export function describeFailure(result: Failure): string {
+  if (result.code === 'LEDGER_STOPPED') throw new LedgerStoppedExit(`${result.code}: ${result.message}`);
+  return `${result.code}: ${result.message}`;
+}
+
+export function balanceLine(code: string, currency: string, balanceMinor: number): { code: string; currency: string; balanceMinor: number; balance: string } {
+  return { code, currency, balanceMinor, balance: formatMinor(balanceMinor, currency) };
+}
