@@ -1,4 +1,5 @@
 import type { ReasonCode } from './codes';
+import type { PaymentRecord } from './domain';
 
 /**
  * What the renderer and the engine agree on for batch payment files: the
@@ -143,7 +144,7 @@ export interface BatchSummary {
   skipped: number;
   /** Rejected and skipped rows by reason code. */
   reasons: Partial<Record<ReasonCode, number>>;
-  /** Accepted over accepted plus rejected, 0..1; null before any payment. */
+  /** PSR = Ns / Nt over every row processed so far (accepted over accepted, rejected and refused), 0..1; null before any row. */
   psr: number | null;
   /** Payments per second over the time the batch was running (PT). */
   rowsPerSecond: number | null;
@@ -210,6 +211,21 @@ export function validationReportCsv(errors: readonly BatchValidationError[]): st
 export const resultsHeader = [
   'line', 'payment_id', 'debtor_account', 'creditor_account', 'amount_minor', 'currency', 'reference', 'status', 'code', 'message',
 ] as const;
+
+/**
+ * One row of a batch's results, in file order: a payment (accepted or
+ * rejected), or a row refused before payment because it failed a check (no
+ * payment was made; its cells are as the file holds them). A refused row
+ * counts as rejected in filters and in PSR.
+ */
+export interface BatchResultRow extends Omit<PaymentRecord, 'amountMinor' | 'line'> {
+  line: number;
+  /** Null when the file's amount could not be read for its currency. */
+  amountMinor: number | null;
+  /** The amount as the file wrote it, for a refused row whose amount could not be read. */
+  amountText: string;
+  refused: boolean;
+}
 
 /** A batch held for four-eyes approval (or decided): what the Pending page lists. */
 export interface PendingBatch {

@@ -12,7 +12,9 @@ import type {
 } from './domain';
 import type { Result } from './result';
 import * as schemas from './schemas';
-import type { BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, BatchUploadReceipt, BatchValidation, PendingBatch } from './batch';
+import type {
+  BatchPreset, BatchPreview, BatchProgressEvent, BatchResultRow, BatchSummary, BatchUploadReceipt, BatchValidation, PendingBatch,
+} from './batch';
 import * as batchSchemas from './batch-schemas';
 import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEvent } from './metrics';
 import * as metricsSchemas from './metrics-schemas';
@@ -61,7 +63,7 @@ export const channels = {
   'batch-abandon': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
   'batch-get': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
   'batch-list': channel(batchSchemas.batchListSchema).returns<BatchSummary[]>(),
-  'batch-results': channel(batchSchemas.batchResultsSchema).returns<Page<PaymentRecord>>(),
+  'batch-results': channel(batchSchemas.batchResultsSchema).returns<Page<BatchResultRow>>(),
   'batch-preset-list': channel(batchSchemas.batchListSchema).returns<BatchPreset[]>(),
   'batch-preset-save': channel(batchSchemas.batchPresetSaveSchema).returns<BatchPreset>(),
   'batch-approval-list': channel(batchSchemas.batchApprovalListSchema).returns<PendingBatch[]>(),

@@ -51,10 +51,11 @@ test('an operator imports a batch file, processes it to 100% and exports the res
   await expect(page.getByTestId('batch-summary')).toContainText('Succeeded40');
 
   const results = page.getByTestId('batch-results');
-  await expect(results.locator('tbody tr')).toHaveCount(41);
+  await expect(results.locator('tbody tr')).toHaveCount(42);
   await page.getByLabel('Show').selectOption('rejected');
-  await expect(results.locator('tbody tr')).toHaveCount(1);
+  await expect(results.locator('tbody tr')).toHaveCount(2);
   await expect(results).toContainText('AM04');
+  await expect(results).toContainText('AC01');
 
   const downloadPromise = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export results as CSV' }).click();
@@ -62,6 +63,49 @@ test('an operator imports a batch file, processes it to 100% and exports the res
   const exported = await readFile((await download.path())!, 'utf8');
   expect(exported.split('\r\n')[0]).toBe('line,payment_id,debtor_account,creditor_account,amount_minor,currency,reference,status,code,message');
   expect(exported).toContain(`42,e2e-41,BOB,ALICE,50000,EUR,"'=HYPERLINK(""http://evil"")",rejected,AM04`);
+  expect(exported).toContain('43,e2e-42,ALICE,NOBODY,100,EUR,unknown creditor,refused,AC01,The creditor account NOBODY does not exist in this ledger.');
 
   await expect(page.getByTestId('batch-history')).toContainText('payroll.csv');
+});
+
+test('a batch with invalid rows lists every row of the file in its results, and PSR counts every row', async ({ page, hostUrl }) => {
+  await page.goto(hostUrl);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+  await page.getByRole('button', { name: 'New account' }).click();
+  await createAccount(page, 'ALICE', '1000.00');
+  await createAccount(page, 'BOB', '10.00');
+  const lines = [
+    'payment_id,debtor_account,creditor_account,amount,currency,reference',
+    'ok-1,ALICE,BOB,1.00,EUR,fine', 'ok-2,ALICE,BOB,2.00,EUR,fine', 'ok-3,ALICE,BOB,3.00,EUR,fine',
+    'bad-1,ALICE,NOBODY,1.00,EUR,unknown creditor', 'bad-2,ALICE,BOB,1.005,EUR,too many decimals', ',ALICE,BOB,1.00,EUR,no id',
+    'bad-4,ALICE,BOB,abc,EUR,not a number', 'bad-5,ALICE,ALICE,1.00,EUR,same account', 'bad-6,ALICE,BOB,1.00,ZZZ,unknown currency',
+    'ok-1,ALICE,BOB,1.00,EUR,duplicate',
+  ];
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
+  await page.getByLabel('Batch file to import').setInputFiles({ name: 'mixed.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  await page.getByRole('button', { name: 'Check every row' }).click();
+  await expect(page.getByTestId('validation-counts')).toContainText('10 rows: 3 valid, 7 with errors');
+  await page.getByRole('button', { name: 'Process 3 valid rows' }).click();
+  await expect(page.getByTestId('batch-status')).toHaveText('completed');
+  const summary = page.getByTestId('batch-summary');
+  await expect(summary).toContainText('Rows10');
+  await expect(summary).toContainText('Succeeded3');
+  await expect(summary).toContainText('Refused before payment7');
+  await expect(summary).toContainText('PSR30.00%');
+
+  const results = page.getByTestId('batch-results');
+  await expect(results.locator('tbody tr')).toHaveCount(10);
+  await expect(results.locator('tbody tr').nth(4)).toContainText('1.005 EUR');
+  await expect(results.locator('tbody tr').nth(4)).toContainText('AM12');
+  await page.getByLabel('Show').selectOption('rejected');
+  await expect(results.locator('tbody tr')).toHaveCount(7);
+  await expect(results.locator('tbody tr td:first-child')).toHaveText(['5', '6', '7', '8', '9', '10', '11']);
+  await expect(results).toContainText('The creditor account NOBODY does not exist in this ledger.');
+  await expect(results).toContainText('Payment id ok-1 appears on an earlier line of this file; the row was not paid.');
+  await expect(results).not.toContainText('No rows match');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+  const batchTraffic = page.getByRole('table', { name: 'Real-time and batch traffic' }).getByRole('row', { name: /^Batch/ });
+  await expect(batchTraffic).toContainText('10');
+  await expect(batchTraffic).toContainText('30.00 %');
 });

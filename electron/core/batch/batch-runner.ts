@@ -6,9 +6,10 @@ import type { LedgerStore } from '../ledger-store';
 import type { AccountState } from '../ledger-state';
 import { decidePayment } from '../payment-decision';
 import type { LedgerRecord, PaymentRow } from '../records';
-import type { BatchProgressRecord } from './batch-records';
+import type { BatchProgressRecord, RefusedRow } from './batch-records';
 import { paymentIdsInLedger } from './batch-validation';
 import type { CsvDialect } from './csv-source';
+import { duplicateRow, RowProblems } from './refused-rows';
 import { checkRow, readMappedGroups, type CheckedRow } from './row-check';
 
 /**
@@ -87,10 +88,7 @@ export class BatchRun {
     let pending: PendingRow[] = [];
     let seenInChunk = new Set<string>();
     let rowsInChunk = 0;
-    let firstProblem: ReasonCode | null = null;
-    const noteProblem = (_line: number, _field: string, _value: string, code: ReasonCode) => {
-      firstProblem ??= code;
-    };
+    const problems = new RowProblems();
     for await (const { columns, records } of readMappedGroups(this.spec.filePath, this.spec.dialect, this.spec.mapping)) {
       for (const record of records) {
         if (toSkip > 0) {
@@ -99,11 +97,11 @@ export class BatchRun {
         }
         const takenAtMs = performance.now();
         rowsInChunk++;
-        firstProblem = null;
-        const row = checkRow(record, columns, this.store.state.accounts, noteProblem);
-        if (row === null || seenInChunk.has(row.paymentId)) {
-          this.skip(firstProblem ?? 'DUPL');
-        } else {
+        problems.startRow();
+        const row = checkRow(record, columns, this.store.state.accounts, problems.report);
+        if (row === null) this.refuse(problems.refusedRow(record, columns));
+        else if (seenInChunk.has(row.paymentId)) this.refuse(duplicateRow(row, 'file'));
+        else {
           seenInChunk.add(row.paymentId);
           pending.push({ ...row, takenAtMs });
         }
@@ -120,10 +118,14 @@ export class BatchRun {
     return end ?? { status: 'completed' };
   }
 
-  private skip(code: ReasonCode): void {
+  /** A row that failed a check: counted as skipped, and kept (with the chunk) so the results list it. */
+  private refuse(row: RefusedRow): void {
     this.counters.skipped++;
-    this.counters.reasons[code] = (this.counters.reasons[code] ?? 0) + 1;
+    this.counters.reasons[row.code] = (this.counters.reasons[row.code] ?? 0) + 1;
+    this.refusedInChunk.push(row);
   }
+
+  private refusedInChunk: RefusedRow[] = [];
 
   /**
    * Decides and commits one chunk, and returns how the run ended when it ends
@@ -143,6 +145,10 @@ export class BatchRun {
     }
     const stop = last ? 'completed' : this.stopRequest;
     const records: LedgerRecord[] = rows.length > 0 ? [{ t: 'payments', rows }] : [];
+    if (this.refusedInChunk.length > 0) {
+      records.push({ t: 'batch-refused', id: this.spec.batchId, at: Date.now(), rows: this.refusedInChunk });
+      this.refusedInChunk = [];
+    }
     records.push(this.progressRecord());
     try {
       this.chainDurability(this.store.commit(records), rows, pending);
@@ -218,7 +224,7 @@ export class BatchRun {
     const inLedger = paymentIdsInLedger(this.store.database, pending.map((candidate) => candidate.paymentId));
     for (const candidate of pending) {
       if (inLedger.has(candidate.paymentId)) {
-        this.skip('DUPL');
+        this.refuse(duplicateRow(candidate, 'ledger'));
         continue;
       }
       const debtor = state.accounts.get(candidate.debtor);

@@ -3,19 +3,19 @@ import type { Caller } from '../../../shared/access';
 import {
   batchLimits, mappingProblems, suggestMapping,
   type BatchDelimiter, type BatchMapping, type BatchPreset, type BatchPreview, type BatchProgressEvent, type BatchStatus,
-  type BatchSummary, type BatchUploadReceipt, type BatchValidation, type PendingBatch,
+  type BatchResultRow, type BatchSummary, type BatchUploadReceipt, type BatchValidation, type PendingBatch,
 } from '../../../shared/batch';
 import type { ReasonCode } from '../../../shared/codes';
-import type { Page, PaymentRecord, PaymentStatus } from '../../../shared/domain';
+import type { Page, PaymentStatus } from '../../../shared/domain';
 import { failure, success, type Result } from '../../../shared/result';
 import { BatchApprovals, batchTotals } from '../approval/batch-approvals';
 import type { Engine } from '../engine';
 import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
-import { toPaymentRecord } from '../queries';
 import { appendUpload, batchFilePath, importFile, newFileId } from './batch-files';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
 import { ResultsWriter } from './batch-results-file';
+import { resultsPage } from './batch-results-query';
 import { validateFile } from './batch-validation';
 import { BatchFileError, detectDialect, hashFile, readCsvRecords, type CsvDialect } from './csv-source';
 
@@ -29,10 +29,6 @@ interface BatchRow {
   rejected: number; skipped: number; reasons: string; first_seq: number | null; last_seq: number | null; running_ms: number;
   created_at_ms: number; started_at_ms: number | null; finished_at_ms: number | null;
 }
-
-const resultColumns = `seq, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code,
-  message, channel, batch_id, line, received_at_ms,
-  (SELECT plt_us FROM payment_latency WHERE payment_latency.seq = payments.seq) AS plt_us`;
 
 /**
  * The batch feature: uploads and imports, inspection, validation, and the
@@ -258,22 +254,12 @@ export class BatchService {
       .map((row) => this.summary(row));
   }
 
-  /** A batch's payments in file order (seq order is line order within a batch), paged by seq. */
-  results(request: { batchId: string; status?: PaymentStatus; limit?: number; cursor?: string | null }): Result<Page<PaymentRecord>> {
+  /** Every row of the batch's file processed so far, in file order: its payments and the rows refused before payment. */
+  results(request: { batchId: string; status?: PaymentStatus; limit?: number; cursor?: string | null }): Result<Page<BatchResultRow>> {
     const row = this.row(request.batchId);
     if (row === undefined) return notFound(request.batchId);
-    const limit = request.limit ?? 50;
-    if (row.first_seq === null || row.last_seq === null) return success({ items: [], nextCursor: null });
-    const afterSeq = request.cursor ? Number(request.cursor) : row.first_seq - 1;
-    if (!Number.isSafeInteger(afterSeq)) return failure('FF01', 'The cursor is not one PayDesk made.', 'cursor');
-    const statusClause = request.status === undefined ? '' : ` AND status = ${request.status === 'accepted' ? 1 : 0}`;
-    const rows = this.store.database.all<Parameters<typeof toPaymentRecord>[0]>(
-      `SELECT ${resultColumns} FROM payments WHERE seq > ? AND seq <= ? AND batch_id = ?${statusClause} ORDER BY seq LIMIT ?`,
-      [afterSeq, row.last_seq, request.batchId, limit + 1],
-    );
-    const page = rows.slice(0, limit);
-    const nextCursor = rows.length > limit ? String(page[page.length - 1].seq) : null;
-    return success({ items: page.map((paymentRow) => toPaymentRecord(paymentRow, this.store.state.pendingLatencyUs)), nextCursor });
+    const range = { id: row.id, first_seq: row.first_seq, last_seq: row.last_seq };
+    return resultsPage(this.store.database, range, { ...request, limit: request.limit ?? 50 }, this.store.state.pendingLatencyUs);
   }
 
   presets(): BatchPreset[] {
@@ -396,12 +382,12 @@ export class BatchService {
 
   private summary(row: BatchRow, withLatency = false): BatchSummary {
     const latency = withLatency ? this.latencyPercentiles(row) : { p50: null, p99: null };
-    const paid = row.accepted + row.rejected;
+    const processed = row.accepted + row.rejected + row.skipped;
     return {
       batchId: row.id, fileName: row.file_name, fileHash: row.file_hash, delimiter: row.delimiter, mapping: JSON.parse(row.mapping) as BatchMapping,
       status: this.statusOf(row), rows: row.rows_total, valid: row.rows_valid, invalid: row.rows_invalid, rowsDone: row.rows_done,
       accepted: row.accepted, rejected: row.rejected, skipped: row.skipped, reasons: JSON.parse(row.reasons) as Partial<Record<ReasonCode, number>>,
-      psr: paid === 0 ? null : row.accepted / paid,
+      psr: processed === 0 ? null : row.accepted / processed,
       rowsPerSecond: row.running_ms > 0 ? Math.round((row.rows_done * 1000) / row.running_ms) : null,
       pltP50Us: latency.p50, pltP99Us: latency.p99, createdAtMs: row.created_at_ms, startedAtMs: row.started_at_ms,
       finishedAtMs: row.finished_at_ms, runningMs: row.running_ms,

@@ -1,4 +1,7 @@
+import type { BatchResultRow } from '../../../../shared/batch';
+import { isKnownCurrency } from '../../../../shared/currencies';
 import { formatMinorGrouped } from '../../../../shared/money';
+import { formatCount } from '../../../../shared/metrics-format';
 import { formatPlt } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
 import type { ResultsFilter } from './batches-store';
@@ -52,11 +55,11 @@ export function BatchProgress() {
 export function BatchSummaryPanel() {
   const batch = useBatchesStore((state) => state.batch)!;
   if (batch.status === 'running') return null;
-  const failed = batch.rejected + batch.skipped;
   const items: [string, string][] = [
-    ['Rows', String(batch.rows)],
-    ['Succeeded', String(batch.accepted)],
-    ['Failed', String(failed)],
+    ['Rows', formatCount(batch.rows)],
+    ['Succeeded', formatCount(batch.accepted)],
+    ['Rejected', formatCount(batch.rejected)],
+    ['Refused before payment', formatCount(batch.skipped)],
     ['PSR', batch.psr === null ? '-' : `${(batch.psr * 100).toFixed(2)}%`],
     ['PT', batch.rowsPerSecond === null ? '-' : `${batch.rowsPerSecond} rows/s`],
     ['PLT p50', formatPlt(batch.pltP50Us)],
@@ -104,6 +107,17 @@ export function BatchResults() {
   );
 }
 
+/** A refused row's amount may be unreadable: it is shown as the file wrote it. */
+function amountText(record: BatchResultRow): string {
+  if (record.amountMinor !== null && isKnownCurrency(record.currency)) return `${formatMinorGrouped(record.amountMinor, record.currency)} ${record.currency}`;
+  return [record.amountText, record.currency].filter((part) => part !== '').join(' ');
+}
+
+function outcomeLabel(record: BatchResultRow): string {
+  if (record.refused) return 'refused before payment';
+  return record.status;
+}
+
 function ResultsTable() {
   const results = useBatchesStore((state) => state.results);
   return (
@@ -117,11 +131,12 @@ function ResultsTable() {
         </thead>
         <tbody>
           {results.map((record) => (
-            <tr key={record.paymentId}>
-              <td>{record.line}</td><td className="mono">{record.paymentId}</td><td>{record.debtor}</td><td>{record.creditor}</td>
-              <td className="numeric">{formatMinorGrouped(record.amountMinor, record.currency)} {record.currency}</td>
+            <tr key={record.line}>
+              <td className="numeric">{record.line}</td><td className="mono">{record.paymentId || '(none)'}</td>
+              <td>{record.debtor}</td><td>{record.creditor}</td>
+              <td className="numeric nowrap">{amountText(record)}</td>
               <td>
-                <span className={record.status === 'accepted' ? 'success' : 'badge badge-rejected'}>{record.status}</span>{' '}
+                <span className={record.status === 'accepted' ? 'success' : 'badge badge-rejected'}>{outcomeLabel(record)}</span>{' '}
                 <span className="code">{record.code}</span> {record.status === 'rejected' ? record.message : ''}
               </td>
             </tr>

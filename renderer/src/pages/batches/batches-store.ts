@@ -2,9 +2,10 @@ import { create } from 'zustand';
 import type { PayDeskClient } from '../../api/client';
 import { batchLimits, csvLine, resultsHeader } from '../../../../shared/batch';
 import type {
-  BatchDelimiter, BatchMapping, BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, BatchUploadReceipt, BatchValidation,
+  BatchDelimiter, BatchMapping, BatchPreset, BatchPreview, BatchProgressEvent, BatchResultRow, BatchSummary, BatchUploadReceipt,
+  BatchValidation,
 } from '../../../../shared/batch';
-import type { Page, PaymentRecord, PaymentStatus } from '../../../../shared/domain';
+import type { Page, PaymentStatus } from '../../../../shared/domain';
 import { failure, type Failure, type Result } from '../../../../shared/result';
 import { splitForUpload } from './upload-chunks';
 
@@ -35,7 +36,7 @@ export interface BatchesState {
   batch: BatchSummary | null;
   progress: BatchProgressEvent | null;
   resultsFilter: ResultsFilter;
-  results: PaymentRecord[];
+  results: BatchResultRow[];
   resultsCursor: string | null;
   resultsNextCursor: string | null;
   resultsPrevious: (string | null)[];
@@ -165,8 +166,8 @@ function runActions(client: PayDeskClient, set: SetState, get: GetState): Pick<B
     noteProgress(event) {
       const batch = get().batch;
       if (batch === null || batch.batchId !== event.batchId) return void get().loadHistory();
-      const { status, rowsDone, accepted, rejected } = event;
-      set({ progress: event, batch: { ...batch, status, rowsDone, accepted, rejected } });
+      const { status, rowsDone, accepted, rejected, skipped } = event;
+      set({ progress: event, batch: { ...batch, status, rowsDone, accepted, rejected, skipped } });
       if (status !== 'running') void get().openBatch(event.batchId).then(() => set({ progress: event }));
     },
     async loadHistory() {
@@ -180,9 +181,9 @@ function runActions(client: PayDeskClient, set: SetState, get: GetState): Pick<B
   };
 }
 
-function resultLine(item: PaymentRecord): string {
+function resultLine(item: BatchResultRow): string {
   const { line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message } = item;
-  return csvLine([line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message]);
+  return csvLine([line, paymentId, debtor, creditor, amountMinor, currency, reference, item.refused ? 'refused' : status, code, message]);
 }
 
 type ResultsActions = 'setResultsFilter' | 'loadResults' | 'exportResults';
@@ -210,7 +211,7 @@ function resultsActions(client: PayDeskClient, set: SetState, get: GetState): Pi
       let cursor: string | null = null;
       let written = 0;
       while (batch !== null && written < resultsExportRowsMax) {
-        const page: Result<Page<PaymentRecord>> = await fetchPage(batch.batchId, 500, cursor);
+        const page: Result<Page<BatchResultRow>> = await fetchPage(batch.batchId, 500, cursor);
         if (!page.ok) break;
         for (const item of page.value.items) text += resultLine(item);
         written += page.value.items.length;
