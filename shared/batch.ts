@@ -120,6 +120,13 @@ export interface BatchValidationError {
   message: string;
 }
 
+/** A control total, as bank batch screens show them: how many valid rows in a currency, and their sum. */
+export interface ControlTotal {
+  currency: string;
+  count: number;
+  amountMinor: number;
+}
+
 export interface BatchValidation {
   batch: BatchSummary;
   errors: BatchValidationError[];
@@ -155,6 +162,10 @@ export interface BatchSummary {
   finishedAtMs: number | null;
   /** Time spent running, summed over runs (pauses and crashes excluded). */
   runningMs: number;
+  /** The valid rows' count and sum per currency, as validation found them (empty for batches validated before they were kept). */
+  controlTotals: ControlTotal[];
+  /** Why the batch stopped, when it stopped on a problem (a changed file, a high failure rate). */
+  problem: string | null;
 }
 
 export interface BatchProgressEvent {
@@ -225,6 +236,20 @@ export interface BatchResultRow extends Omit<PaymentRecord, 'amountMinor' | 'lin
   /** The amount as the file wrote it, for a refused row whose amount could not be read. */
   amountText: string;
   refused: boolean;
+}
+
+/** Rows of a batch shown per page in the approval detail view. */
+export const batchDetailRowsPerPage = 50;
+
+/** What an approver reads before deciding a batch: the rows to be paid, and totals per currency and per debtor. */
+export interface BatchApprovalDetail {
+  batch: PendingBatch;
+  byCurrency: ControlTotal[];
+  byDebtor: (ControlTotal & { debtor: string })[];
+  /** Valid rows after the requested line, in file order, at most batchDetailRowsPerPage. */
+  rows: { line: number; paymentId: string; debtor: string; creditor: string; amountMinor: number; currency: string; reference: string }[];
+  /** The line to ask after for the next page; null on the last page. */
+  nextAfterLine: number | null;
 }
 
 /** A batch held for four-eyes approval (or decided): what the Pending page lists. */

@@ -35,6 +35,7 @@ export const channelRoles: { readonly [Name in ChannelName]: ChannelAccess } = {
   'batch-preset-list': 'viewer',
   'batch-preset-save': 'operator',
   'batch-approval-list': 'viewer',
+  'batch-approval-detail': 'viewer',
   'batch-approval-approve': 'approver',
   'batch-approval-reject': 'approver',
   'metrics-dashboard': 'viewer',

@@ -13,7 +13,7 @@ import type {
 import type { Result } from './result';
 import * as schemas from './schemas';
 import type {
-  BatchPreset, BatchPreview, BatchProgressEvent, BatchResultRow, BatchSummary, BatchUploadReceipt, BatchValidation, PendingBatch,
+  BatchApprovalDetail, BatchPreset, BatchPreview, BatchProgressEvent, BatchResultRow, BatchSummary, BatchUploadReceipt, BatchValidation, PendingBatch,
 } from './batch';
 import * as batchSchemas from './batch-schemas';
 import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEvent } from './metrics';
@@ -60,13 +60,14 @@ export const channels = {
   'batch-pause': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
   'batch-resume': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
   'batch-cancel': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
-  'batch-abandon': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
+  'batch-abandon': channel(batchSchemas.batchAbandonSchema).returns<BatchSummary>(),
   'batch-get': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
   'batch-list': channel(batchSchemas.batchListSchema).returns<BatchSummary[]>(),
   'batch-results': channel(batchSchemas.batchResultsSchema).returns<Page<BatchResultRow>>(),
   'batch-preset-list': channel(batchSchemas.batchListSchema).returns<BatchPreset[]>(),
   'batch-preset-save': channel(batchSchemas.batchPresetSaveSchema).returns<BatchPreset>(),
   'batch-approval-list': channel(batchSchemas.batchApprovalListSchema).returns<PendingBatch[]>(),
+  'batch-approval-detail': channel(batchSchemas.batchApprovalDetailSchema).returns<BatchApprovalDetail>(),
   'batch-approval-approve': channel(batchSchemas.batchApprovalDecisionSchema).returns<PendingBatch>(),
   'batch-approval-reject': channel(batchSchemas.batchApprovalDecisionSchema).returns<PendingBatch>(),
   'metrics-dashboard': channel(metricsSchemas.metricsDashboardSchema).returns<MetricsDashboard>(),

@@ -109,3 +109,51 @@ test('a batch with invalid rows lists every row of the file in its results, and 
   await expect(batchTraffic).toContainText('10');
   await expect(batchTraffic).toContainText('30.00 %');
 });
+
+test('a batch left validated is opened from Past batches and processed, the list following live; another is abandoned with a reason', async ({
+  page, hostUrl,
+}) => {
+  await page.goto(hostUrl);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+  await page.getByRole('button', { name: 'New account' }).click();
+  await createAccount(page, 'ALICE', '1000.00');
+  await createAccount(page, 'BOB', '10.00');
+  const batches = () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
+  await batches();
+  for (const name of ['left-behind.csv', 'wrong-month.csv']) {
+    const text = `payment_id,debtor_account,creditor_account,amount,currency\n${name}-1,ALICE,BOB,12.50,EUR\n${name}-2,ALICE,BOB,7.50,EUR\n`;
+    await page.getByLabel('Batch file to import').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await page.getByRole('button', { name: 'Check every row' }).click();
+    await expect(page.getByTestId('batch-ready')).toContainText(`Ready to process: ${name}`);
+  }
+  // The operator leaves the page and comes back later: both batches wait in the list.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+  await batches();
+  const history = page.getByTestId('batch-history');
+  const leftBehind = history.getByRole('row', { name: /left-behind\.csv/ });
+  await expect(leftBehind).toContainText('validated');
+  await leftBehind.getByRole('button', { name: 'Open' }).click();
+  const ready = page.getByTestId('batch-ready');
+  await expect(ready).toContainText('2 rows: 2 valid, 0 with errors');
+  const totals = ready.getByRole('table', { name: 'Control totals per currency' });
+  await expect(totals.getByRole('row', { name: /EUR/ })).toContainText('2');
+  await expect(totals.getByRole('row', { name: /EUR/ })).toContainText('20.00 EUR');
+  await ready.getByRole('button', { name: 'Process 2 valid rows' }).click();
+  await expect(page.getByTestId('batch-status')).toHaveText('completed');
+  // The list caught up without a reload.
+  await expect(leftBehind).toContainText('completed');
+  await expect(leftBehind).toContainText('2 / 2');
+
+  const wrongMonth = history.getByRole('row', { name: /wrong-month\.csv/ });
+  await wrongMonth.getByRole('button', { name: 'Open' }).click();
+  await page.getByTestId('batch-ready').getByRole('button', { name: 'Abandon…' }).click();
+  const abandonForm = page.getByRole('form', { name: 'Abandon batch' });
+  await expect(abandonForm.getByRole('button', { name: 'Abandon batch' })).toBeDisabled();
+  await abandonForm.getByLabel('Reason for abandoning').fill('Payroll of the wrong month');
+  await abandonForm.getByRole('button', { name: 'Abandon batch' }).click();
+  await expect(page.getByTestId('batch-status')).toHaveText('abandoned');
+  await expect(page.getByText('Abandoned by admin: Payroll of the wrong month')).toBeVisible();
+  await expect(wrongMonth).toContainText('abandoned');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+  await expect(page.getByTestId('balance-BOB')).toHaveText('30.00');
+});

@@ -288,12 +288,27 @@ describe('batch processing', () => {
     await engine.close();
   });
 
-  it('abandons a validated batch without paying anything', async () => {
+  it('abandons a validated batch with a reason, kept with the batch and in the audit trail, without paying anything', async () => {
     const { engine } = await openLedger();
     const { validation } = await validated(engine, fixture('default-lf.csv'));
-    expect(await engine.invoke('batch-abandon', { batchId: validation.batch.batchId })).toMatchObject({ ok: true, value: { status: 'abandoned' } });
-    expect(await engine.invoke('batch-start', { batchId: validation.batch.batchId })).toMatchObject({ ok: false });
+    const batchId = validation.batch.batchId;
+    expect(await engine.invoke('batch-abandon', { batchId, reason: '' })).toMatchObject({ ok: false, code: 'FF01', field: 'reason' });
+    expect(await engine.invoke('batch-abandon', { batchId, reason: 'Wrong payroll month' })).toMatchObject({
+      ok: true, value: { status: 'abandoned', problem: 'Abandoned by cli: Wrong payroll month' },
+    });
+    expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: false });
     expect(engine.info().payments).toBe(2);
+    const audit = await engine.invoke('audit-list', { action: 'batch-abandon' });
+    expect(audit.ok && audit.value.items[0]).toMatchObject({ actor: 'cli', target: batchId, detail: expect.stringContaining('Wrong payroll month') });
+    await engine.close();
+  });
+
+  it('keeps the control totals per currency of a validated batch with it', async () => {
+    const { engine } = await openLedger();
+    const { validation } = await validated(engine, fixture('validation-errors.csv'));
+    expect(validation.batch.controlTotals).toEqual([{ currency: 'EUR', count: 2, amountMinor: 200 }]);
+    const again = await engine.invoke('batch-get', { batchId: validation.batch.batchId });
+    expect(again.ok && again.value.controlTotals).toEqual([{ currency: 'EUR', count: 2, amountMinor: 200 }]);
     await engine.close();
   });
 

@@ -20,6 +20,8 @@ export interface BatchCreatedRecord {
   rows: number;
   valid: number;
   invalid: number;
+  /** The valid rows' control totals: currency, count, sum in minor units (absent in records written before they were kept). */
+  totals?: [string, number, number][];
   at: number;
 }
 
@@ -129,6 +131,13 @@ export const batchSchemaStatements = [
     refused_at_ms INTEGER NOT NULL,
     PRIMARY KEY (batch_id, line)
   ) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS batch_control_totals (
+    batch_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, currency)
+  ) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS batch_presets (
     name TEXT PRIMARY KEY,
     mapping TEXT NOT NULL,
@@ -168,6 +177,11 @@ export function applyBatchRecord(database: SqliteDatabase, record: BatchRecord, 
         [record.id, record.fileName, record.filePath, record.fileHash, record.delimiter, JSON.stringify(record.mapping),
           record.rows, record.valid, record.invalid, record.at],
       );
+      for (const [currency, count, amountMinor] of record.totals ?? []) {
+        database.run('INSERT INTO batch_control_totals (batch_id, currency, count, amount_minor) VALUES (?, ?, ?, ?)', [
+          record.id, currency, count, amountMinor,
+        ]);
+      }
       return;
     case 'batch-progress':
       database.run(

@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { Caller } from '../../../shared/access';
 import {
   batchLimits, mappingProblems, suggestMapping,
-  type BatchDelimiter, type BatchMapping, type BatchPreset, type BatchPreview, type BatchProgressEvent, type BatchStatus,
-  type BatchResultRow, type BatchSummary, type BatchUploadReceipt, type BatchValidation, type PendingBatch,
+  type BatchApprovalDetail, type BatchDelimiter, type BatchMapping, type BatchPreset, type BatchPreview, type BatchProgressEvent, type BatchStatus,
+  type BatchResultRow, type BatchSummary, type ControlTotal, type BatchUploadReceipt, type BatchValidation, type PendingBatch,
 } from '../../../shared/batch';
 import type { ReasonCode } from '../../../shared/codes';
 import type { Page, PaymentStatus } from '../../../shared/domain';
 import { failure, success, type Result } from '../../../shared/result';
-import { BatchApprovals, batchTotals } from '../approval/batch-approvals';
+import { BatchApprovals, batchDetail, batchTotals } from '../approval/batch-approvals';
 import type { Engine } from '../engine';
 import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
@@ -109,7 +109,9 @@ export class BatchService {
     const batchId = `b-${Date.now().toString(36)}-${fileHash.slice(0, 8)}`;
     const lsn = this.store.commit([{
       t: 'batch', id: batchId, fileName: this.fileNameOf(request.fileId), filePath, fileHash, delimiter: dialect.delimiter,
-      mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid, at: Date.now(),
+      mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid,
+      totals: [...outcome.totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, total.count, total.amountMinor]),
+      at: Date.now(),
     }]);
     await this.store.whenDurable(lsn);
     const errors = outcome.errors.slice(0, batchLimits.errorsReturned);
@@ -180,6 +182,17 @@ export class BatchService {
     return success(this.requireSummary(row.id));
   }
 
+  /** The rows and totals an approver reads before deciding a batch (see batchDetail). */
+  async approvalDetail(batchId: string, afterLine: number | undefined): Promise<Result<BatchApprovalDetail>> {
+    const held = this.approvals.find(batchId);
+    if (held === undefined) return failure('NOT_FOUND', `Batch ${batchId} was never held for approval.`, 'batchId');
+    const row = this.row(batchId)!;
+    const file = await this.checkFile(row);
+    if (!file.ok) return file;
+    const mapping = JSON.parse(row.mapping) as BatchMapping;
+    return success(await batchDetail(row.file_path, file.value, mapping, this.store.state.accounts, this.store, held, afterLine ?? 0));
+  }
+
   /** A different approver approves: the reservation is released and the batch runs, in one commit audited under the approver. */
   async approve(batchId: string, caller: Caller, note: string | undefined): Promise<Result<PendingBatch>> {
     const approvals = this.approvals;
@@ -233,8 +246,9 @@ export class BatchService {
     return this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
   }
 
-  abandon(batchId: string): Promise<Result<BatchSummary>> {
-    return this.setStatus(batchId, ['validated'], 'abandoned');
+  /** A validated batch that will never run: the reason stays with the batch (as its problem) and in the audit entry. */
+  abandon(batchId: string, reason: string, caller: Caller): Promise<Result<BatchSummary>> {
+    return this.setStatus(batchId, ['validated'], 'abandoned', `Abandoned by ${caller.username}: ${reason}`);
   }
 
   /** Resolves when the batch's current run has ended (at once when none runs). */
@@ -356,14 +370,15 @@ export class BatchService {
     this.engine.events.emit('ledger-changed', { reason: 'batch' });
   }
 
-  private async setStatus(batchId: string, from: BatchStatus[], to: BatchStatus): Promise<Result<BatchSummary>> {
+  private async setStatus(batchId: string, from: BatchStatus[], to: BatchStatus, problem: string | null = null): Promise<Result<BatchSummary>> {
     const row = this.row(batchId);
     if (row === undefined) return notFound(batchId);
     const status = this.statusOf(row);
     if (!from.includes(status)) return failure('FF01', `Batch ${batchId} is ${status}; it cannot become ${to}.`);
-    const lsn = this.store.commit([{ t: 'batch-status', id: batchId, status: to, at: Date.now(), problem: null }]);
+    const note = problem === null ? undefined : { target: batchId, detail: `batch ${row.file_name} ${to}: ${problem}` };
+    const lsn = this.store.commit([{ t: 'batch-status', id: batchId, status: to, at: Date.now(), problem }], note);
     await this.store.whenDurable(lsn);
-    this.reportProgress(batchId, to, countersOf(this.row(batchId)!), 0, 0, true);
+    this.reportProgress(batchId, to, countersOf(this.row(batchId)!), 0, 0, true, problem);
     return success(this.requireSummary(batchId));
   }
 
@@ -390,7 +405,10 @@ export class BatchService {
       psr: processed === 0 ? null : row.accepted / processed,
       rowsPerSecond: row.running_ms > 0 ? Math.round((row.rows_done * 1000) / row.running_ms) : null,
       pltP50Us: latency.p50, pltP99Us: latency.p99, createdAtMs: row.created_at_ms, startedAtMs: row.started_at_ms,
-      finishedAtMs: row.finished_at_ms, runningMs: row.running_ms,
+      finishedAtMs: row.finished_at_ms, runningMs: row.running_ms, problem: row.problem,
+      controlTotals: this.store.database.all<ControlTotal>(
+        'SELECT currency, count, amount_minor AS amountMinor FROM batch_control_totals WHERE batch_id = ? ORDER BY currency', [row.id],
+      ),
     };
   }
 

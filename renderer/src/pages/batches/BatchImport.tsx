@@ -155,8 +155,6 @@ function PresetControls() {
 
 export function ValidationReport() {
   const validation = useBatchesStore((state) => state.validation);
-  const processBatch = useBatchesStore((state) => state.process);
-  const abandon = useBatchesStore((state) => state.abandon);
   if (validation === null) return null;
   const { batch, errors, errorTotal } = validation;
   return (
@@ -174,12 +172,7 @@ export function ValidationReport() {
       </div>
       {errors.length > 0 ? <ErrorTable errors={errors} /> : <p className="success">Every row is valid.</p>}
       {errorTotal > errors.length ? <p className="muted">The first {errors.length} of {errorTotal} errors are listed.</p> : null}
-      <div className="form-actions">
-        <button type="button" disabled={batch.valid === 0} onClick={() => void processBatch()}>
-          Process {batch.valid} valid rows
-        </button>
-        <button type="button" onClick={() => void abandon()}>Abandon</button>
-      </div>
+      {batch.invalid > 0 ? <p className="muted">Rows with errors are not paid; the results list them as refused, with their reasons.</p> : null}
     </section>
   );
 }

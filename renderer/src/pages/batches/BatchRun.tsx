@@ -35,7 +35,7 @@ export function BatchProgress() {
         ({reasonsText(progress?.reasons ?? batch.reasons)}) · {progress?.rowsPerSecond ?? '-'} rows/s · ETA{' '}
         {progress?.etaSeconds === null || progress === null ? '-' : `${progress.etaSeconds} s`}
       </p>
-      {progress?.problem ? <p className="failure">{progress.problem}</p> : null}
+      {(progress?.problem ?? batch.problem) ? <p className={status === 'abandoned' ? 'muted' : 'failure'}>{progress?.problem ?? batch.problem}</p> : null}
       {status === 'awaiting-approval' ? (
         <p role="status">
           Above the approval threshold: the batch waits on the Pending page for another operator with the approver role; its totals are reserved.
@@ -54,7 +54,7 @@ export function BatchProgress() {
 
 export function BatchSummaryPanel() {
   const batch = useBatchesStore((state) => state.batch)!;
-  if (batch.status === 'running') return null;
+  if (batch.status === 'running' || batch.rowsDone === 0) return null;
   const items: [string, string][] = [
     ['Rows', formatCount(batch.rows)],
     ['Succeeded', formatCount(batch.accepted)],
@@ -84,7 +84,7 @@ export function BatchResults() {
   const filter = useBatchesStore((state) => state.resultsFilter);
   const setFilter = useBatchesStore((state) => state.setResultsFilter);
   const exportResults = useBatchesStore((state) => state.exportResults);
-  if (batch.status === 'running') return null;
+  if (batch.status === 'running' || batch.rowsDone === 0) return null;
   return (
     <section className="panel" aria-labelledby="results-title">
       <div className="panel-heading">

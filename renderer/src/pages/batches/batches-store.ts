@@ -50,7 +50,7 @@ export interface BatchesState {
   savePreset(name: string): Promise<void>;
   validate(): Promise<void>;
   process(): Promise<void>;
-  abandon(): Promise<void>;
+  abandon(reason: string): Promise<void>;
   control(action: 'batch-pause' | 'batch-resume' | 'batch-cancel', batchId?: string): Promise<void>;
   openBatch(batchId: string): Promise<void>;
   noteProgress(event: BatchProgressEvent): void;
@@ -128,10 +128,12 @@ function importActions(client: PayDeskClient, set: SetState, get: GetState): Pic
       set({ validating: false, validation: validation.value, batch: validation.value.batch });
       void get().loadHistory();
     },
-    async abandon() {
+    async abandon(reason) {
       const batch = get().batch;
-      if (batch !== null && batch.status === 'validated') await client.invoke('batch-abandon', { batchId: batch.batchId });
-      set({ ...freshImport });
+      if (batch === null || batch.status !== 'validated') return;
+      const abandoned = await client.invoke('batch-abandon', { batchId: batch.batchId, reason });
+      if (!abandoned.ok) return set({ failure: abandoned });
+      set({ ...freshImport, batch: abandoned.value });
       void get().loadHistory();
     },
     reset: () => set({ ...freshImport }),
@@ -139,6 +141,28 @@ function importActions(client: PayDeskClient, set: SetState, get: GetState): Pic
 }
 
 type RunActions = 'process' | 'control' | 'openBatch' | 'noteProgress' | 'loadHistory' | 'loadPresets';
+
+/** How often, at most, the Past batches list is read again while a batch runs. */
+const historyRefreshMs = 1000;
+
+/** Runs the latest request at most once per interval: the first at once, later ones at the end of the interval. */
+function throttle(intervalMs: number) {
+  let lastAtMs = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return {
+    request(work: () => void) {
+      if (timer !== null) return;
+      const waitMs = Math.max(0, lastAtMs + intervalMs - Date.now());
+      timer = setTimeout(() => {
+        timer = null;
+        lastAtMs = Date.now();
+        work();
+      }, waitMs);
+    },
+  };
+}
+
+const historyThrottle = throttle(historyRefreshMs);
 
 function runActions(client: PayDeskClient, set: SetState, get: GetState): Pick<BatchesState, RunActions> {
   return {
@@ -164,8 +188,11 @@ function runActions(client: PayDeskClient, set: SetState, get: GetState): Pick<B
       await get().loadResults(null, []);
     },
     noteProgress(event) {
+      // The list follows every batch: at once on a status change, at most once a second while rows move.
+      if (event.status !== 'running') void get().loadHistory();
+      else historyThrottle.request(() => void get().loadHistory());
       const batch = get().batch;
-      if (batch === null || batch.batchId !== event.batchId) return void get().loadHistory();
+      if (batch === null || batch.batchId !== event.batchId) return;
       const { status, rowsDone, accepted, rejected, skipped } = event;
       set({ progress: event, batch: { ...batch, status, rowsDone, accepted, rejected, skipped } });
       if (status !== 'running') void get().openBatch(event.batchId).then(() => set({ progress: event }));
