@@ -101,3 +101,42 @@ test('an approver opens a batch held for approval, reads its rows and totals per
   await navigate(otto, 'Batches');
   await expect(otto.getByTestId('batch-history').getByRole('row', { name: /salaries\.csv/ })).toContainText('completed');
 });
+
+test('raising or removing a threshold asks for confirmation, and every change is in the audit trail in decimal amounts', async ({ page, hostUrl }) => {
+  await page.goto(hostUrl);
+  await setThreshold(page, 'EUR', '500.00');
+  const thresholds = page.getByRole('table', { name: 'Approval thresholds' });
+  await expect(thresholds.getByRole('row', { name: /EUR/ })).toContainText('500.00 EUR');
+
+  // An amount with too many decimals is refused as it is typed; an empty one cannot be sent.
+  await page.getByLabel('Threshold amount').fill('');
+  await expect(page.getByRole('button', { name: 'Set threshold' })).toBeDisabled();
+  await page.getByLabel('Threshold amount').fill('10.001');
+  await expect(page.getByLabel('Threshold amount')).toHaveAttribute('aria-invalid', 'true');
+
+  await page.getByLabel('Threshold amount').fill('2000.00');
+  await page.getByRole('button', { name: 'Set threshold' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Weaken four-eyes for EUR?' });
+  await expect(confirm).toContainText(
+    'Raising the EUR approval threshold from 500.00 EUR to 2,000.00 EUR lets payments up to 2,000.00 EUR post without a second operator.',
+  );
+  await confirm.getByRole('button', { name: 'Keep the current threshold' }).click();
+  await expect(thresholds.getByRole('row', { name: /EUR/ })).toContainText('500.00 EUR');
+
+  await page.getByLabel('Threshold amount').fill('2000.00');
+  await page.getByRole('button', { name: 'Set threshold' }).click();
+  await confirm.getByRole('button', { name: 'Raise the EUR threshold' }).click();
+  await expect(thresholds.getByRole('row', { name: /EUR/ })).toContainText('2,000.00 EUR');
+
+  await thresholds.getByRole('button', { name: 'Remove the EUR threshold' }).click();
+  await expect(confirm).toContainText('Removing the EUR approval threshold of 2,000.00 EUR lets every EUR payment and batch post without a second operator.');
+  await confirm.getByRole('button', { name: 'Remove the EUR threshold' }).click();
+  await expect(page.getByText('No thresholds: every payment posts at once.')).toBeVisible();
+
+  await navigate(page, 'Audit');
+  const entries = page.getByRole('table', { name: 'Audit entries' });
+  await expect(entries.getByRole('row', { name: /EUR approval threshold set to 500\.00 EUR/ })).toHaveCount(1);
+  await expect(entries.getByRole('row', { name: /from 500\.00 EUR to 2,000\.00 EUR .*\(confirmed\)/ })).toContainText('admin');
+  await expect(entries.getByRole('row', { name: /Removing the EUR approval threshold of 2,000\.00 EUR .*\(confirmed\)/ })).toHaveCount(1);
+  await expect(entries).not.toContainText('= 200000');
+});

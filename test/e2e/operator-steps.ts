@@ -55,10 +55,10 @@ export async function createAccounts(page: Page, accounts: [code: string, curren
 /** Sets a currency's approval threshold on the Pending approvals page (a new threshold needs no confirmation). */
 export async function setThreshold(page: Page, currency: string, amount: string) {
   await navigate(page, 'Pending approvals');
-  await page.getByLabel('Threshold currency').fill(currency);
-  await page.getByLabel('Threshold amount (empty removes it)').fill(amount);
+  await page.getByLabel('Threshold currency').selectOption(currency);
+  await page.getByLabel('Threshold amount').fill(amount);
   await page.getByRole('button', { name: 'Set threshold' }).click();
-  await expect(page.getByText(`${currency}: above ${amount}`)).toBeVisible();
+  await expect(page.getByRole('status')).toHaveText(`${currency} threshold set to ${amount} ${currency}.`);
 }
 
 /** Drops a CSV file on the Batches page, checks every row and presses Process. */

@@ -77,10 +77,10 @@ async function prepare(page: Page, hostUrl: string) {
   await createOperator(page, 'otto', 'operator');
   await createOperator(page, 'april', 'approver');
   await navigate(page, 'Pending approvals');
-  await page.getByLabel('Threshold currency').fill('EUR');
-  await page.getByLabel('Threshold amount (empty removes it)').fill('500.00');
+  await page.getByLabel('Threshold currency').selectOption('EUR');
+  await page.getByLabel('Threshold amount').fill('500.00');
   await page.getByRole('button', { name: 'Set threshold' }).click();
-  await expect(page.getByText('EUR: above 500.00')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Approval thresholds' })).toContainText('500.00 EUR');
   await navigate(page, 'Accounts');
   await page.getByRole('button', { name: 'New account' }).click();
   const form = page.getByRole('form', { name: 'New account' });

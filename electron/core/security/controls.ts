@@ -43,7 +43,7 @@ export class Controls {
       'approval-approve': (request, caller) => approvals.approve(request.paymentId, caller, request.note),
       'approval-reject': (request, caller) => approvals.reject(request.paymentId, caller, request.note),
       'approval-threshold-list': async () => success(approvals.thresholds()),
-      'approval-threshold-set': (request) => approvals.setThreshold(request.currency, request.amount),
+      'approval-threshold-set': (request) => approvals.setThreshold(request.currency, request.amount, request.confirmed ?? false),
     } satisfies Partial<Handlers>;
   }
 }
