@@ -4,6 +4,7 @@ import { sentenceFor } from '../../shared/codes';
 import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord, VerifyReport } from '../../shared/domain';
 import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
+import { isDemoLedger } from './demo/demo-ledger';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EngineEvents } from './events';
 import { LedgerStore, type LedgerStoreOptions } from './ledger-store';
@@ -241,6 +242,7 @@ export class Engine {
       payments: state.lastPaymentSeq,
       currencies: [...new Set([...state.accounts.values()].map((account) => account.currency))].sort(),
       openedAtMs: this.openedAtMs,
+      demo: isDemoLedger(this.store.database),
     };
   }
 
