@@ -46,29 +46,63 @@ export type BatchMapping = Partial<Record<BatchField, string>>;
 export const batchDelimiters = [',', ';', '\t'] as const;
 export type BatchDelimiter = (typeof batchDelimiters)[number];
 
-/** Header spellings each field answers to, compared after normalising (lower case, no spaces, dashes or underscores). */
+/** Header spellings each field answers to, compared after normalising (lower case, letters and digits only). */
 const headerAliases: Record<BatchField, readonly string[]> = {
-  paymentId: ['paymentid', 'id', 'payment', 'endtoendid', 'e2eid', 'transactionid', 'txid'],
-  debtor: ['debtoraccount', 'debtor', 'from', 'fromaccount', 'source', 'sourceaccount', 'payer', 'debit'],
-  creditor: ['creditoraccount', 'creditor', 'to', 'toaccount', 'destination', 'destinationaccount', 'payee', 'beneficiary', 'credit'],
-  amount: ['amount', 'value', 'sum'],
-  currency: ['currency', 'ccy', 'cur', 'currencycode'],
-  reference: ['reference', 'ref', 'remittanceinformation', 'description', 'memo', 'narrative'],
+  paymentId: [
+    'paymentid', 'id', 'payment', 'endtoendid', 'endtoendidentification', 'e2eid', 'e2e', 'transactionid', 'txid', 'instructionid', 'paymentno',
+    'paymentnumber', 'uniqueid',
+  ],
+  debtor: [
+    'debtoraccount', 'debtor', 'from', 'fromaccount', 'source', 'sourceaccount', 'payer', 'payeraccount', 'debit', 'debitaccount', 'debtoriban',
+    'fromiban', 'originator', 'originatoraccount', 'orderingaccount', 'sender', 'senderaccount', 'account', 'accountfrom',
+  ],
+  creditor: [
+    'creditoraccount', 'creditor', 'to', 'toaccount', 'destination', 'destinationaccount', 'payee', 'payeeaccount', 'beneficiary',
+    'beneficiaryaccount', 'credit', 'creditaccount', 'creditoriban', 'toiban', 'recipient', 'recipientaccount', 'receiver', 'receiveraccount',
+    'counterparty', 'counterpartyaccount', 'accountto',
+  ],
+  amount: ['amount', 'value', 'sum', 'amt', 'instructedamount', 'paymentamount', 'transferamount', 'total'],
+  currency: ['currency', 'ccy', 'cur', 'curr', 'currencycode', 'isocurrency'],
+  reference: [
+    'reference', 'ref', 'remittanceinformation', 'remittanceinfo', 'remittance', 'description', 'memo', 'narrative', 'purpose', 'details',
+    'paymentreference', 'note', 'comment', 'text',
+  ],
 };
 
+/** Words a header may add after a field's name without changing what it holds: "Amount (EUR)", "Currency code", "Debtor IBAN". */
+const headerQualifiers = ['eur', 'usd', 'gbp', 'chf', 'code', 'iban', 'number', 'no', 'nr', 'text', 'info', 'information', 'name', 'minor', 'decimal'];
+
+/** A header as compared: lower case, letters and digits only (no spaces, dashes, dots, brackets, quotes or byte-order mark). */
 export function normaliseHeader(header: string): string {
-  return header.trim().toLowerCase().replace(/[\s_\-.]+/g, '');
+  return header.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '');
 }
 
-/** The mapping the headers suggest: each field gets the first column whose header is one of its variants. */
+/** True when the header is a variant of the field's name, exactly or followed by a qualifier. */
+function headerMatches(normalised: string, field: BatchField, exact: boolean): boolean {
+  const aliases = headerAliases[field];
+  if (aliases.includes(normalised)) return true;
+  if (exact) return false;
+  return aliases.some((alias) => alias.length >= 3 && normalised.startsWith(alias) && headerQualifiers.includes(normalised.slice(alias.length)));
+}
+
+/**
+ * The mapping the headers suggest, before the operator is asked: each field
+ * gets the first column whose header is one of its spellings (any case,
+ * spacing or punctuation); a second pass then takes spellings with a
+ * qualifier ("Amount (EUR)") for the fields still open. A column is used once.
+ */
 export function suggestMapping(headers: readonly string[]): BatchMapping {
   const mapping: BatchMapping = {};
   const taken = new Set<number>();
-  for (const field of batchFields) {
-    const index = headers.findIndex((header, position) => !taken.has(position) && headerAliases[field].includes(normaliseHeader(header)));
-    if (index >= 0) {
-      mapping[field] = headers[index];
-      taken.add(index);
+  const normalised = headers.map(normaliseHeader);
+  for (const exact of [true, false]) {
+    for (const field of batchFields) {
+      if (mapping[field] !== undefined) continue;
+      const index = normalised.findIndex((header, position) => !taken.has(position) && headerMatches(header, field, exact));
+      if (index >= 0) {
+        mapping[field] = headers[index];
+        taken.add(index);
+      }
     }
   }
   return mapping;

@@ -157,3 +157,35 @@ test('a batch left validated is opened from Past batches and processed, the list
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   await expect(page.getByTestId('balance-BOB')).toHaveText('30.00');
 });
+
+test('columns are matched by header name, control totals per currency show before Process, and a batch failing at a high rate pauses and asks', async ({
+  page, hostUrl,
+}) => {
+  await page.goto(hostUrl);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+  await page.getByRole('button', { name: 'New account' }).click();
+  await createAccount(page, 'ALICE', '1000.00');
+  await createAccount(page, 'BOB', '0.00');
+  const lines = ['Payment ID;Debtor IBAN;Beneficiary account;Amount (EUR);Currency code;Remittance info'];
+  // 1,500 rows; three in ten name a creditor the ledger does not have.
+  for (let index = 1; index <= 1500; index++) lines.push(`h-${index};ALICE;${index % 10 < 3 ? 'NOBODY' : 'BOB'};0.10;EUR;Row ${index}`);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
+  await page.getByLabel('Batch file to import').setInputFiles({ name: 'bank-export.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n')) });
+  await expect(page.getByTestId('mapping-note')).toContainText('Matched by header name: Payment id ← "Payment ID", Debtor account ← "Debtor IBAN"');
+  await expect(page.getByTestId('mapping-note')).toContainText('Amount ← "Amount (EUR)", Currency ← "Currency code", Reference ← "Remittance info"');
+  await expect(page.getByLabel('Creditor account')).toHaveValue('Beneficiary account');
+  await page.getByRole('button', { name: 'Check every row' }).click();
+  await expect(page.getByTestId('validation-counts')).toContainText('1500 rows: 1050 valid, 450 with errors');
+  const totals = page.getByTestId('batch-ready').getByRole('table', { name: 'Control totals per currency' });
+  await expect(totals.getByRole('row', { name: /EUR/ })).toContainText('1,050');
+  await expect(totals.getByRole('row', { name: /EUR/ })).toContainText('105.00 EUR');
+
+  await page.getByRole('button', { name: 'Process 1050 valid rows' }).click();
+  await expect(page.getByTestId('batch-status')).toHaveText('paused');
+  await expect(page.getByText('300 of the first 1,000 rows failed (30.0 %: AC01 300), more than 20 %.')).toBeVisible();
+  await expect(page.getByTestId('batch-progress-text')).toContainText('1000 of 1500 rows');
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(page.getByTestId('batch-status')).toHaveText('completed');
+  await expect(page.getByTestId('batch-summary')).toContainText('Succeeded1,050');
+  await expect(page.getByTestId('batch-summary')).toContainText('PSR70.00%');
+});

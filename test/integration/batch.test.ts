@@ -303,6 +303,44 @@ describe('batch processing', () => {
     await engine.close();
   });
 
+  it('pauses and asks when more than 20 % of the first rows fail, and runs to the end once resumed', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'mostly-wrong.csv');
+    const lines = ['id,from,to,amount,currency'];
+    for (let index = 1; index <= 300; index++) lines.push(`m-${index},ALICE,${index % 10 < 3 ? 'NOBODY' : 'BOB'},0.01,EUR`);
+    writeFileSync(filePath, `${lines.join('\n')}\n`);
+    const service = batchService(engine);
+    service.chunkRows = 50;
+    service.failureCheckRows = 100;
+    const { validation } = await validated(engine, filePath);
+    const batchId = validation.batch.batchId;
+    await engine.invoke('batch-start', { batchId });
+    const paused = await service.whenStopped(batchId);
+    expect(paused).toMatchObject({ status: 'paused', rowsDone: 100, accepted: 70, skipped: 30 });
+    expect(paused.problem).toBe(
+      '30 of the first 100 rows failed (30.0 %: AC01 30), more than 20 %. '
+      + 'The batch paused so the file can be checked: resume to process the remaining rows anyway, or cancel.',
+    );
+    await engine.invoke('batch-resume', { batchId });
+    expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 300, accepted: 210, skipped: 90, problem: null });
+    await engine.close();
+  });
+
+  it('does not pause a batch whose first rows fail at 20 % or less', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'some-wrong.csv');
+    const lines = ['id,from,to,amount,currency'];
+    for (let index = 1; index <= 200; index++) lines.push(`s-${index},ALICE,${index % 5 === 0 ? 'NOBODY' : 'BOB'},0.01,EUR`);
+    writeFileSync(filePath, `${lines.join('\n')}\n`);
+    const service = batchService(engine);
+    service.chunkRows = 50;
+    service.failureCheckRows = 100;
+    const { validation } = await validated(engine, filePath);
+    await engine.invoke('batch-start', { batchId: validation.batch.batchId });
+    expect(await service.whenStopped(validation.batch.batchId)).toMatchObject({ status: 'completed', rowsDone: 200, skipped: 40 });
+    await engine.close();
+  });
+
   it('keeps the control totals per currency of a validated batch with it', async () => {
     const { engine } = await openLedger();
     const { validation } = await validated(engine, fixture('validation-errors.csv'));

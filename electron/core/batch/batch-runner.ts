@@ -45,6 +45,28 @@ export interface RunSpec {
   chunkRows?: number;
   /** What payments waiting for approval hold of an account's balance: a batch may not spend it. */
   reservedMinor?: (accountCode: string) => number;
+  /** Rows after which the failure rate is checked once (see failureRateProblem); tests pass a small number. */
+  failureCheckRows?: number;
+}
+
+/** The first rows of a batch whose failure rate decides whether it pauses to ask, and the share of them that may fail. */
+export const failureCheckRows = 1_000;
+export const failureShareMax = 0.2;
+
+/**
+ * When the rows done so far first reach `checkRows` and more than
+ * failureShareMax of them failed, the sentence the batch pauses with: a file
+ * that fails this much is more likely wrong than unlucky, and the operator
+ * decides whether the rest goes on. Checked once, so a resumed batch runs on.
+ */
+export function failureRateProblem(counters: RunCounters, rowsDoneBefore: number, checkRows: number): string | null {
+  if (rowsDoneBefore >= checkRows || counters.rowsDone < checkRows) return null;
+  const failed = counters.rejected + counters.skipped;
+  if (failed <= counters.rowsDone * failureShareMax) return null;
+  const percent = ((failed * 100) / counters.rowsDone).toFixed(1);
+  const reasons = Object.entries(counters.reasons).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0)).map(([code, count]) => `${code} ${count}`).join(', ');
+  return `${failed.toLocaleString('en-US')} of the first ${counters.rowsDone.toLocaleString('en-US')} rows failed (${percent} %: ${reasons}), `
+    + `more than ${failureShareMax * 100} %. The batch paused so the file can be checked: resume to process the remaining rows anyway, or cancel.`;
 }
 
 export interface RunHooks {
@@ -60,6 +82,8 @@ interface PendingRow extends CheckedRow {
 
 export class BatchRun {
   private stopRequest: 'paused' | 'cancelled' | null = null;
+  /** Why the run pauses by itself (a high failure rate); null when it stops on request. */
+  private stopProblem: string | null = null;
   readonly finished: Promise<RunEnd>;
   private readonly counters: RunCounters;
   private readonly startedAtMs = performance.now();
@@ -136,7 +160,9 @@ export class BatchRun {
    */
   private async commitChunk(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
     const rows = this.decide(pending);
+    const rowsDoneBefore = this.counters.rowsDone;
     this.counters.rowsDone += rowsInChunk;
+    this.checkFailureRate(rowsDoneBefore);
     this.rowsThisRun += rowsInChunk;
     this.counters.runningMs = this.runningMsBefore + Math.round(performance.now() - this.startedAtMs);
     if (rows.length > 0) {
@@ -158,12 +184,21 @@ export class BatchRun {
       }
       await this.chunksDurable;
       // The status change is its own commit, after the latencies: they ride along with it and the summary sees them.
-      await this.commitDurably([{ t: 'batch-status', id: this.spec.batchId, status: stop, at: Date.now(), problem: null }]);
+      const problem = stop === 'paused' ? this.stopProblem : null;
+      await this.commitDurably([{ t: 'batch-status', id: this.spec.batchId, status: stop, at: Date.now(), problem }]);
     } catch (error) {
       if ((error as Error).message === 'the ledger is closed') return { status: 'closed' };
       throw error;
     }
     return { status: stop };
+  }
+
+  private checkFailureRate(rowsDoneBefore: number): void {
+    if (this.stopRequest !== null) return;
+    const problem = failureRateProblem(this.counters, rowsDoneBefore, this.spec.failureCheckRows ?? failureCheckRows);
+    if (problem === null) return;
+    this.stopRequest = 'paused';
+    this.stopProblem = problem;
   }
 
   private chunksDurable: Promise<void> = Promise.resolve();

@@ -44,6 +44,8 @@ export class BatchService {
   private readonly latencyCache = new Map<string, { state: string; p50: number | null; p99: number | null }>();
   /** Rows per chunk for new runs; tests lower it to get many chunks from a small file. */
   chunkRows: number | undefined;
+  /** Rows after which a run checks its failure rate (batch-runner.ts); tests lower it. */
+  failureCheckRows: number | undefined;
 
   constructor(private readonly engine: Engine) {}
 
@@ -311,7 +313,7 @@ export class BatchService {
       this.store,
       {
         batchId: row.id, filePath: row.file_path, dialect: file.value, mapping: JSON.parse(row.mapping) as BatchMapping,
-        counters: countersOf(row), chunkRows: this.chunkRows,
+        counters: countersOf(row), chunkRows: this.chunkRows, failureCheckRows: this.failureCheckRows,
         reservedMinor: (accountCode) => this.engine.controls.approvals.reservedMinor(accountCode),
       },
       {
@@ -334,7 +336,7 @@ export class BatchService {
     this.runs.delete(batchId);
     if (end.status === 'closed') return;
     const row = this.row(batchId)!;
-    this.reportProgress(batchId, end.status, countersOf(row), 0, 0, true);
+    this.reportProgress(batchId, end.status, countersOf(row), 0, 0, true, row.problem);
   }
 
   /** An unexpected failure mid-run (the file vanished, say): the batch is paused with the reason, never left half-said. */

@@ -26,9 +26,14 @@ export function BatchHistory() {
                 <td className="numeric">{batch.accepted}</td>
                 <td className="numeric">{batch.rejected + batch.skipped}</td>
                 <td className="form-actions">
-                  <button type="button" className="link-button" onClick={() => void openBatch(batch.batchId)}>Open</button>
+                  <button type="button" className="link-button" aria-label={`Open batch ${batch.fileName}`} onClick={() => void openBatch(batch.batchId)}>
+                    Open
+                  </button>
                   {batch.status === 'interrupted' || batch.status === 'paused' ? (
-                    <button type="button" className="link-button" onClick={() => void control('batch-resume', batch.batchId)}>Resume</button>
+                    <button type="button" className="link-button" aria-label={`Resume batch ${batch.fileName}`}
+                      onClick={() => void control('batch-resume', batch.batchId)}>
+                      Resume
+                    </button>
                   ) : null}
                 </td>
               </tr>

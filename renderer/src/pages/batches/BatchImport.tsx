@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import {
   batchDelimiters, batchFieldLabels, batchFields, mappingProblems, validationReportCsv, type BatchDelimiter, type BatchField,
+  type BatchMapping as BatchMappingShape,
 } from '../../../../shared/batch';
 import { FileDropZone } from '../../components/FileDropZone';
 import { formatTimestamp } from '../../lib/format';
@@ -94,6 +95,16 @@ export function BatchPreviewTable() {
   );
 }
 
+/** What matching the headers by name found, so the operator knows what to check and what is left to choose. */
+function mappingNote(headers: readonly string[], suggested: BatchMappingShape, problemCount: number): string {
+  const matched = batchFields.filter((field) => suggested[field] !== undefined && headers.includes(suggested[field]!));
+  if (matched.length === 0) return 'No column header matched a field by name: choose the column for each field.';
+  const names = matched.map((field) => `${batchFieldLabels[field]} ← "${suggested[field]}"`).join(', ');
+  return problemCount === 0
+    ? `Matched by header name: ${names}. Check them, then check every row.`
+    : `Matched by header name: ${names}. Choose a column for the fields named below.`;
+}
+
 export function BatchMapping() {
   const preview = useBatchesStore((state) => state.preview)!;
   const mapping = useBatchesStore((state) => state.mapping);
@@ -118,9 +129,10 @@ export function BatchMapping() {
           </label>
         ))}
       </div>
+      <p className="muted" data-testid="mapping-note">{mappingNote(preview.headers, preview.suggestedMapping, problems.length)}</p>
       {problems.map((problem) => <p className="field-error" key={problem}>{problem}</p>)}
       <div className="form-actions">
-        <button type="button" disabled={problems.length > 0 || validating} onClick={() => void validate()}>
+        <button type="button" className="primary" disabled={problems.length > 0 || validating} onClick={() => void validate()}>
           {validating ? 'Checking every row…' : 'Check every row'}
         </button>
       </div>
