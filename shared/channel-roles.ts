@@ -61,6 +61,7 @@ export const channelRoles: { readonly [Name in ChannelName]: ChannelAccess } = {
   'operator-set-status': 'administrator',
   'audit-list': 'viewer',
   'audit-export': 'viewer',
+  'audit-actions': 'viewer',
   'approval-list': 'viewer',
   'approval-approve': 'approver',
   'approval-reject': 'approver',

@@ -93,6 +93,7 @@ export const channels = {
   'operator-set-status': channel(accessSchemas.operatorSetStatusSchema).returns<Operator>(),
   'audit-list': channel(accessSchemas.auditListSchema).returns<Page<AuditEntry>>(),
   'audit-export': channel(accessSchemas.auditExportSchema).returns<AuditExport>(),
+  'audit-actions': channel(schemas.emptyRequestSchema).returns<string[]>(),
   'approval-list': channel(accessSchemas.approvalListSchema).returns<PendingPayment[]>(),
   'approval-approve': channel(accessSchemas.approvalDecisionSchema).returns<PendingPayment>(),
   'approval-reject': channel(accessSchemas.approvalDecisionSchema).returns<PendingPayment>(),

@@ -140,3 +140,50 @@ test('raising or removing a threshold asks for confirmation, and every change is
   await expect(entries.getByRole('row', { name: /Removing the EUR approval threshold of 2,000\.00 EUR .*\(confirmed\)/ })).toHaveCount(1);
   await expect(entries).not.toContainText('= 200000');
 });
+
+test('the audit trail shows a refused self-approval and a backup, found by searching an action name or picking it from the list', async ({
+  page, browser, hostUrl,
+}) => {
+  await prepare(page, hostUrl);
+  const april = await openSecondSession(browser, hostUrl, 'april', 'april password 123');
+  await navigate(april, 'Payments');
+  const form = april.getByRole('form', { name: 'Single payment' });
+  await form.getByRole('combobox', { name: 'Debtor', exact: true }).selectOption('ALICE');
+  await form.getByRole('combobox', { name: 'Creditor', exact: true }).selectOption('BOB');
+  await form.getByLabel('Amount').fill('900.00');
+  await form.getByRole('button', { name: 'Submit payment' }).click();
+  await expect(april.getByTestId('payment-outcome').locator('.outcome-status')).toHaveText('Waiting for approval');
+  const paymentId = (await april.getByTestId('payment-outcome').locator('dd.mono').textContent()) ?? '';
+  // The page offers april no Approve on her own payment; a hand-made request (or a stale page) gets refused by core, and audited.
+  const refused = await april.evaluate(async (id) => {
+    const response = await fetch('/api/approval-approve', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json', Authorization: `Bearer ${sessionStorage.getItem('paydesk.token')}`,
+        'X-PayDesk-Session': sessionStorage.getItem('paydesk.session') ?? '',
+      },
+      body: JSON.stringify({ paymentId: id }),
+    });
+    return (await response.json()) as { ok: boolean; code: string };
+  }, paymentId);
+  expect(refused).toMatchObject({ ok: false, code: 'SELF_APPROVAL' });
+
+  await navigate(page, 'Backups');
+  await page.getByRole('button', { name: 'Back up now' }).click();
+  await expect(page.getByRole('status')).toContainText('Backup');
+
+  await navigate(page, 'Audit');
+  const entries = page.getByRole('table', { name: 'Audit entries' });
+  await page.getByLabel('Search').fill('approval approve');
+  await expect(entries.locator('tbody tr')).toHaveCount(1);
+  await expect(entries.locator('tbody tr')).toContainText('refused SELF_APPROVAL');
+  await expect(entries.locator('tbody tr')).toContainText(`You submitted payment ${paymentId}, so you cannot approve it: another approver must decide.`);
+  await page.getByLabel('Search').fill('');
+  await page.getByLabel('Action').selectOption({ label: 'Backup create (backup-create)' });
+  await expect(entries.locator('tbody tr')).toHaveCount(1);
+  await expect(entries.locator('tbody tr')).toContainText(/backup .* written \([\d,]+ KiB\)/);
+  // The refusal added an audit entry and moved no money.
+  await navigate(page, 'Accounts');
+  await expect(page.getByTestId('balance-ALICE')).toHaveText('5,000.00');
+  await expect(page.getByTestId('balance-BOB')).toHaveText('0.00');
+});

@@ -126,6 +126,7 @@ function describeSetting(key: string, value: string | null): Description {
       : `${currency} approval threshold set to ${formatMinorGrouped(Number(value), currency)} ${currency}`;
     return { target: `${currency} threshold`, outcome: 'ok', detail };
   }
+  if (key === 'backup-folder') return { target: key, outcome: 'ok', detail: value === null ? 'backup folder cleared' : `backup folder set to ${value}` };
   return { target: key, outcome: 'ok', detail: `setting ${key} = ${value ?? '(none)'}` };
 }
 
