@@ -54,9 +54,12 @@ export class AccessControl {
     return { caller: { ...anonymous, username: operator.username, role: operator.role, signedIn: true }, locked: false };
   }
 
-  /** A refused change or an action outside the ledger, once its handler answered (see audit/unrecorded-actions.ts). */
+  /**
+   * A refused change or an action outside the ledger, once its handler answered (see audit/unrecorded-actions.ts).
+   * An operator's, that is: the command line holds the file itself, says a refusal on stderr and leaves the file as it was.
+   */
   noteUnaudited(channelName: ChannelName, caller: Caller, result: Result<unknown>): void {
-    const note = caller.signedIn ? unrecordedAuditNote(channelName, result) : null;
+    const note = caller.signedIn && caller.transport !== 'system' ? unrecordedAuditNote(channelName, result) : null;
     if (note === null) return;
     try {
       this.store.commit([], { actor: caller.username, action: channelName, ...note });

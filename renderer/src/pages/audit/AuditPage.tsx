@@ -65,7 +65,7 @@ export function AuditPage() {
         <Field label="Outcome">{(control) => <input {...control} value={draft.outcome} placeholder="refused" onChange={update('outcome')} />}</Field>
         <Field label="Search">
           {(control) => (
-            <input {...control} value={draft.search} placeholder="operator, action, target, outcome or detail" onChange={update('search')} />
+            <input {...control} value={draft.search} placeholder="e.g. threshold set" onChange={update('search')} />
           )}
         </Field>
       </div>

@@ -45,6 +45,8 @@ export function ThresholdPanel() {
     await reload();
   }
   function request(currency: string, amount: string | null) {
+    setChanged(null);
+    setRefusal(null);
     const amountMinor = amount === null ? null : parseAmount(amount, currency);
     if (amountMinor !== null && !amountMinor.ok) return;
     const sentence = weakening(thresholds, currency, amountMinor === null ? null : amountMinor.value);
@@ -87,7 +89,7 @@ function ThresholdTable(props: { thresholds: ApprovalThreshold[]; canChange: boo
               <td className="numeric">{money(threshold.thresholdMinor, threshold.currency)}</td>
               {props.canChange ? (
                 <td className="actions">
-                  <button type="button" aria-label={`Remove the ${threshold.currency} threshold`}
+                  <button type="button" className="compact" aria-label={`Remove the ${threshold.currency} threshold`}
                     onClick={() => props.onRemove(threshold.currency)}>
                     Remove…
                   </button>
