@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { administrator, expect, test } from './fixtures';
+import { openSecondSession } from './operator-steps';
 
 /**
  * An operator, in Chromium against the loopback host and a fresh ledger:
@@ -188,4 +189,25 @@ test('columns are matched by header name, control totals per currency show befor
   await expect(page.getByTestId('batch-status')).toHaveText('completed');
   await expect(page.getByTestId('batch-summary')).toContainText('Succeeded1,050');
   await expect(page.getByTestId('batch-summary')).toContainText('PSR70.00%');
+});
+
+test('Past batches follows batches validated and run in another window, without a reload', async ({ page, browser, hostUrl }) => {
+  await page.goto(hostUrl);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+  await page.getByRole('button', { name: 'New account' }).click();
+  await createAccount(page, 'ALICE', '1000.00');
+  await createAccount(page, 'BOB', '10.00');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
+  const row = page.getByTestId('batch-history').getByRole('row', { name: /elsewhere\.csv/ });
+  await expect(row).toHaveCount(0);
+
+  const other = await openSecondSession(browser, hostUrl, administrator.username, administrator.password);
+  await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
+  const text = 'payment_id,debtor_account,creditor_account,amount,currency\nw-1,ALICE,BOB,1.00,EUR\nw-2,ALICE,BOB,2.00,EUR\n';
+  await other.getByLabel('Batch file to import').setInputFiles({ name: 'elsewhere.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await other.getByRole('button', { name: 'Check every row' }).click();
+  await expect(row).toContainText('validated');
+  await other.getByRole('button', { name: 'Process 2 valid rows' }).click();
+  await expect(row).toContainText('completed');
+  await expect(row).toContainText('2 / 2');
 });

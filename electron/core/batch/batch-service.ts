@@ -116,6 +116,7 @@ export class BatchService {
       at: Date.now(),
     }]);
     await this.store.whenDurable(lsn);
+    this.engine.events.emit('ledger-changed', { reason: 'batch' });
     const errors = outcome.errors.slice(0, batchLimits.errorsReturned);
     return success({ batch: this.requireSummary(batchId), errors, errorTotal: outcome.errorTotal });
   }

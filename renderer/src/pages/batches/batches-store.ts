@@ -267,5 +267,13 @@ export type BatchesStore = ReturnType<typeof createBatchesStore>;
 export function connectBatches(store: BatchesStore, client: PayDeskClient): () => void {
   void store.getState().loadHistory();
   void store.getState().loadPresets();
-  return client.on('batch-progress', (event) => store.getState().noteProgress(event));
+  const stopProgress = client.on('batch-progress', (event) => store.getState().noteProgress(event));
+  // A batch validated in another window sends no progress: the list follows the ledger's batch changes too.
+  const stopChanges = client.on('ledger-changed', (event) => {
+    if (event.reason === 'batch') historyThrottle.request(() => void store.getState().loadHistory());
+  });
+  return () => {
+    stopProgress();
+    stopChanges();
+  };
 }
