@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { BatchApprovalDetail, PendingBatch } from '../../../../shared/batch';
 import { formatCount } from '../../../../shared/metrics-format';
 import { formatMinorGrouped } from '../../../../shared/money';
@@ -93,11 +93,33 @@ interface DetailProps {
   onClose: () => void;
 }
 
+/**
+ * The detail is read from the batch file on demand, once per page asked for: unlike the lists it is not
+ * re-read on every ledger change, which a running batch elsewhere sends several times a second.
+ */
+function useBatchDetail(batchId: string, afterLine: number) {
+  const [detail, setDetail] = useState<BatchApprovalDetail | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  useEffect(() => {
+    let current = true;
+    setDetail(null);
+    void api.invoke('batch-approval-detail', { batchId, afterLine }).then((result) => {
+      if (!current) return;
+      setFailure(result.ok ? null : result);
+      setDetail(result.ok ? result.value : null);
+    });
+    return () => {
+      current = false;
+    };
+  }, [batchId, afterLine]);
+  return { detail, failure };
+}
+
 /** What an approver reads before deciding: totals per currency and per debtor, and the rows to be paid, a page at a time. */
 function BatchDetail({ batch, onClose }: DetailProps) {
   const [afterLines, setAfterLines] = useState<number[]>([0]);
   const afterLine = afterLines[afterLines.length - 1];
-  const { value: detail, failure } = useEngineQuery('batch-approval-detail', { batchId: batch.batchId, afterLine });
+  const { detail, failure } = useBatchDetail(batch.batchId, afterLine);
   return (
     <section className="panel batch-approval-detail" aria-labelledby="batch-detail-title" data-testid="batch-approval-detail">
       <div className="panel-heading">
@@ -105,7 +127,7 @@ function BatchDetail({ batch, onClose }: DetailProps) {
         <button type="button" onClick={onClose}>Close</button>
       </div>
       {failure === null ? null : <FailureMessage failure={failure} />}
-      {detail === null ? <p className="muted">Reading the batch file…</p> : (
+      {detail === null ? (failure === null ? <p className="muted">Reading the batch file…</p> : null) : (
         <>
           <div className="detail-totals">
             <CurrencyTotals detail={detail} />
