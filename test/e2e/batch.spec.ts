@@ -176,15 +176,15 @@ test('columns are matched by header name, control totals per currency show befor
   await expect(page.getByTestId('mapping-note')).toContainText('Amount ← "Amount (EUR)", Currency ← "Currency code", Reference ← "Remittance info"');
   await expect(page.getByLabel('Creditor account')).toHaveValue('Beneficiary account');
   await page.getByRole('button', { name: 'Check every row' }).click();
-  await expect(page.getByTestId('validation-counts')).toContainText('1500 rows: 1050 valid, 450 with errors');
+  await expect(page.getByTestId('validation-counts')).toContainText('1,500 rows: 1,050 valid, 450 with errors');
   const totals = page.getByTestId('batch-ready').getByRole('table', { name: 'Control totals per currency' });
   await expect(totals.getByRole('row', { name: /EUR/ })).toContainText('1,050');
   await expect(totals.getByRole('row', { name: /EUR/ })).toContainText('105.00 EUR');
 
-  await page.getByRole('button', { name: 'Process 1050 valid rows' }).click();
+  await page.getByRole('button', { name: 'Process 1,050 valid rows' }).click();
   await expect(page.getByTestId('batch-status')).toHaveText('paused');
   await expect(page.getByText('300 of the first 1,000 rows failed (30.0 %: AC01 300), more than 20 %.')).toBeVisible();
-  await expect(page.getByTestId('batch-progress-text')).toContainText('1000 of 1500 rows');
+  await expect(page.getByTestId('batch-progress-text')).toContainText('1,000 of 1,500 rows');
   await page.getByRole('button', { name: 'Resume', exact: true }).click();
   await expect(page.getByTestId('batch-status')).toHaveText('completed');
   await expect(page.getByTestId('batch-summary')).toContainText('Succeeded1,050');

@@ -66,5 +66,5 @@ export async function processBatch(page: Page, fileName: string, text: string, v
   await navigate(page, 'Batches');
   await page.getByLabel('Batch file to import').setInputFiles({ name: fileName, mimeType: 'text/csv', buffer: Buffer.from(text) });
   await page.getByRole('button', { name: 'Check every row' }).click();
-  await page.getByRole('button', { name: `Process ${validRows} valid rows` }).click();
+  await page.getByRole('button', { name: `Process ${validRows.toLocaleString('en-US')} valid rows` }).click();
 }

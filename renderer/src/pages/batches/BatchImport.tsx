@@ -3,6 +3,7 @@ import {
   batchDelimiters, batchFieldLabels, batchFields, mappingProblems, validationReportCsv, type BatchDelimiter, type BatchField,
   type BatchMapping as BatchMappingShape,
 } from '../../../../shared/batch';
+import { formatCount } from '../../../../shared/metrics-format';
 import { FileDropZone } from '../../components/FileDropZone';
 import { formatTimestamp } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
@@ -174,7 +175,7 @@ export function ValidationReport() {
       <div className="panel-heading">
         <h2 id="validation-title">Validation</h2>
         <span data-testid="validation-counts">
-          {batch.rows} rows: {batch.valid} valid, {batch.invalid} with errors ({errorTotal} errors)
+          {formatCount(batch.rows)} rows: {formatCount(batch.valid)} valid, {formatCount(batch.invalid)} with errors ({formatCount(errorTotal)} errors)
         </span>
         {errorTotal > 0 ? (
           <button type="button" onClick={() => downloadText(`${batch.fileName}-errors.csv`, validationReportCsv(errors))}>

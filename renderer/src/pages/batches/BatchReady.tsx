@@ -30,7 +30,7 @@ export function BatchReady() {
       <ControlTotals batch={batch} />
       <div className="form-actions">
         <button type="button" className="primary" disabled={batch.valid === 0} onClick={() => void processBatch()}>
-          Process {batch.valid} valid rows
+          Process {formatCount(batch.valid)} valid rows
         </button>
         <AbandonControl />
       </div>

@@ -9,7 +9,7 @@ import { downloadText } from './upload-chunks';
 
 function reasonsText(reasons: Partial<Record<string, number>>): string {
   const entries = Object.entries(reasons);
-  return entries.length === 0 ? 'none' : entries.map(([code, count]) => `${code} ${count}`).join(', ');
+  return entries.length === 0 ? 'none' : entries.map(([code, count]) => `${code} ${formatCount(count ?? 0)}`).join(', ');
 }
 
 export function BatchProgress() {
@@ -30,10 +30,10 @@ export function BatchProgress() {
         <span data-testid="batch-percent">{percent}%</span>
       </div>
       <p data-testid="batch-progress-text">
-        {rowsDone} of {batch.rows} rows · succeeded {progress?.accepted ?? batch.accepted} · failed{' '}
-        {(progress?.rejected ?? batch.rejected) + (progress?.skipped ?? batch.skipped)}{' '}
-        ({reasonsText(progress?.reasons ?? batch.reasons)}) · {progress?.rowsPerSecond ?? '-'} rows/s · ETA{' '}
-        {progress?.etaSeconds === null || progress === null ? '-' : `${progress.etaSeconds} s`}
+        {formatCount(rowsDone)} of {formatCount(batch.rows)} rows · succeeded {formatCount(progress?.accepted ?? batch.accepted)} · failed{' '}
+        {formatCount((progress?.rejected ?? batch.rejected) + (progress?.skipped ?? batch.skipped))}{' '}
+        ({reasonsText(progress?.reasons ?? batch.reasons)}) · {formatCount(progress?.rowsPerSecond ?? null)} rows/s · ETA{' '}
+        {progress?.etaSeconds === null || progress === null ? '-' : `${formatCount(progress.etaSeconds)} s`}
       </p>
       {(progress?.problem ?? batch.problem) ? <p className={status === 'abandoned' ? 'muted' : 'failure'}>{progress?.problem ?? batch.problem}</p> : null}
       {status === 'awaiting-approval' ? (
