@@ -61,7 +61,7 @@ export function BatchSummaryPanel() {
     ['Rejected', formatCount(batch.rejected)],
     ['Refused before payment', formatCount(batch.skipped)],
     ['PSR', batch.psr === null ? '-' : `${(batch.psr * 100).toFixed(2)}%`],
-    ['PT', batch.rowsPerSecond === null ? '-' : `${batch.rowsPerSecond} rows/s`],
+    ['PT', batch.rowsPerSecond === null ? '-' : `${formatCount(batch.rowsPerSecond)} rows/s`],
     ['PLT p50', formatPlt(batch.pltP50Us)],
     ['PLT p99', formatPlt(batch.pltP99Us)],
     ['Duration', `${(batch.runningMs / 1000).toFixed(1)} s`],
