@@ -202,8 +202,13 @@ export const approvalDecisionSchema = z
   .object({ paymentId: paymentIdSchema, note: plainText('The note', accessLimits.noteLength).optional() })
   .strict();
 
+/**
+ * Sets (amount) or removes (null) a currency's approval threshold. Removing or
+ * raising one weakens four-eyes, so core refuses it with
+ * CONFIRMATION_REQUIRED unless `confirmed` says the administrator saw what it means.
+ */
 export const approvalThresholdSetSchema = z
-  .object({ currency: currencySchema, amount: amountTextSchema.nullable() })
+  .object({ currency: currencySchema, amount: amountTextSchema.nullable(), confirmed: z.boolean().optional() })
   .strict();
 
 export const backupFolderSetSchema = z

@@ -62,3 +62,20 @@ export const batchApprovalDecisionSchema = z
       .optional(),
   })
   .strict();
+
+export const batchApprovalDetailSchema = z
+  .object({ batchId, afterLine: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional() })
+  .strict();
+
+/** Abandoning a batch that was validated and never run: the reason is kept with the batch and in the audit trail. */
+export const batchAbandonSchema = z
+  .object({
+    batchId,
+    reason: z
+      .string()
+      .trim()
+      .min(3, 'Say why the batch is abandoned (at least 3 characters).')
+      .max(200, 'The reason is at most 200 characters.')
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'The reason may not hold control characters.'),
+  })
+  .strict();

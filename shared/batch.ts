@@ -1,4 +1,5 @@
 import type { ReasonCode } from './codes';
+import type { PaymentRecord } from './domain';
 
 /**
  * What the renderer and the engine agree on for batch payment files: the
@@ -45,29 +46,63 @@ export type BatchMapping = Partial<Record<BatchField, string>>;
 export const batchDelimiters = [',', ';', '\t'] as const;
 export type BatchDelimiter = (typeof batchDelimiters)[number];
 
-/** Header spellings each field answers to, compared after normalising (lower case, no spaces, dashes or underscores). */
+/** Header spellings each field answers to, compared after normalising (lower case, letters and digits only). */
 const headerAliases: Record<BatchField, readonly string[]> = {
-  paymentId: ['paymentid', 'id', 'payment', 'endtoendid', 'e2eid', 'transactionid', 'txid'],
-  debtor: ['debtoraccount', 'debtor', 'from', 'fromaccount', 'source', 'sourceaccount', 'payer', 'debit'],
-  creditor: ['creditoraccount', 'creditor', 'to', 'toaccount', 'destination', 'destinationaccount', 'payee', 'beneficiary', 'credit'],
-  amount: ['amount', 'value', 'sum'],
-  currency: ['currency', 'ccy', 'cur', 'currencycode'],
-  reference: ['reference', 'ref', 'remittanceinformation', 'description', 'memo', 'narrative'],
+  paymentId: [
+    'paymentid', 'id', 'payment', 'endtoendid', 'endtoendidentification', 'e2eid', 'e2e', 'transactionid', 'txid', 'instructionid', 'paymentno',
+    'paymentnumber', 'uniqueid',
+  ],
+  debtor: [
+    'debtoraccount', 'debtor', 'from', 'fromaccount', 'source', 'sourceaccount', 'payer', 'payeraccount', 'debit', 'debitaccount', 'debtoriban',
+    'fromiban', 'originator', 'originatoraccount', 'orderingaccount', 'sender', 'senderaccount', 'account', 'accountfrom',
+  ],
+  creditor: [
+    'creditoraccount', 'creditor', 'to', 'toaccount', 'destination', 'destinationaccount', 'payee', 'payeeaccount', 'beneficiary',
+    'beneficiaryaccount', 'credit', 'creditaccount', 'creditoriban', 'toiban', 'recipient', 'recipientaccount', 'receiver', 'receiveraccount',
+    'counterparty', 'counterpartyaccount', 'accountto',
+  ],
+  amount: ['amount', 'value', 'sum', 'amt', 'instructedamount', 'paymentamount', 'transferamount', 'total'],
+  currency: ['currency', 'ccy', 'cur', 'curr', 'currencycode', 'isocurrency'],
+  reference: [
+    'reference', 'ref', 'remittanceinformation', 'remittanceinfo', 'remittance', 'description', 'memo', 'narrative', 'purpose', 'details',
+    'paymentreference', 'note', 'comment', 'text',
+  ],
 };
 
+/** Words a header may add after a field's name without changing what it holds: "Amount (EUR)", "Currency code", "Debtor IBAN". */
+const headerQualifiers = ['eur', 'usd', 'gbp', 'chf', 'code', 'iban', 'number', 'no', 'nr', 'text', 'info', 'information', 'name', 'minor', 'decimal'];
+
+/** A header as compared: lower case, letters and digits only (no spaces, dashes, dots, brackets, quotes or byte-order mark). */
 export function normaliseHeader(header: string): string {
-  return header.trim().toLowerCase().replace(/[\s_\-.]+/g, '');
+  return header.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '');
 }
 
-/** The mapping the headers suggest: each field gets the first column whose header is one of its variants. */
+/** True when the header is a variant of the field's name, exactly or followed by a qualifier. */
+function headerMatches(normalised: string, field: BatchField, exact: boolean): boolean {
+  const aliases = headerAliases[field];
+  if (aliases.includes(normalised)) return true;
+  if (exact) return false;
+  return aliases.some((alias) => alias.length >= 3 && normalised.startsWith(alias) && headerQualifiers.includes(normalised.slice(alias.length)));
+}
+
+/**
+ * The mapping the headers suggest, before the operator is asked: each field
+ * gets the first column whose header is one of its spellings (any case,
+ * spacing or punctuation); a second pass then takes spellings with a
+ * qualifier ("Amount (EUR)") for the fields still open. A column is used once.
+ */
 export function suggestMapping(headers: readonly string[]): BatchMapping {
   const mapping: BatchMapping = {};
   const taken = new Set<number>();
-  for (const field of batchFields) {
-    const index = headers.findIndex((header, position) => !taken.has(position) && headerAliases[field].includes(normaliseHeader(header)));
-    if (index >= 0) {
-      mapping[field] = headers[index];
-      taken.add(index);
+  const normalised = headers.map(normaliseHeader);
+  for (const exact of [true, false]) {
+    for (const field of batchFields) {
+      if (mapping[field] !== undefined) continue;
+      const index = normalised.findIndex((header, position) => !taken.has(position) && headerMatches(header, field, exact));
+      if (index >= 0) {
+        mapping[field] = headers[index];
+        taken.add(index);
+      }
     }
   }
   return mapping;
@@ -119,6 +154,13 @@ export interface BatchValidationError {
   message: string;
 }
 
+/** A control total, as bank batch screens show them: how many valid rows in a currency, and their sum. */
+export interface ControlTotal {
+  currency: string;
+  count: number;
+  amountMinor: number;
+}
+
 export interface BatchValidation {
   batch: BatchSummary;
   errors: BatchValidationError[];
@@ -143,7 +185,7 @@ export interface BatchSummary {
   skipped: number;
   /** Rejected and skipped rows by reason code. */
   reasons: Partial<Record<ReasonCode, number>>;
-  /** Accepted over accepted plus rejected, 0..1; null before any payment. */
+  /** PSR = Ns / Nt over every row processed so far (accepted over accepted, rejected and refused), 0..1; null before any row. */
   psr: number | null;
   /** Payments per second over the time the batch was running (PT). */
   rowsPerSecond: number | null;
@@ -154,6 +196,10 @@ export interface BatchSummary {
   finishedAtMs: number | null;
   /** Time spent running, summed over runs (pauses and crashes excluded). */
   runningMs: number;
+  /** The valid rows' count and sum per currency, as validation found them (empty for batches validated before they were kept). */
+  controlTotals: ControlTotal[];
+  /** Why the batch stopped, when it stopped on a problem (a changed file, a high failure rate). */
+  problem: string | null;
 }
 
 export interface BatchProgressEvent {
@@ -210,6 +256,35 @@ export function validationReportCsv(errors: readonly BatchValidationError[]): st
 export const resultsHeader = [
   'line', 'payment_id', 'debtor_account', 'creditor_account', 'amount_minor', 'currency', 'reference', 'status', 'code', 'message',
 ] as const;
+
+/**
+ * One row of a batch's results, in file order: a payment (accepted or
+ * rejected), or a row refused before payment because it failed a check (no
+ * payment was made; its cells are as the file holds them). A refused row
+ * counts as rejected in filters and in PSR.
+ */
+export interface BatchResultRow extends Omit<PaymentRecord, 'amountMinor' | 'line'> {
+  line: number;
+  /** Null when the file's amount could not be read for its currency. */
+  amountMinor: number | null;
+  /** The amount as the file wrote it, for a refused row whose amount could not be read. */
+  amountText: string;
+  refused: boolean;
+}
+
+/** Rows of a batch shown per page in the approval detail view. */
+export const batchDetailRowsPerPage = 50;
+
+/** What an approver reads before deciding a batch: the rows to be paid, and totals per currency and per debtor. */
+export interface BatchApprovalDetail {
+  batch: PendingBatch;
+  byCurrency: ControlTotal[];
+  byDebtor: (ControlTotal & { debtor: string })[];
+  /** Valid rows after the requested line, in file order, at most batchDetailRowsPerPage. */
+  rows: { line: number; paymentId: string; debtor: string; creditor: string; amountMinor: number; currency: string; reference: string }[];
+  /** The line to ask after for the next page; null on the last page. */
+  nextAfterLine: number | null;
+}
 
 /** A batch held for four-eyes approval (or decided): what the Pending page lists. */
 export interface PendingBatch {

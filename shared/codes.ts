@@ -31,6 +31,8 @@ export const reasonSentences = {
   PENDING_APPROVAL: 'The payment waits for a second operator with the approver role; its funds are reserved.',
   APPROVAL_REJECTED: 'An approver rejected the payment; its reserved funds were released.',
   APPROVAL_DECIDED: 'This payment was already approved or rejected.',
+  DEMO_ONLY: 'This runs only on a demo ledger, never on one that holds real money.',
+  CONFIRMATION_REQUIRED: 'This change weakens a control: confirm it to go on.',
   SELF_APPROVAL: 'Nobody approves their own submission: another approver must decide.',
   BACKUP_FAILED: 'The backup could not be made or read.',
   LEDGER_STOPPED: 'A write to disk failed, so PayDesk stopped taking work; nothing acknowledged is lost. Fix the cause, then reopen the ledger.',

@@ -13,7 +13,9 @@ import type {
 } from './domain';
 import type { Result } from './result';
 import * as schemas from './schemas';
-import type { BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, BatchUploadReceipt, BatchValidation, PendingBatch } from './batch';
+import type {
+  BatchApprovalDetail, BatchPreset, BatchPreview, BatchProgressEvent, BatchResultRow, BatchSummary, BatchUploadReceipt, BatchValidation, PendingBatch,
+} from './batch';
 import * as batchSchemas from './batch-schemas';
 import type { BatchMetrics, LoadGeneratorStatus, MetricsDashboard, MetricsTickEvent } from './metrics';
 import * as metricsSchemas from './metrics-schemas';
@@ -61,13 +63,14 @@ export const channels = {
   'batch-pause': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
   'batch-resume': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
   'batch-cancel': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
-  'batch-abandon': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
+  'batch-abandon': channel(batchSchemas.batchAbandonSchema).returns<BatchSummary>(),
   'batch-get': channel(batchSchemas.batchIdSchema).returns<BatchSummary>(),
   'batch-list': channel(batchSchemas.batchListSchema).returns<BatchSummary[]>(),
-  'batch-results': channel(batchSchemas.batchResultsSchema).returns<Page<PaymentRecord>>(),
+  'batch-results': channel(batchSchemas.batchResultsSchema).returns<Page<BatchResultRow>>(),
   'batch-preset-list': channel(batchSchemas.batchListSchema).returns<BatchPreset[]>(),
   'batch-preset-save': channel(batchSchemas.batchPresetSaveSchema).returns<BatchPreset>(),
   'batch-approval-list': channel(batchSchemas.batchApprovalListSchema).returns<PendingBatch[]>(),
+  'batch-approval-detail': channel(batchSchemas.batchApprovalDetailSchema).returns<BatchApprovalDetail>(),
   'batch-approval-approve': channel(batchSchemas.batchApprovalDecisionSchema).returns<PendingBatch>(),
   'batch-approval-reject': channel(batchSchemas.batchApprovalDecisionSchema).returns<PendingBatch>(),
   'metrics-dashboard': channel(metricsSchemas.metricsDashboardSchema).returns<MetricsDashboard>(),
@@ -94,6 +97,7 @@ export const channels = {
   'operator-set-status': channel(accessSchemas.operatorSetStatusSchema).returns<Operator>(),
   'audit-list': channel(accessSchemas.auditListSchema).returns<Page<AuditEntry>>(),
   'audit-export': channel(accessSchemas.auditExportSchema).returns<AuditExport>(),
+  'audit-actions': channel(schemas.emptyRequestSchema).returns<string[]>(),
   'approval-list': channel(accessSchemas.approvalListSchema).returns<PendingPayment[]>(),
   'approval-approve': channel(accessSchemas.approvalDecisionSchema).returns<PendingPayment>(),
   'approval-reject': channel(accessSchemas.approvalDecisionSchema).returns<PendingPayment>(),

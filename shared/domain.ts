@@ -115,6 +115,8 @@ export interface LedgerInfo {
   payments: number;
   currencies: string[];
   openedAtMs: number;
+  /** A demo ledger (created by `paydesk demo` or `paydesk init --demo`): the header says so, and only it runs the load generator. */
+  demo: boolean;
 }
 
 export interface VerifyReport {

@@ -18,7 +18,7 @@ export const commandTable: Record<string, Command> = {
     options: { ...db, demo: { type: 'boolean' } },
     createsLedger: true,
     async run({ engine, values, out }) {
-      if (values.demo === true) await seedDemoLedger(engine);
+      if (values.demo === true) await seedDemoLedger(engine, true);
       out(`Created ${engine.ledgerPath}${values.demo === true ? ' with demo accounts' : ''}.`);
       return exitCodes.ok;
     },

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../core/engine';
+import { markDemoLedger } from '../core/demo/demo-ledger';
 import type { HistoryResult } from '../core/demo/history';
 import { formatMinor } from '../../shared/money';
 
@@ -15,11 +16,19 @@ export const demoAccounts = [
   { code: 'STARK-US', name: 'Stark Industries', currency: 'USD', openingBalance: '0' },
 ] as const;
 
-export async function seedDemoLedger(engine: Engine): Promise<void> {
+/** A few accounts to try every screen with; `markDemo` makes the new ledger a demo ledger first (paydesk init --demo). */
+export async function seedDemoLedger(engine: Engine, markDemo = false): Promise<void> {
+  if (markDemo) await requireDemoLedger(engine);
   for (const account of demoAccounts) {
     const result = await engine.invoke('account-create', { ...account });
     if (!result.ok) throw new Error(`demo account ${account.code}: ${result.message}`);
   }
+}
+
+/** Marks the new ledger as a demo ledger, or stops the command: demo data never goes into a real ledger. */
+export async function requireDemoLedger(engine: Engine): Promise<void> {
+  const marked = await markDemoLedger(engine.store);
+  if (!marked.ok) throw new Error(marked.message);
 }
 
 /** Rows in the sample batch file; a few are wrong on purpose so validation has something to show. */

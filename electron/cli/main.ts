@@ -7,7 +7,7 @@ import { commandTable } from './commands';
 
 const usage = `usage: paydesk <command> --db FILE [options]
 commands:
-  init --db FILE [--demo]
+  init --db FILE [--demo]   (--demo: a demo ledger with a few accounts; only a demo ledger runs the load generator)
   account add --db FILE --code C --name N --currency CUR [--opening-balance AMOUNT] [--overdraft-limit AMOUNT]
   pay --db FILE --id ID --from A --to B --amount AMOUNT --currency CUR [--reference R] [--json]
   balances --db FILE [--json]
@@ -18,7 +18,7 @@ commands:
   verify --db FILE
   restore --db FILE BACKUP   (the current file and journal move aside into FILE.before-restore-TIME/)
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]
-  demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new ledger with a day of history and sample files)`;
+  demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new demo ledger with a day of history and sample files)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [first, second] = argv;

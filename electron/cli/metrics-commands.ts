@@ -4,7 +4,7 @@ import { formatChange, formatCount, formatLatency, formatPercent, formatRate } f
 import { metricsRanges, metricsTraffic, type MetricsDashboard, type MetricsRange, type MetricsTraffic } from '../../shared/metrics';
 import { historyPaymentsMax, seedDemoHistory } from '../core/demo/history';
 import { dashboardMetrics } from '../core/metrics/dashboard';
-import { writeDemoFiles } from './demo';
+import { requireDemoLedger, writeDemoFiles } from './demo';
 import { exitCodes, optionalString, requireString, UsageError, type Command } from './command';
 
 /** `paydesk metrics --time` runs the dashboard query this many times and reports the median and the slowest. */
@@ -80,6 +80,7 @@ export const demoCommand: Command = {
     const payments = wholeNumber(values, 'payments', 20_000, historyPaymentsMax);
     const folder = optionalString(values, 'out') ?? path.join(path.dirname(path.resolve(requireString(values, 'db'))), 'paydesk-demo-files');
     const startedAt = performance.now();
+    await requireDemoLedger(engine);
     const history = await seedDemoHistory(engine, {
       payments, endMs: Date.now(), spanMs: dayMs, failingShare: 0.04, batchShare: 0.35, seed: wholeNumber(values, 'seed', 7, 2 ** 31),
     });

@@ -12,8 +12,10 @@ import { runInScope, type ActionScope, type CallContext } from './security/call-
  * by the channel's schema before any handler runs. A malformed request gets
  * FF01 with the first problem spelled out, and changes nothing. The handler
  * runs in an action scope, so whatever it commits carries an audit entry
- * naming the caller and the channel. A refusal by role is audited; other
- * refusals change nothing, not even the trail.
+ * naming the caller and the channel. A refusal by role is audited; so is a
+ * change the handler refused, and an action that wrote no record of its own
+ * (electron/core/audit/unrecorded-actions.ts): a refusal adds an entry but
+ * changes nothing else.
  */
 export type Dispatch = (channelName: unknown, request: unknown, context: CallContext) => Promise<Result<unknown>>;
 
@@ -21,6 +23,8 @@ export type Dispatch = (channelName: unknown, request: unknown, context: CallCon
 export interface Gatekeeper {
   /** The caller, or the refusal (SIGN_IN_REQUIRED, ROLE_REQUIRED); a refused change is audited there. */
   admit(channelName: ChannelName, context: CallContext): Result<Caller>;
+  /** After a handler answered without writing an audit entry: records a refusal or an action outside the ledger. */
+  noteUnaudited?(channelName: ChannelName, caller: Caller, result: Result<unknown>): void;
 }
 
 /** What the store says about writes: stopped after a failure, or read-only. */
@@ -52,7 +56,9 @@ export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper, stora
     const stopped = storage.stopped();
     if (stopped !== null) return failure('LEDGER_STOPPED', stopped);
     try {
-      return await runInScope(scope, () => handler(parsed.data, admitted.value));
+      const result = await runInScope(scope, () => handler(parsed.data, admitted.value));
+      if (!scope.audited) gatekeeper.noteUnaudited?.(channelName, admitted.value, result);
+      return result;
     } catch (error) {
       const storageFailure = storage.describe(error);
       if (storageFailure !== null) return storageFailure;

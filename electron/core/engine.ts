@@ -4,6 +4,7 @@ import { sentenceFor } from '../../shared/codes';
 import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord, VerifyReport } from '../../shared/domain';
 import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
+import { isDemoLedger } from './demo/demo-ledger';
 import { createDispatch, type Dispatch, type StorageState } from './dispatch';
 import type { EngineApi, PaymentRequest } from './engine-api';
 import { EngineEvents } from './events';
@@ -279,6 +280,7 @@ export class Engine implements EngineApi {
       payments: state.lastPaymentSeq,
       currencies: [...new Set([...state.accounts.values()].map((account) => account.currency))].sort(),
       openedAtMs: this.openedAtMs,
+      demo: isDemoLedger(this.store.database),
     };
   }
 

@@ -104,7 +104,7 @@ export class LedgerState {
       case 'latency':
         return this.applyLatency(record);
       default:
-        if (isBatchRecord(record)) return applyBatchRecord(this.database, record);
+        if (isBatchRecord(record)) return applyBatchRecord(this.database, record, this.metrics);
         if (isReconciliationRecord(record)) return applyReconciliationRecord(this.database, record);
         if (isControlRecord(record)) return applyControlRecord(this.database, record);
         if (isBatchApprovalRecord(record)) return applyBatchApprovalRecord(this.database, record);

@@ -90,17 +90,3 @@ test('the tiles show the figures core computes, and the charts draw every point 
   await expect(page.getByTestId('chart-histogram').locator('.recharts-bar-rectangle').first()).toBeVisible();
   await expect(page.getByTestId('chart-pt').locator('.recharts-line-curve')).toHaveCount(1);
 });
-
-test('the load generator makes the dashboard count payments live', async ({ page, hostUrl }) => {
-  await openDashboard(page, hostUrl);
-  await page.getByLabel('Rate').fill('40');
-  await page.getByLabel('Duration').fill('2');
-  await page.getByLabel('Failing share').fill('25');
-  await page.getByRole('button', { name: 'Start' }).click();
-  await expect(page.getByTestId('load-status')).toContainText('Running');
-  await expect(page.getByTestId('load-status')).toContainText('Stopped', { timeout: 15_000 });
-  const status = await api(hostUrl)<{ submitted: number }>('demo-load-status', {});
-  expect(status.submitted).toBeGreaterThan(40);
-  await expect(page.getByTestId('tile-payments-today-value')).toHaveText(formatCount(status.submitted));
-  await expect(page.getByTestId('chart-failures').locator('.recharts-bar-rectangle')).not.toHaveCount(0);
-});

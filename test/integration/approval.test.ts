@@ -116,4 +116,30 @@ describe('four-eyes approval', () => {
     expect(engine.verify()).toMatchObject({ ok: true });
     await engine.close();
   });
+
+  it('asks for confirmation before a threshold is raised or removed, and audits each change in decimal amounts', async () => {
+    const { engine, admin } = await ledgerWithThreshold();
+    const raise = { currency: 'EUR', amount: '1000.00' };
+    expect(await admin.call('approval-threshold-set', raise)).toMatchObject({
+      ok: false, code: 'CONFIRMATION_REQUIRED', field: 'confirmed',
+      message: 'Raising the EUR approval threshold from 500.00 EUR to 1,000.00 EUR lets payments up to 1,000.00 EUR post without a second operator.'
+        + ' Confirm to go on.',
+    });
+    expect(await admin.call('approval-threshold-set', { ...raise, confirmed: true })).toMatchObject({ ok: true, value: [{ thresholdMinor: 100_000 }] });
+    // Lowering tightens the control: no confirmation.
+    expect(await admin.call('approval-threshold-set', { currency: 'EUR', amount: '250.00' })).toMatchObject({ ok: true });
+    expect(await admin.call('approval-threshold-set', { currency: 'EUR', amount: null })).toMatchObject({ ok: false, code: 'CONFIRMATION_REQUIRED' });
+    expect(await admin.call('approval-threshold-set', { currency: 'EUR', amount: null, confirmed: true })).toMatchObject({ ok: true, value: [] });
+    expect(await admin.call('approval-threshold-set', { currency: 'USD', amount: null, confirmed: true })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await admin.call('approval-threshold-set', { currency: 'XYZ', amount: '1.00' })).toMatchObject({ ok: false, code: 'AM03' });
+    const audit = await admin.call('audit-list', { action: 'approval-threshold-set' });
+    const entries = audit.ok ? audit.value.items.filter((entry) => entry.outcome === 'ok').map((entry) => entry.detail) : [];
+    expect(entries).toEqual([
+      'Removing the EUR approval threshold of 250.00 EUR lets every EUR payment and batch post without a second operator. (confirmed)',
+      'EUR approval threshold lowered from 1,000.00 EUR to 250.00 EUR.',
+      'Raising the EUR approval threshold from 500.00 EUR to 1,000.00 EUR lets payments up to 1,000.00 EUR post without a second operator. (confirmed)',
+      'EUR approval threshold set to 500.00 EUR (there was none).',
+    ]);
+    await engine.close();
+  });
 });

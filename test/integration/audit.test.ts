@@ -25,6 +25,48 @@ async function busyLedger() {
 }
 
 describe('audit trail', () => {
+  it('records refused changes and actions outside the ledger, changing no balance', async () => {
+    const { engine, admin, otto } = await busyLedger();
+    await admin.call('approval-threshold-set', { currency: 'EUR', amount: '5.00' });
+    await admin.call('account-set-status', { code: 'BOB', status: 'open' });
+    expect(await admin.call('payment-submit', { paymentId: 'BIG', debtor: 'ALICE', creditor: 'BOB', amount: '6.00', currency: 'EUR' }))
+      .toMatchObject({ ok: true, value: { status: 'pending' } });
+    const balances = engine.listAccounts(undefined).map((account) => account.balanceMinor);
+    expect(await admin.call('approval-approve', { paymentId: 'BIG' })).toMatchObject({ ok: false, code: 'SELF_APPROVAL' });
+    expect(await otto.call('account-set-status', { code: 'ALICE', status: 'closed' })).toMatchObject({ ok: false, code: 'ACCOUNT_NOT_EMPTY' });
+    expect(await admin.call('approval-threshold-set', { currency: 'EUR', amount: null })).toMatchObject({ ok: false, code: 'CONFIRMATION_REQUIRED' });
+    const folder = path.join(newFolder(), 'backups');
+    expect(await admin.call('backup-folder-set', { folder })).toMatchObject({ ok: true });
+    const backup = await admin.call('backup-create', {});
+    expect(backup.ok).toBe(true);
+    expect(engine.listAccounts(undefined).map((account) => account.balanceMinor)).toEqual(balances);
+    const page = await admin.call('audit-list', { limit: 6 });
+    const latest = (page.ok ? page.value.items : []).map((entry) => [entry.actor, entry.action, entry.outcome, entry.detail]);
+    expect(latest).toEqual([
+      ['admin', 'backup-create', 'ok', expect.stringMatching(/^backup .+ written \([\d,]+ KiB\)$/)],
+      ['admin', 'backup-folder-set', 'ok', `backup folder set to ${folder}`],
+      ['admin', 'approval-threshold-set', 'refused CONFIRMATION_REQUIRED', expect.stringContaining('Removing the EUR approval threshold')],
+      ['otto', 'account-set-status', 'refused ACCOUNT_NOT_EMPTY', expect.stringContaining('ALICE')],
+      ['admin', 'approval-approve', 'refused SELF_APPROVAL', 'You submitted payment BIG, so you cannot approve it: another approver must decide.'],
+      ['admin', 'payment-submit', 'pending', expect.stringContaining('held for approval')],
+    ]);
+    expect(engine.verify()).toMatchObject({ ok: true });
+    await engine.close();
+  });
+
+  it('finds entries by action name in the search, and lists the actions the trail holds', async () => {
+    const { engine, admin } = await busyLedger();
+    const searched = await admin.call('audit-list', { search: 'set status' });
+    expect(searched.ok && searched.value.items.map((entry) => entry.action)).toEqual(['account-set-status']);
+    const byOutcome = await admin.call('audit-list', { search: 'AM04' });
+    expect(byOutcome.ok && byOutcome.value.items.map((entry) => entry.target)).toEqual(['P-2']);
+    const actions = await admin.call('audit-actions', {});
+    expect(actions.ok && actions.value).toEqual([
+      'account-create', 'account-set-status', 'operator-create', 'payment-submit', 'session-setup', 'session-sign-in',
+    ]);
+    await engine.close();
+  });
+
   it('records who did what with which outcome, chained from the genesis', async () => {
     const { engine, admin } = await busyLedger();
     const page = await admin.call('audit-list', { limit: 500 });

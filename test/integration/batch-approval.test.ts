@@ -38,6 +38,31 @@ async function startBatch(caller: SignedInCaller, lines: string[]) {
 const bigBatch = ['B-1,ALICE,BOB,300.00,EUR,one', 'B-2,ALICE,BOB,250.00,EUR,two', 'B-3,CAROL,BOB,100.00,EUR,three', 'B-4,NOBODY,BOB,900.00,EUR,bad'];
 
 describe('four-eyes approval of batches', () => {
+  it('shows an approver the rows to be paid, a page at a time, with totals per currency and per debtor', async () => {
+    const { engine, otto, april } = await ledgerWithThreshold();
+    const rows = [...bigBatch, 'B-1,ALICE,BOB,5.00,EUR,repeated id'];
+    for (let index = 1; index <= 55; index++) rows.push(`S-${index},CAROL,BOB,1.00,EUR,small ${index}`);
+    const { batchId } = await startBatch(otto, rows);
+    const first = await april.call('batch-approval-detail', { batchId });
+    if (!first.ok) throw new Error(first.message);
+    expect(first.value.byCurrency).toEqual([{ currency: 'EUR', count: 58, amountMinor: 70_500 }]);
+    expect(first.value.byDebtor).toEqual([
+      { debtor: 'ALICE', currency: 'EUR', count: 2, amountMinor: 55_000 },
+      { debtor: 'CAROL', currency: 'EUR', count: 56, amountMinor: 15_500 },
+    ]);
+    expect(first.value.rows).toHaveLength(50);
+    expect(first.value.rows[0]).toMatchObject({ line: 2, paymentId: 'B-1', debtor: 'ALICE', amountMinor: 30_000, reference: 'one' });
+    // The invalid row and the repeated id are not among the rows to be paid.
+    expect(first.value.rows.map((row) => row.line)).not.toContain(5);
+    expect(first.value.rows.map((row) => row.line)).not.toContain(6);
+    const second = await april.call('batch-approval-detail', { batchId, afterLine: first.value.nextAfterLine! });
+    expect(second.ok && second.value.rows.map((row) => row.paymentId)).toEqual(['S-48', 'S-49', 'S-50', 'S-51', 'S-52', 'S-53', 'S-54', 'S-55']);
+    expect(second.ok && second.value.nextAfterLine).toBeNull();
+    const validated = await startBatch(otto, ['N-1,ALICE,BOB,1.00,EUR,small']);
+    expect(await april.call('batch-approval-detail', { batchId: validated.batchId })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    await engine.close();
+  });
+
   it('holds a batch above the threshold with its totals per debtor reserved, and a second approver runs it', async () => {
     const { engine, otto, april } = await ledgerWithThreshold();
     const { batchId, started } = await startBatch(otto, bigBatch);

@@ -149,14 +149,62 @@ describe('batch processing', () => {
     const batchId = validation.batch.batchId;
     await engine.invoke('batch-start', { batchId });
     const summary = await batchService(engine).whenStopped(batchId);
-    expect(summary).toMatchObject({ status: 'completed', rows: 15, rowsDone: 15, accepted: 1, rejected: 0, skipped: 14, psr: 1 });
+    // PSR = Ns / Nt over every row of the file: one paid of fifteen.
+    expect(summary).toMatchObject({ status: 'completed', rows: 15, rowsDone: 15, accepted: 1, rejected: 0, skipped: 14, psr: 1 / 15 });
     expect(summary.reasons).toMatchObject({ DUPL: 2, AC01: 1 });
     expect(summary.pltP50Us).toBeGreaterThan(0);
     expect(events.at(-1)).toMatchObject({ batchId, status: 'completed', rowsDone: 15, accepted: 1 });
     const results = await engine.invoke('batch-results', { batchId });
-    expect(results.ok && results.value.items).toMatchObject([{ paymentId: 'ok-1', line: 2, status: 'accepted', channel: 'batch', batchId }]);
+    const items = results.ok ? results.value.items : [];
+    expect(items[0]).toMatchObject({ paymentId: 'ok-1', line: 2, status: 'accepted', refused: false, channel: 'batch', batchId });
+    expect(items.map((item) => item.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    expect(items.slice(1).every((item) => item.status === 'rejected' && item.refused)).toBe(true);
+    expect(items[1]).toMatchObject({ paymentId: '', code: 'FF01', message: 'Payment id is required.' });
+    expect(items[3]).toMatchObject({ paymentId: 'e-4', amountMinor: null, amountText: '1.005', code: 'AM12' });
+    expect(items[7]).toMatchObject({ paymentId: 'e-8', debtor: 'NOBODY', amountMinor: 100, code: 'AC01' });
+    expect(items[10]).toMatchObject({ paymentId: 'ok-1', line: 12, code: 'DUPL' });
+    expect(items.every((item) => item.message.length > 0)).toBe(true);
     expect(engine.verify().ok).toBe(true);
     await engine.close();
+  });
+
+  it('lists every row of the file in line order across pages, refused rows with the rejected ones, and counts them in the metrics', async () => {
+    const { engine, folder } = await openLedger();
+    await engine.invoke('payment-submit', { paymentId: 'seen-before', debtor: 'ALICE', creditor: 'BOB', amount: '1.00', currency: 'EUR' });
+    const { validation } = await validated(engine, fixture('validation-errors.csv'));
+    const batchId = validation.batch.batchId;
+    batchService(engine).chunkRows = 4;
+    await engine.invoke('batch-start', { batchId });
+    await batchService(engine).whenStopped(batchId);
+    const lines: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof engine.invoke<'batch-results'>>> = await engine.invoke('batch-results', { batchId, limit: 4, cursor });
+      if (!page.ok) throw new Error(page.message);
+      lines.push(...page.value.items.map((item) => item.line));
+      cursor = page.value.nextCursor;
+    } while (cursor !== null);
+    expect(lines).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    const rejected = await engine.invoke('batch-results', { batchId, status: 'rejected', limit: 100 });
+    expect(rejected.ok && rejected.value.items.length).toBe(14);
+    const accepted = await engine.invoke('batch-results', { batchId, status: 'accepted' });
+    expect(accepted.ok && accepted.value.items.map((item) => item.paymentId)).toEqual(['ok-1']);
+    expect(await engine.invoke('batch-results', { batchId, cursor: 'nonsense' })).toMatchObject({ ok: false, code: 'FF01', field: 'cursor' });
+    const metrics = await engine.invoke('metrics-batch', { batchId });
+    expect(metrics.ok && metrics.value.totals).toMatchObject({ total: 15, succeeded: 1 });
+    const resultsPath = path.join(folder, 'results.csv');
+    await writeResults(engine.store.database, batchId, resultsPath);
+    const written = readFileSync(resultsPath, 'utf8').trim().split('\r\n');
+    expect(written).toHaveLength(16);
+    expect(written[2]).toBe('3,,ALICE,BOB,100,EUR,missing id,refused,FF01,Payment id is required.');
+    await engine.close();
+    // Reopened from the journal and the file, the refused rows and their counts come back.
+    const reopened = await Engine.open(path.join(folder, 'ledger.paydesk'));
+    const again = await reopened.invoke('batch-results', { batchId, limit: 100 });
+    expect(again.ok && again.value.items).toHaveLength(15);
+    const metricsAgain = await reopened.invoke('metrics-batch', { batchId });
+    expect(metricsAgain.ok && metricsAgain.value.totals).toMatchObject({ total: 15, succeeded: 1 });
+    await reopened.close();
   });
 
   it('rejects a row the balance cannot cover with AM04 and keeps it in the results', async () => {
@@ -240,12 +288,65 @@ describe('batch processing', () => {
     await engine.close();
   });
 
-  it('abandons a validated batch without paying anything', async () => {
+  it('abandons a validated batch with a reason, kept with the batch and in the audit trail, without paying anything', async () => {
     const { engine } = await openLedger();
     const { validation } = await validated(engine, fixture('default-lf.csv'));
-    expect(await engine.invoke('batch-abandon', { batchId: validation.batch.batchId })).toMatchObject({ ok: true, value: { status: 'abandoned' } });
-    expect(await engine.invoke('batch-start', { batchId: validation.batch.batchId })).toMatchObject({ ok: false });
+    const batchId = validation.batch.batchId;
+    expect(await engine.invoke('batch-abandon', { batchId, reason: '' })).toMatchObject({ ok: false, code: 'FF01', field: 'reason' });
+    expect(await engine.invoke('batch-abandon', { batchId, reason: 'Wrong payroll month' })).toMatchObject({
+      ok: true, value: { status: 'abandoned', problem: 'Abandoned by cli: Wrong payroll month' },
+    });
+    expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: false });
     expect(engine.info().payments).toBe(2);
+    const audit = await engine.invoke('audit-list', { action: 'batch-abandon' });
+    expect(audit.ok && audit.value.items[0]).toMatchObject({ actor: 'cli', target: batchId, detail: expect.stringContaining('Wrong payroll month') });
+    await engine.close();
+  });
+
+  it('pauses and asks when more than 20 % of the first rows fail, and runs to the end once resumed', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'mostly-wrong.csv');
+    const lines = ['id,from,to,amount,currency'];
+    for (let index = 1; index <= 300; index++) lines.push(`m-${index},ALICE,${index % 10 < 3 ? 'NOBODY' : 'BOB'},0.01,EUR`);
+    writeFileSync(filePath, `${lines.join('\n')}\n`);
+    const service = batchService(engine);
+    service.chunkRows = 50;
+    service.failureCheckRows = 100;
+    const { validation } = await validated(engine, filePath);
+    const batchId = validation.batch.batchId;
+    await engine.invoke('batch-start', { batchId });
+    const paused = await service.whenStopped(batchId);
+    expect(paused).toMatchObject({ status: 'paused', rowsDone: 100, accepted: 70, skipped: 30 });
+    expect(paused.problem).toBe(
+      '30 of the first 100 rows failed (30.0 %: AC01 30), more than 20 %. '
+      + 'The batch paused so the file can be checked: resume to process the remaining rows anyway, or cancel.',
+    );
+    await engine.invoke('batch-resume', { batchId });
+    expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 300, accepted: 210, skipped: 90, problem: null });
+    await engine.close();
+  });
+
+  it('does not pause a batch whose first rows fail at 20 % or less', async () => {
+    const { engine, folder } = await openLedger();
+    const filePath = path.join(folder, 'some-wrong.csv');
+    const lines = ['id,from,to,amount,currency'];
+    for (let index = 1; index <= 200; index++) lines.push(`s-${index},ALICE,${index % 5 === 0 ? 'NOBODY' : 'BOB'},0.01,EUR`);
+    writeFileSync(filePath, `${lines.join('\n')}\n`);
+    const service = batchService(engine);
+    service.chunkRows = 50;
+    service.failureCheckRows = 100;
+    const { validation } = await validated(engine, filePath);
+    await engine.invoke('batch-start', { batchId: validation.batch.batchId });
+    expect(await service.whenStopped(validation.batch.batchId)).toMatchObject({ status: 'completed', rowsDone: 200, skipped: 40 });
+    await engine.close();
+  });
+
+  it('keeps the control totals per currency of a validated batch with it', async () => {
+    const { engine } = await openLedger();
+    const { validation } = await validated(engine, fixture('validation-errors.csv'));
+    expect(validation.batch.controlTotals).toEqual([{ currency: 'EUR', count: 2, amountMinor: 200 }]);
+    const again = await engine.invoke('batch-get', { batchId: validation.batch.batchId });
+    expect(again.ok && again.value.controlTotals).toEqual([{ currency: 'EUR', count: 2, amountMinor: 200 }]);
     await engine.close();
   });
 
@@ -291,12 +392,13 @@ describe('paydesk batch', () => {
     const run = await cli(['batch', '--db', ledgerPath, filePath, '--results', resultsPath, '--json']);
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ rows: 2, valid: 1, invalid: 1, accepted: 1, rejected: 0, psr: 1, errors: [{ line: 3, field: 'creditor', code: 'AC01' }] });
+    expect(report).toMatchObject({ rows: 2, valid: 1, invalid: 1, accepted: 1, rejected: 0, psr: 0.5, errors: [{ line: 3, field: 'creditor', code: 'AC01' }] });
     expect(Object.keys(report)).toEqual([
       'batchId', 'rows', 'valid', 'invalid', 'accepted', 'rejected', 'psr', 'rowsPerSecond', 'pltP50Us', 'pltP99Us', 'errors', 'errorTotal',
     ]);
     const results = readFileSync(resultsPath, 'utf8');
     expect(results).toContain(`2,f-1,ALICE,BOB,100,EUR,"'=HYPERLINK(""http://x"")",accepted,ACSC`);
+    expect(results).toContain('3,f-2,ALICE,NOBODY,100,EUR,,refused,AC01,The creditor account NOBODY does not exist in this ledger.');
   });
 
   it('maps columns with --map and overrides the delimiter', async () => {

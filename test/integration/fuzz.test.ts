@@ -29,6 +29,7 @@ async function openLedger() {
 }
 
 /** Everything a change would touch, counted: equal fingerprints mean nothing was written. */
+/** What a refusal must leave as it was: everything but the audit trail, where a refused change may add its entry. */
 function fingerprint(engine: Engine): string {
   const tables = ['accounts', 'payments', 'audit', 'approvals', 'operators', 'settings', 'batches', 'reconciliation_runs', 'account_identifiers'];
   const present = new Set(engine.store.database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").map(([name]) => String(name)));
@@ -62,11 +63,15 @@ describe('hostile input', () => {
           const parsed = channels[name].request.safeParse(request ?? {});
           if (parsed.success && sideEffectChannels.has(name)) return;
           const before = fingerprint(engine);
+          const auditBefore = Number(engine.store.database.value('SELECT COUNT(*) FROM audit'));
           const result = await engine.dispatch(name, request, admin.context);
           expect(isResult(result), `${name} ${JSON.stringify(result)}`).toBe(true);
           if (!result.ok) {
             expect(result.code, `${name}: ${result.message}`).not.toBe('INTERNAL');
             expect(fingerprint(engine), name).toBe(before);
+            const added = engine.store.database.all<{ outcome: string }>('SELECT outcome FROM audit WHERE seq > ?', [auditBefore]);
+            expect(added.every((entry) => entry.outcome === `refused ${result.code}`), name).toBe(true);
+            expect(added.length).toBeLessThanOrEqual(1);
           }
         }),
         { numRuns: 40, seed: 8 },

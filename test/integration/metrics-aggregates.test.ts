@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { markDemoLedger } from '../../electron/core/demo/demo-ledger';
 import { Engine } from '../../electron/core/engine';
 import { batchMetrics, dashboardMetrics } from '../../electron/core/metrics/dashboard';
 import type { PaymentRow } from '../../electron/core/records';
@@ -166,8 +167,22 @@ describe('metrics aggregates', () => {
     await engine.close();
   });
 
-  it('the load generator submits real payments, some failing, and stops by itself', async () => {
+  it('the load generator refuses a real ledger, and only a new, empty ledger becomes a demo ledger', async () => {
     const { engine } = await openLedger();
+    await account(engine, 'ALICE', '100.00');
+    expect(await engine.invoke('demo-load-start', { ratePerSecond: 50, durationSeconds: 1, failingShare: 0 })).toMatchObject({
+      ok: false, code: 'DEMO_ONLY', message: expect.stringContaining('runs only on a demo ledger'),
+    });
+    expect(engine.info()).toMatchObject({ demo: false, payments: 1 });
+    expect(await markDemoLedger(engine.store)).toMatchObject({ ok: false, code: 'FF01' });
+    expect(engine.info().demo).toBe(false);
+    await engine.close();
+  });
+
+  it('the load generator submits real payments on a demo ledger, some failing, and stops by itself', async () => {
+    const { engine } = await openLedger();
+    expect(await markDemoLedger(engine.store)).toMatchObject({ ok: true });
+    expect(engine.info().demo).toBe(true);
     const started = await engine.invoke('demo-load-start', { ratePerSecond: 50, durationSeconds: 1, failingShare: 0.5 });
     expect(started).toMatchObject({ ok: true, value: { running: true } });
     await new Promise((resolve) => setTimeout(resolve, 1_600));

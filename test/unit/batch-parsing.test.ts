@@ -117,6 +117,19 @@ describe('batch column mapping', () => {
     expect(spelled).toMatchObject({ paymentId: 'Payment Id', creditor: 'Creditor-Account' });
   });
 
+  it('maps headers by name whatever their case, spacing, punctuation or a qualifier, before asking', () => {
+    expect(suggestMapping(['\uFEFFPayment ID', 'Debtor IBAN', 'Beneficiary account', 'Amount (EUR)', 'Currency code', 'Remittance info'])).toEqual({
+      paymentId: '\uFEFFPayment ID', debtor: 'Debtor IBAN', creditor: 'Beneficiary account', amount: 'Amount (EUR)', currency: 'Currency code',
+      reference: 'Remittance info',
+    });
+    expect(suggestMapping(['End-to-end ID', 'Payer', 'Payee', 'Instructed amount', 'Ccy', 'Purpose'])).toEqual({
+      paymentId: 'End-to-end ID', debtor: 'Payer', creditor: 'Payee', amount: 'Instructed amount', currency: 'Ccy', reference: 'Purpose',
+    });
+    // An exact spelling wins over a qualified one, and a column is used once.
+    expect(suggestMapping(['Amount EUR', 'Amount', 'from', 'to', 'id', 'currency'])).toMatchObject({ amount: 'Amount' });
+    expect(suggestMapping(['account', 'account'])).toEqual({ debtor: 'account' });
+  });
+
   it('names every required field a mapping leaves out', () => {
     const headers = ['Transaktion', 'Konto A', 'Konto B', 'Betrag', 'Waehrung'];
     expect(suggestMapping(headers)).toEqual({});

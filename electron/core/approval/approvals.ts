@@ -2,6 +2,8 @@ import type { ApprovalStatus, ApprovalThreshold, Caller, PendingPayment } from '
 import { accessLimits } from '../../../shared/access';
 import { sentenceFor } from '../../../shared/codes';
 import type { PaymentOutcome } from '../../../shared/domain';
+import { isKnownCurrency } from '../../../shared/currencies';
+import { describeThresholdChange } from '../../../shared/approval-thresholds';
 import { parseAmount } from '../../../shared/money';
 import { failure, success, type Result } from '../../../shared/result';
 import type { EngineEvents } from '../events';
@@ -56,14 +58,27 @@ export class Approvals {
       .map((row) => ({ currency: row.key.slice(approvalThresholdKeyPrefix.length), thresholdMinor: Number(row.value) }));
   }
 
-  async setThreshold(currency: string, amount: string | null): Promise<Result<ApprovalThreshold[]>> {
-    let value: string | null = null;
+  /**
+   * Sets or removes a threshold. Removing or raising one lets more payments
+   * post without a second operator: it needs `confirmed`. The audit entry
+   * names the change in decimal amounts with the currency.
+   */
+  async setThreshold(currency: string, amount: string | null, confirmed: boolean): Promise<Result<ApprovalThreshold[]>> {
+    if (!isKnownCurrency(currency)) return failure('AM03', `${currency} is not an active ISO 4217 currency.`, 'currency');
+    const current = this.thresholds().find((threshold) => threshold.currency === currency);
+    if (amount === null && current === undefined) return failure('NOT_FOUND', `${currency} has no approval threshold to remove.`, 'currency');
+    let amountMinor: number | null = null;
     if (amount !== null) {
       const parsed = parseAmount(amount, currency);
       if (!parsed.ok) return { ...parsed, field: 'amount' };
-      value = String(parsed.value);
+      amountMinor = parsed.value;
     }
-    await this.store.whenDurable(this.store.commit([{ t: 'setting', key: `${approvalThresholdKeyPrefix}${currency}`, value }]));
+    if (current !== undefined && amountMinor === current.thresholdMinor) return success(this.thresholds());
+    const change = describeThresholdChange(currency, current?.thresholdMinor ?? null, amountMinor);
+    if (change.weakens && !confirmed) return failure('CONFIRMATION_REQUIRED', `${change.sentence} Confirm to go on.`, 'confirmed');
+    const record = { t: 'setting', key: `${approvalThresholdKeyPrefix}${currency}`, value: amountMinor === null ? null : String(amountMinor) } as const;
+    const note = { target: `${currency} threshold`, detail: change.weakens ? `${change.sentence} (confirmed)` : change.sentence };
+    await this.store.whenDurable(this.store.commit([record], note));
     return success(this.thresholds());
   }
 

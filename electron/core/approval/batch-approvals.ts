@@ -1,6 +1,8 @@
 import type { Caller } from '../../../shared/access';
 import { accessLimits } from '../../../shared/access';
-import type { BatchMapping, BatchStatus, PendingBatch } from '../../../shared/batch';
+import {
+  batchDetailRowsPerPage, type BatchApprovalDetail, type BatchMapping, type BatchStatus, type ControlTotal, type PendingBatch,
+} from '../../../shared/batch';
 import { formatMinorGrouped } from '../../../shared/money';
 import { failure, success, type Result } from '../../../shared/result';
 import type { LedgerStore } from '../ledger-store';
@@ -69,6 +71,46 @@ function totalTooLarge(currency: string, line: number) {
     'AM02',
     `The batch's ${currency} rows add up to more than ${limit} by line ${line}, the most PayDesk can hold exactly; split the file into smaller batches.`,
   );
+}
+
+/**
+ * What an approver reads before deciding: the rows that will be paid (those
+ * that pass the checks, first occurrence of an id, not yet in the ledger while
+ * the batch waits), a page of them after `afterLine`, and their count and sum
+ * per currency and per debtor over the whole file. One streamed pass.
+ */
+export async function batchDetail(
+  filePath: string, dialect: CsvDialect, mapping: BatchMapping, accounts: ReadonlyMap<string, AccountState>, store: LedgerStore,
+  batch: PendingBatch, afterLine: number,
+): Promise<BatchApprovalDetail> {
+  const byCurrency = new Map<string, ControlTotal>();
+  const byDebtor = new Map<string, ControlTotal & { debtor: string }>();
+  const detail: BatchApprovalDetail = { batch, byCurrency: [], byDebtor: [], rows: [], nextAfterLine: null };
+  const seen = new Set<string>();
+  const ignoreProblem = () => undefined;
+  for await (const { columns, records } of readMappedGroups(filePath, dialect, mapping)) {
+    const rows = records.map((record) => checkRow(record, columns, accounts, ignoreProblem)).filter((row) => row !== null);
+    const inLedger = batch.status === 'pending' ? paymentIdsInLedger(store.database, rows.map((row) => row.paymentId)) : new Set<string>();
+    for (const row of rows) {
+      if (inLedger.has(row.paymentId) || seen.has(row.paymentId)) continue;
+      seen.add(row.paymentId);
+      addTo(byCurrency, row.currency, { currency: row.currency, count: 0, amountMinor: 0 }, row.amountMinor);
+      addTo(byDebtor, row.debtor, { debtor: row.debtor, currency: row.currency, count: 0, amountMinor: 0 }, row.amountMinor);
+      if (row.line <= afterLine) continue;
+      if (detail.rows.length < batchDetailRowsPerPage) detail.rows.push(row);
+      else detail.nextAfterLine ??= detail.rows[detail.rows.length - 1].line;
+    }
+  }
+  detail.byCurrency = [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+  detail.byDebtor = [...byDebtor.values()].sort((a, b) => a.currency.localeCompare(b.currency) || b.amountMinor - a.amountMinor);
+  return detail;
+}
+
+function addTo<Total extends ControlTotal>(totals: Map<string, Total>, key: string, empty: Total, amountMinor: number): void {
+  const total = totals.get(key) ?? empty;
+  total.count++;
+  total.amountMinor += amountMinor;
+  totals.set(key, total);
 }
 
 export class BatchApprovals {

@@ -63,8 +63,13 @@ function whereClause(filter: AuditFilter, beforeSeq: number | null): { sql: stri
   if (filter.action !== undefined && filter.action !== '') add('action = ?', filter.action);
   if (filter.outcome !== undefined && filter.outcome !== '') add("outcome LIKE ? ESCAPE '\\'", `${escapeLike(filter.outcome)}%`);
   if (filter.search !== undefined && filter.search !== '') {
+    // Action names are written with dashes ("approval-threshold-set"); "threshold set" finds them too.
     const pattern = `%${escapeLike(filter.search)}%`;
-    add("(target LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\')", pattern, pattern);
+    const actionPattern = `%${escapeLike(filter.search.trim().toLowerCase().replace(/\s+/g, '-'))}%`;
+    add(
+      "(target LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\' OR action LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR outcome LIKE ? ESCAPE '\\')",
+      pattern, pattern, actionPattern, pattern, pattern,
+    );
   }
   if (filter.fromMs !== undefined) add('at_ms >= ?', filter.fromMs);
   if (filter.toMs !== undefined) add('at_ms < ?', filter.toMs);
@@ -90,6 +95,11 @@ export function listAudit(database: SqliteDatabase, filter: AuditFilter, limit: 
   const rows = database.rows(`${selectColumns} ${where.sql} ORDER BY seq DESC LIMIT ?`, [...where.params, limit + 1]) as AuditRow[];
   const items = rows.slice(0, limit).map(toEntry);
   return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].seq) : null };
+}
+
+/** Every action the trail holds, for the Audit page's action list. */
+export function auditActions(database: SqliteDatabase): string[] {
+  return database.rows('SELECT DISTINCT action FROM audit ORDER BY action').map(([action]) => String(action));
 }
 
 export const auditCsvHeader = ['seq', 'time', 'actor', 'action', 'target', 'outcome', 'detail', 'previous_hash', 'hash'] as const;

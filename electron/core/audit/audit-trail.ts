@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatMinor } from '../../../shared/money';
+import { formatMinor, formatMinorGrouped } from '../../../shared/money';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { SqliteDatabase } from '../storage/sqlite';
 import { currentScope } from '../security/call-context';
@@ -102,7 +102,7 @@ function describeRecord(record: LedgerRecord): Description {
     case 'operator-status':
       return { target: record.username, outcome: 'ok', detail: `operator ${record.username} set to ${record.status}` };
     case 'setting':
-      return { target: record.key, outcome: 'ok', detail: `setting ${record.key} = ${record.value ?? '(none)'}` };
+      return describeSetting(record.key, record.value);
     case 'approval-hold':
       return {
         target: record.id,
@@ -120,6 +120,20 @@ function describeRecord(record: LedgerRecord): Description {
     default:
       return describeOther(record as unknown as Record<string, unknown>);
   }
+}
+
+/** A setting as an auditor reads it: an approval threshold in decimal units with its currency, never minor units. */
+function describeSetting(key: string, value: string | null): Description {
+  const thresholdPrefix = 'approval-threshold:';
+  if (key.startsWith(thresholdPrefix)) {
+    const currency = key.slice(thresholdPrefix.length);
+    const detail = value === null
+      ? `${currency} approval threshold removed`
+      : `${currency} approval threshold set to ${formatMinorGrouped(Number(value), currency)} ${currency}`;
+    return { target: `${currency} threshold`, outcome: 'ok', detail };
+  }
+  if (key === 'backup-folder') return { target: key, outcome: 'ok', detail: value === null ? 'backup folder cleared' : `backup folder set to ${value}` };
+  return { target: key, outcome: 'ok', detail: `setting ${key} = ${value ?? '(none)'}` };
 }
 
 function describePayments(rows: readonly PaymentRow[]): Description {

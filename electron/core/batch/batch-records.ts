@@ -1,4 +1,5 @@
 import type { BatchDelimiter, BatchMapping, BatchStatus } from '../../../shared/batch';
+import type { ReasonCode } from '../../../shared/codes';
 import type { SqliteDatabase } from '../storage/sqlite';
 
 /**
@@ -19,6 +20,8 @@ export interface BatchCreatedRecord {
   rows: number;
   valid: number;
   invalid: number;
+  /** The valid rows' control totals: currency, count, sum in minor units (absent in records written before they were kept). */
+  totals?: [string, number, number][];
   at: number;
 }
 
@@ -56,7 +59,36 @@ export interface BatchPresetRecord {
   at: number;
 }
 
-export type BatchRecord = BatchCreatedRecord | BatchProgressRecord | BatchStatusRecord | BatchPresetRecord;
+/** A row of the file that failed a check when its chunk was processed: no payment was made, but it is part of the results. */
+export interface RefusedRow {
+  line: number;
+  /** The cells as the file holds them (trimmed); any of them may be blank or malformed. */
+  paymentId: string;
+  debtor: string;
+  creditor: string;
+  amountText: string;
+  /** The amount in minor units when the file's amount could be read for its currency. */
+  amountMinor: number | null;
+  currency: string;
+  reference: string;
+  code: ReasonCode;
+  message: string;
+}
+
+/** The rows of one chunk that were refused, committed in the chunk's own journal frame. */
+export interface BatchRefusedRecord {
+  t: 'batch-refused';
+  id: string;
+  at: number;
+  rows: RefusedRow[];
+}
+
+export type BatchRecord = BatchCreatedRecord | BatchProgressRecord | BatchStatusRecord | BatchPresetRecord | BatchRefusedRecord;
+
+/** Where refused rows are counted besides their own table (the metrics aggregates): every row of a batch counts in PSR. */
+export interface RefusedRowCounter {
+  recordRefused(batchId: string, atMs: number, code: string): void;
+}
 
 export const batchSchemaStatements = [
   `CREATE TABLE IF NOT EXISTS batches (
@@ -84,6 +116,28 @@ export const batchSchemaStatements = [
     finished_at_ms INTEGER
   ) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS batches_by_hash ON batches(file_hash)`,
+  `CREATE TABLE IF NOT EXISTS batch_refused_rows (
+    batch_id TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    payment_id TEXT NOT NULL,
+    debtor TEXT NOT NULL,
+    creditor TEXT NOT NULL,
+    amount_text TEXT NOT NULL,
+    amount_minor INTEGER,
+    currency TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    refused_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, line)
+  ) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS batch_control_totals (
+    batch_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, currency)
+  ) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS batch_presets (
     name TEXT PRIMARY KEY,
     mapping TEXT NOT NULL,
@@ -95,11 +149,27 @@ export const batchSchemaStatements = [
 const finishedStatuses: readonly BatchStatus[] = ['cancelled', 'completed', 'abandoned', 'rejected'];
 
 export function isBatchRecord(record: { t: string }): record is BatchRecord {
-  return record.t === 'batch' || record.t === 'batch-progress' || record.t === 'batch-status' || record.t === 'batch-preset';
+  return (
+    record.t === 'batch' || record.t === 'batch-progress' || record.t === 'batch-status' || record.t === 'batch-preset'
+    || record.t === 'batch-refused'
+  );
 }
 
-export function applyBatchRecord(database: SqliteDatabase, record: BatchRecord): void {
+const insertRefusedSql = `INSERT OR REPLACE INTO batch_refused_rows
+  (batch_id, line, payment_id, debtor, creditor, amount_text, amount_minor, currency, reference, code, message, refused_at_ms)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function applyBatchRecord(database: SqliteDatabase, record: BatchRecord, counter?: RefusedRowCounter): void {
   switch (record.t) {
+    case 'batch-refused':
+      for (const row of record.rows) {
+        database.run(insertRefusedSql, [
+          record.id, row.line, row.paymentId, row.debtor, row.creditor, row.amountText, row.amountMinor, row.currency, row.reference,
+          row.code, row.message, record.at,
+        ]);
+        counter?.recordRefused(record.id, record.at, row.code);
+      }
+      return;
     case 'batch':
       database.run(
         `INSERT INTO batches (id, file_name, file_path, file_hash, delimiter, mapping, status, rows_total, rows_valid, rows_invalid, created_at_ms)
@@ -107,6 +177,11 @@ export function applyBatchRecord(database: SqliteDatabase, record: BatchRecord):
         [record.id, record.fileName, record.filePath, record.fileHash, record.delimiter, JSON.stringify(record.mapping),
           record.rows, record.valid, record.invalid, record.at],
       );
+      for (const [currency, count, amountMinor] of record.totals ?? []) {
+        database.run('INSERT INTO batch_control_totals (batch_id, currency, count, amount_minor) VALUES (?, ?, ?, ?)', [
+          record.id, currency, count, amountMinor,
+        ]);
+      }
       return;
     case 'batch-progress':
       database.run(

@@ -4,6 +4,7 @@ import { csvLine, resultsHeader } from '../../../shared/batch';
 import { sentenceFor, type ReasonCode } from '../../../shared/codes';
 import type { PaymentRow } from '../records';
 import type { SqliteDatabase } from '../storage/sqlite';
+import { resultsPage } from './batch-results-query';
 
 /** Rows read per query while writing a results file: large enough to stream, small enough to bound memory. */
 const resultRowsPerRead = 10_000;
@@ -18,7 +19,7 @@ function resultLine(
 }
 
 /**
- * Every payment of the batch in file order, as CSV with cells a spreadsheet
+ * Every row of the batch in file order (payments, and rows refused before payment with status "refused"), as CSV with cells a spreadsheet
  * will not run. Reads plain row arrays by seq range straight from the table
  * (seq order is line order within a batch): a million rows in about two seconds.
  */
@@ -29,6 +30,14 @@ export async function writeResults(database: SqliteDatabase, batchId: string, ou
     if (!output.write(text)) await once(output, 'drain');
   };
   await write(csvLine(resultsHeader));
+  if (range.refused > 0) await writeMergedResults(database, { id: batchId, ...range }, write);
+  else await writePaymentResults(database, batchId, range, write);
+  output.end();
+  await once(output, 'close');
+}
+
+/** Only payments: plain row arrays by seq range, the fast path for a batch with no refused rows. */
+async function writePaymentResults(database: SqliteDatabase, batchId: string, range: BatchRange, write: (text: string) => Promise<void>) {
   const sql = `SELECT line, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code, message
     FROM payments WHERE seq >= ? AND seq < ? AND batch_id = ? ORDER BY seq`;
   for (let fromSeq = range.first_seq ?? 1; range.last_seq !== null && fromSeq <= range.last_seq; fromSeq += resultRowsPerRead) {
@@ -38,18 +47,40 @@ export async function writeResults(database: SqliteDatabase, batchId: string, ou
     }
     await write(text);
   }
-  output.end();
-  await once(output, 'close');
+}
+
+/** Payments and refused rows merged in line order, a page at a time. */
+async function writeMergedResults(database: SqliteDatabase, range: BatchRange & { id: string }, write: (text: string) => Promise<void>) {
+  let cursor: string | null = null;
+  do {
+    const page = resultsPage(database, range, { limit: resultRowsPerRead, cursor });
+    if (!page.ok) throw new Error(page.message);
+    let text = '';
+    for (const row of page.value.items) {
+      text += csvLine([
+        row.line, row.paymentId, row.debtor, row.creditor, row.amountMinor, row.currency, row.reference,
+        row.refused ? 'refused' : row.status, row.code, row.message,
+      ]);
+    }
+    await write(text);
+    cursor = page.value.nextCursor;
+  } while (cursor !== null);
 }
 
 interface BatchRange {
   first_seq: number | null;
   last_seq: number | null;
   paid: number;
+  refused: number;
 }
 
 function batchRange(database: SqliteDatabase, batchId: string): BatchRange {
-  const range = database.get<BatchRange>('SELECT first_seq, last_seq, accepted + rejected AS paid FROM batches WHERE id = ?', [batchId]);
+  const range = database.get<BatchRange>(
+    `SELECT first_seq, last_seq, accepted + rejected AS paid,
+       (SELECT COUNT(*) FROM batch_refused_rows WHERE batch_refused_rows.batch_id = batches.id) AS refused
+     FROM batches WHERE id = ?`,
+    [batchId],
+  );
   if (range === undefined) throw new Error(`NOT_FOUND: no batch ${batchId} in this ledger`);
   return range;
 }
@@ -105,7 +136,8 @@ export class ResultsWriter {
     }
     if (this.failure !== null) throw this.failure;
     const range = batchRange(database, batchId);
-    const complete = this.inOrder && this.rowsWritten === range.paid && this.firstSeq === range.first_seq;
+    // Refused rows are not in the chunks' payments: a batch with any is written again in line order from the ledger.
+    const complete = this.inOrder && this.rowsWritten === range.paid && this.firstSeq === range.first_seq && range.refused === 0;
     if (!complete) await writeResults(database, batchId, this.outputPath);
   }
 }

@@ -6,9 +6,10 @@ import type { LedgerStore } from '../ledger-store';
 import type { AccountState } from '../ledger-state';
 import { decidePayment } from '../payment-decision';
 import type { LedgerRecord, PaymentRow } from '../records';
-import type { BatchProgressRecord } from './batch-records';
+import type { BatchProgressRecord, RefusedRow } from './batch-records';
 import { paymentIdsInLedger } from './batch-validation';
 import type { CsvDialect } from './csv-source';
+import { duplicateRow, RowProblems } from './refused-rows';
 import { checkRow, readMappedGroups, type CheckedRow } from './row-check';
 
 /**
@@ -44,6 +45,28 @@ export interface RunSpec {
   chunkRows?: number;
   /** What payments waiting for approval hold of an account's balance: a batch may not spend it. */
   reservedMinor?: (accountCode: string) => number;
+  /** Rows after which the failure rate is checked once (see failureRateProblem); tests pass a small number. */
+  failureCheckRows?: number;
+}
+
+/** The first rows of a batch whose failure rate decides whether it pauses to ask, and the share of them that may fail. */
+export const failureCheckRows = 1_000;
+export const failureShareMax = 0.2;
+
+/**
+ * When the rows done so far first reach `checkRows` and more than
+ * failureShareMax of them failed, the sentence the batch pauses with: a file
+ * that fails this much is more likely wrong than unlucky, and the operator
+ * decides whether the rest goes on. Checked once, so a resumed batch runs on.
+ */
+export function failureRateProblem(counters: RunCounters, rowsDoneBefore: number, checkRows: number): string | null {
+  if (rowsDoneBefore >= checkRows || counters.rowsDone < checkRows) return null;
+  const failed = counters.rejected + counters.skipped;
+  if (failed <= counters.rowsDone * failureShareMax) return null;
+  const percent = ((failed * 100) / counters.rowsDone).toFixed(1);
+  const reasons = Object.entries(counters.reasons).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0)).map(([code, count]) => `${code} ${count}`).join(', ');
+  return `${failed.toLocaleString('en-US')} of the first ${counters.rowsDone.toLocaleString('en-US')} rows failed (${percent} %: ${reasons}), `
+    + `more than ${failureShareMax * 100} %. The batch paused so the file can be checked: resume to process the remaining rows anyway, or cancel.`;
 }
 
 export interface RunHooks {
@@ -59,6 +82,8 @@ interface PendingRow extends CheckedRow {
 
 export class BatchRun {
   private stopRequest: 'paused' | 'cancelled' | null = null;
+  /** Why the run pauses by itself (a high failure rate); null when it stops on request. */
+  private stopProblem: string | null = null;
   readonly finished: Promise<RunEnd>;
   private readonly counters: RunCounters;
   private readonly startedAtMs = performance.now();
@@ -87,10 +112,7 @@ export class BatchRun {
     let pending: PendingRow[] = [];
     let seenInChunk = new Set<string>();
     let rowsInChunk = 0;
-    let firstProblem: ReasonCode | null = null;
-    const noteProblem = (_line: number, _field: string, _value: string, code: ReasonCode) => {
-      firstProblem ??= code;
-    };
+    const problems = new RowProblems();
     for await (const { columns, records } of readMappedGroups(this.spec.filePath, this.spec.dialect, this.spec.mapping)) {
       for (const record of records) {
         if (toSkip > 0) {
@@ -99,11 +121,11 @@ export class BatchRun {
         }
         const takenAtMs = performance.now();
         rowsInChunk++;
-        firstProblem = null;
-        const row = checkRow(record, columns, this.store.state.accounts, noteProblem);
-        if (row === null || seenInChunk.has(row.paymentId)) {
-          this.skip(firstProblem ?? 'DUPL');
-        } else {
+        problems.startRow();
+        const row = checkRow(record, columns, this.store.state.accounts, problems.report);
+        if (row === null) this.refuse(problems.refusedRow(record, columns));
+        else if (seenInChunk.has(row.paymentId)) this.refuse(duplicateRow(row, 'file'));
+        else {
           seenInChunk.add(row.paymentId);
           pending.push({ ...row, takenAtMs });
         }
@@ -120,10 +142,14 @@ export class BatchRun {
     return end ?? { status: 'completed' };
   }
 
-  private skip(code: ReasonCode): void {
+  /** A row that failed a check: counted as skipped, and kept (with the chunk) so the results list it. */
+  private refuse(row: RefusedRow): void {
     this.counters.skipped++;
-    this.counters.reasons[code] = (this.counters.reasons[code] ?? 0) + 1;
+    this.counters.reasons[row.code] = (this.counters.reasons[row.code] ?? 0) + 1;
+    this.refusedInChunk.push(row);
   }
+
+  private refusedInChunk: RefusedRow[] = [];
 
   /**
    * Decides and commits one chunk, and returns how the run ended when it ends
@@ -134,7 +160,9 @@ export class BatchRun {
    */
   private async commitChunk(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
     const rows = this.decide(pending);
+    const rowsDoneBefore = this.counters.rowsDone;
     this.counters.rowsDone += rowsInChunk;
+    this.checkFailureRate(rowsDoneBefore);
     this.rowsThisRun += rowsInChunk;
     this.counters.runningMs = this.runningMsBefore + Math.round(performance.now() - this.startedAtMs);
     if (rows.length > 0) {
@@ -143,6 +171,10 @@ export class BatchRun {
     }
     const stop = last ? 'completed' : this.stopRequest;
     const records: LedgerRecord[] = rows.length > 0 ? [{ t: 'payments', rows }] : [];
+    if (this.refusedInChunk.length > 0) {
+      records.push({ t: 'batch-refused', id: this.spec.batchId, at: Date.now(), rows: this.refusedInChunk });
+      this.refusedInChunk = [];
+    }
     records.push(this.progressRecord());
     try {
       this.chainDurability(this.store.commit(records), rows, pending);
@@ -152,12 +184,21 @@ export class BatchRun {
       }
       await this.chunksDurable;
       // The status change is its own commit, after the latencies: they ride along with it and the summary sees them.
-      await this.commitDurably([{ t: 'batch-status', id: this.spec.batchId, status: stop, at: Date.now(), problem: null }]);
+      const problem = stop === 'paused' ? this.stopProblem : null;
+      await this.commitDurably([{ t: 'batch-status', id: this.spec.batchId, status: stop, at: Date.now(), problem }]);
     } catch (error) {
       if ((error as Error).message === 'the ledger is closed') return { status: 'closed' };
       throw error;
     }
     return { status: stop };
+  }
+
+  private checkFailureRate(rowsDoneBefore: number): void {
+    if (this.stopRequest !== null) return;
+    const problem = failureRateProblem(this.counters, rowsDoneBefore, this.spec.failureCheckRows ?? failureCheckRows);
+    if (problem === null) return;
+    this.stopRequest = 'paused';
+    this.stopProblem = problem;
   }
 
   private chunksDurable: Promise<void> = Promise.resolve();
@@ -218,7 +259,7 @@ export class BatchRun {
     const inLedger = paymentIdsInLedger(this.store.database, pending.map((candidate) => candidate.paymentId));
     for (const candidate of pending) {
       if (inLedger.has(candidate.paymentId)) {
-        this.skip('DUPL');
+        this.refuse(duplicateRow(candidate, 'ledger'));
         continue;
       }
       const debtor = state.accounts.get(candidate.debtor);

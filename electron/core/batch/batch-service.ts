@@ -3,13 +3,13 @@ import { performance } from 'node:perf_hooks';
 import type { Caller } from '../../../shared/access';
 import {
   batchLimits, mappingProblems, suggestMapping,
-  type BatchDelimiter, type BatchMapping, type BatchPreset, type BatchPreview, type BatchProgressEvent, type BatchStatus,
-  type BatchSummary, type BatchUploadReceipt, type BatchValidation, type PendingBatch,
+  type BatchApprovalDetail, type BatchDelimiter, type BatchMapping, type BatchPreset, type BatchPreview, type BatchProgressEvent, type BatchStatus,
+  type BatchResultRow, type BatchSummary, type ControlTotal, type BatchUploadReceipt, type BatchValidation, type PendingBatch,
 } from '../../../shared/batch';
 import type { ReasonCode } from '../../../shared/codes';
-import type { Page, PaymentRecord, PaymentStatus } from '../../../shared/domain';
+import type { Page, PaymentStatus } from '../../../shared/domain';
 import { failure, success, type Result } from '../../../shared/result';
-import { BatchApprovals, batchTotals } from '../approval/batch-approvals';
+import { BatchApprovals, batchDetail, batchTotals } from '../approval/batch-approvals';
 import type { EngineApi } from '../engine-api';
 import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
@@ -17,6 +17,7 @@ import { toPaymentRecord } from '../queries';
 import { appendUpload, batchFilePath, importFile, newFileId, removeFile } from './batch-files';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
 import { ResultsWriter } from './batch-results-file';
+import { resultsPage } from './batch-results-query';
 import { validateFile } from './batch-validation';
 import { BatchFileError, detectDialect, hashFile, readCsvRecords, type CsvDialect } from './csv-source';
 
@@ -30,10 +31,6 @@ interface BatchRow {
   rejected: number; skipped: number; reasons: string; first_seq: number | null; last_seq: number | null; running_ms: number;
   created_at_ms: number; started_at_ms: number | null; finished_at_ms: number | null;
 }
-
-const resultColumns = `seq, payment_id, debtor_code, creditor_code, amount_minor, currency, reference, status, code,
-  message, channel, batch_id, line, received_at_ms,
-  (SELECT plt_us FROM payment_latency WHERE payment_latency.seq = payments.seq) AS plt_us`;
 
 /**
  * The batch feature: uploads and imports, inspection, validation, and the
@@ -51,6 +48,8 @@ export class BatchService {
   private readonly latencyCache = new Map<string, { state: string; p50: number | null; p99: number | null }>();
   /** Rows per chunk for new runs; tests lower it to get many chunks from a small file. */
   chunkRows: number | undefined;
+  /** Rows after which a run checks its failure rate (batch-runner.ts); tests lower it. */
+  failureCheckRows: number | undefined;
 
   constructor(private readonly engine: EngineApi) {}
 
@@ -135,9 +134,12 @@ export class BatchService {
     const batchId = `b-${Date.now().toString(36)}-${fileHash.slice(0, 8)}-${randomBytes(4).toString('hex')}`;
     const lsn = this.store.commit([{
       t: 'batch', id: batchId, fileName: this.fileNameOf(request.fileId), filePath, fileHash, delimiter: dialect.delimiter,
-      mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid, at: Date.now(),
+      mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid,
+      totals: [...outcome.totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, total.count, total.amountMinor]),
+      at: Date.now(),
     }]);
     await this.store.whenDurable(lsn);
+    this.engine.events.emit('ledger-changed', { reason: 'batch' });
     const errors = outcome.errors.slice(0, batchLimits.errorsReturned);
     return success({ batch: this.requireSummary(batchId), errors, errorTotal: outcome.errorTotal });
   }
@@ -210,6 +212,17 @@ export class BatchService {
     return success(this.requireSummary(row.id));
   }
 
+  /** The rows and totals an approver reads before deciding a batch (see batchDetail). */
+  async approvalDetail(batchId: string, afterLine: number | undefined): Promise<Result<BatchApprovalDetail>> {
+    const held = this.approvals.find(batchId);
+    if (held === undefined) return failure('NOT_FOUND', `Batch ${batchId} was never held for approval.`, 'batchId');
+    const row = this.row(batchId)!;
+    const file = await this.checkFile(row);
+    if (!file.ok) return file;
+    const mapping = JSON.parse(row.mapping) as BatchMapping;
+    return success(await batchDetail(row.file_path, file.value, mapping, this.store.state.accounts, this.store, held, afterLine ?? 0));
+  }
+
   /** A different approver approves: the reservation is released and the batch runs, in one commit audited under the approver. */
   async approve(batchId: string, caller: Caller, note: string | undefined): Promise<Result<PendingBatch>> {
     const approvals = this.approvals;
@@ -263,8 +276,9 @@ export class BatchService {
     return this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
   }
 
-  abandon(batchId: string): Promise<Result<BatchSummary>> {
-    return this.setStatus(batchId, ['validated'], 'abandoned');
+  /** A validated batch that will never run: the reason stays with the batch (as its problem) and in the audit entry. */
+  abandon(batchId: string, reason: string, caller: Caller): Promise<Result<BatchSummary>> {
+    return this.setStatus(batchId, ['validated'], 'abandoned', `Abandoned by ${caller.username}: ${reason}`);
   }
 
   /** Resolves when the batch's current run has ended (at once when none runs). */
@@ -286,22 +300,12 @@ export class BatchService {
       .map((row) => this.summary(row));
   }
 
-  /** A batch's payments in file order (seq order is line order within a batch), paged by seq. */
-  results(request: { batchId: string; status?: PaymentStatus; limit?: number; cursor?: string | null }): Result<Page<PaymentRecord>> {
+  /** Every row of the batch's file processed so far, in file order: its payments and the rows refused before payment. */
+  results(request: { batchId: string; status?: PaymentStatus; limit?: number; cursor?: string | null }): Result<Page<BatchResultRow>> {
     const row = this.row(request.batchId);
     if (row === undefined) return notFound(request.batchId);
-    const limit = request.limit ?? 50;
-    if (row.first_seq === null || row.last_seq === null) return success({ items: [], nextCursor: null });
-    const afterSeq = request.cursor ? Number(request.cursor) : row.first_seq - 1;
-    if (!Number.isSafeInteger(afterSeq)) return failure('FF01', 'The cursor is not one PayDesk made.', 'cursor');
-    const statusClause = request.status === undefined ? '' : ` AND status = ${request.status === 'accepted' ? 1 : 0}`;
-    const rows = this.store.database.all<Parameters<typeof toPaymentRecord>[0]>(
-      `SELECT ${resultColumns} FROM payments WHERE seq > ? AND seq <= ? AND batch_id = ?${statusClause} ORDER BY seq LIMIT ?`,
-      [afterSeq, row.last_seq, request.batchId, limit + 1],
-    );
-    const page = rows.slice(0, limit);
-    const nextCursor = rows.length > limit ? String(page[page.length - 1].seq) : null;
-    return success({ items: page.map((paymentRow) => toPaymentRecord(paymentRow, this.store.state.pendingLatencyUs)), nextCursor });
+    const range = { id: row.id, first_seq: row.first_seq, last_seq: row.last_seq };
+    return resultsPage(this.store.database, range, { ...request, limit: request.limit ?? 50 }, this.store.state.pendingLatencyUs);
   }
 
   presets(): BatchPreset[] {
@@ -340,7 +344,7 @@ export class BatchService {
       this.store,
       {
         batchId: row.id, filePath: row.file_path, dialect: file.value, mapping: JSON.parse(row.mapping) as BatchMapping,
-        counters: countersOf(row), chunkRows: this.chunkRows,
+        counters: countersOf(row), chunkRows: this.chunkRows, failureCheckRows: this.failureCheckRows,
         reservedMinor: (accountCode) => this.engine.controls.approvals.reservedMinor(accountCode),
       },
       {
@@ -369,7 +373,7 @@ export class BatchService {
     this.runs.delete(batchId);
     if (end.status === 'closed') return;
     const row = this.row(batchId)!;
-    this.reportProgress(batchId, end.status, countersOf(row), 0, 0, true);
+    this.reportProgress(batchId, end.status, countersOf(row), 0, 0, true, row.problem);
   }
 
   /** An unexpected failure mid-run (the file vanished, say): the batch is paused with the reason, never left half-said. */
@@ -413,14 +417,15 @@ export class BatchService {
     this.engine.events.emit('ledger-changed', { reason: 'batch' });
   }
 
-  private async setStatus(batchId: string, from: BatchStatus[], to: BatchStatus): Promise<Result<BatchSummary>> {
+  private async setStatus(batchId: string, from: BatchStatus[], to: BatchStatus, problem: string | null = null): Promise<Result<BatchSummary>> {
     const row = this.row(batchId);
     if (row === undefined) return notFound(batchId);
     const status = this.statusOf(row);
     if (!from.includes(status)) return failure('FF01', `Batch ${batchId} is ${status}; it cannot become ${to}.`);
-    const lsn = this.store.commit([{ t: 'batch-status', id: batchId, status: to, at: Date.now(), problem: null }]);
+    const note = problem === null ? undefined : { target: batchId, detail: `batch ${row.file_name} ${to}: ${problem}` };
+    const lsn = this.store.commit([{ t: 'batch-status', id: batchId, status: to, at: Date.now(), problem }], note);
     await this.store.whenDurable(lsn);
-    this.reportProgress(batchId, to, countersOf(this.row(batchId)!), 0, 0, true);
+    this.reportProgress(batchId, to, countersOf(this.row(batchId)!), 0, 0, true, problem);
     return success(this.requireSummary(batchId));
   }
 
@@ -439,15 +444,18 @@ export class BatchService {
 
   private summary(row: BatchRow, withLatency = false): BatchSummary {
     const latency = withLatency ? this.latencyPercentiles(row) : { p50: null, p99: null };
-    const paid = row.accepted + row.rejected;
+    const processed = row.accepted + row.rejected + row.skipped;
     return {
       batchId: row.id, fileName: row.file_name, fileHash: row.file_hash, delimiter: row.delimiter, mapping: JSON.parse(row.mapping) as BatchMapping,
       status: this.statusOf(row), rows: row.rows_total, valid: row.rows_valid, invalid: row.rows_invalid, rowsDone: row.rows_done,
       accepted: row.accepted, rejected: row.rejected, skipped: row.skipped, reasons: JSON.parse(row.reasons) as Partial<Record<ReasonCode, number>>,
-      psr: paid === 0 ? null : row.accepted / paid,
+      psr: processed === 0 ? null : row.accepted / processed,
       rowsPerSecond: row.running_ms > 0 ? Math.round((row.rows_done * 1000) / row.running_ms) : null,
       pltP50Us: latency.p50, pltP99Us: latency.p99, createdAtMs: row.created_at_ms, startedAtMs: row.started_at_ms,
-      finishedAtMs: row.finished_at_ms, runningMs: row.running_ms,
+      finishedAtMs: row.finished_at_ms, runningMs: row.running_ms, problem: row.problem,
+      controlTotals: this.store.database.all<ControlTotal>(
+        'SELECT currency, count, amount_minor AS amountMinor FROM batch_control_totals WHERE batch_id = ? ORDER BY currency', [row.id],
+      ),
     };
   }
 

@@ -19,6 +19,8 @@ export interface ValidationOutcome {
   errors: BatchValidationError[];
   errorTotal: number;
   reasons: Partial<Record<ReasonCode, number>>;
+  /** Valid rows per currency: count and sum in minor units. */
+  totals: Map<string, { count: number; amountMinor: number }>;
 }
 
 /** Payment ids looked up per query; a shorter list is padded with '', which is never a payment id. */
@@ -43,7 +45,7 @@ export async function validateFile(
   accounts: ReadonlyMap<string, AccountState>,
   database: SqliteDatabase,
 ): Promise<ValidationOutcome> {
-  const outcome: ValidationOutcome = { headers: [], rows: 0, valid: 0, invalid: 0, errors: [], errorTotal: 0, reasons: {} };
+  const outcome: ValidationOutcome = { headers: [], rows: 0, valid: 0, invalid: 0, errors: [], errorTotal: 0, reasons: {}, totals: new Map() };
   // The line each valid payment id was first seen on, to name it in the duplicate's error.
   const firstLineById = new Map<string, number>();
   let rowHasProblem = false;
@@ -71,8 +73,21 @@ export async function validateFile(
         }
       }
       if (rowHasProblem) outcome.invalid++;
-      else outcome.valid++;
+      else {
+        outcome.valid++;
+        addToTotal(outcome.totals, row!.currency, row!.amountMinor);
+      }
     }
   }
   return outcome;
+}
+
+function addToTotal(totals: ValidationOutcome['totals'], currency: string, amountMinor: number): void {
+  const total = totals.get(currency);
+  if (total === undefined) totals.set(currency, { count: 1, amountMinor });
+  else {
+    total.count++;
+    // A sum past the exact range is held at its edge (shown as "more than"); starting such a batch is refused with AM02.
+    total.amountMinor = Math.min(total.amountMinor + amountMinor, Number.MAX_SAFE_INTEGER);
+  }
 }

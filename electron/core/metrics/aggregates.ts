@@ -105,6 +105,13 @@ export class MetricsAggregates {
     this.changed = true;
   }
 
+  /** A batch row refused before payment: it counts in the batch's totals and PSR as a failure, and has no latency. */
+  recordRefused(batchId: string, atMs: number, code: string): void {
+    for (const delta of this.deltasFor('batch', batchId, atMs)) countPayment(delta, atMs, code);
+    this.counted += 1;
+    this.changed = true;
+  }
+
   recordLatency(seq: number, latencyUs: number): void {
     const key = this.awaitingLatency.get(seq) ?? this.lookUpPayment(seq);
     this.awaitingLatency.delete(seq);

@@ -1,5 +1,6 @@
 import type { Handlers } from '../../../shared/contract';
 import { failure, success } from '../../../shared/result';
+import { demoOnlyMessage, isDemoLedger } from '../demo/demo-ledger';
 import { LoadGenerator } from '../demo/load-generator';
 import type { EngineApi } from '../engine-api';
 import { batchMetrics, dashboardMetrics } from './dashboard';
@@ -26,7 +27,10 @@ export function createMetricsHandlers(engine: EngineApi) {
       if (metrics === null) return failure('NOT_FOUND', `No payment of batch ${request.batchId} has been recorded yet.`, 'batchId');
       return success(metrics);
     },
-    'demo-load-start': (request) => loadGenerator.start(request),
+    'demo-load-start': async (request) => {
+      if (!isDemoLedger(engine.store.database)) return failure('DEMO_ONLY', demoOnlyMessage);
+      return loadGenerator.start(request);
+    },
     'demo-load-stop': async () => success(loadGenerator.stop(null)),
     'demo-load-status': async () => success(loadGenerator.current()),
   } satisfies Partial<Handlers>;

@@ -2,6 +2,7 @@ import { roleAllows, sessionIdleLockMs, type Caller } from '../../../shared/acce
 import { channelChangesState, channelRoles } from '../../../shared/channel-roles';
 import type { ChannelName } from '../../../shared/contract';
 import { failure, success, type Failure, type Result } from '../../../shared/result';
+import { unrecordedAuditNote } from '../audit/unrecorded-actions';
 import type { LedgerStore } from '../ledger-store';
 import type { CallContext } from './call-context';
 import { findOperator } from './operators';
@@ -51,6 +52,20 @@ export class AccessControl {
       return { caller: anonymous, locked: false };
     }
     return { caller: { ...anonymous, username: operator.username, role: operator.role, signedIn: true }, locked: false };
+  }
+
+  /**
+   * A refused change or an action outside the ledger, once its handler answered (see audit/unrecorded-actions.ts).
+   * An operator's, that is: the command line holds the file itself, says a refusal on stderr and leaves the file as it was.
+   */
+  noteUnaudited(channelName: ChannelName, caller: Caller, result: Result<unknown>): void {
+    const note = caller.signedIn && caller.transport !== 'system' ? unrecordedAuditNote(channelName, result) : null;
+    if (note === null) return;
+    try {
+      this.store.commit([], { actor: caller.username, action: channelName, ...note });
+    } catch (error) {
+      console.error('paydesk: writing an audit entry for an unrecorded action failed', error);
+    }
   }
 
   /** An attempt to change something that the role refuses is itself an audit entry (a refused read is not). */

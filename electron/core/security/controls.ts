@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../shared/contract';
 import { success } from '../../../shared/result';
-import { exportAuditCsv, listAudit } from '../audit/audit-queries';
+import { auditActions, exportAuditCsv, listAudit } from '../audit/audit-queries';
 import { Approvals } from '../approval/approvals';
 import type { EngineEvents } from '../events';
 import type { LedgerStore } from '../ledger-store';
@@ -39,11 +39,12 @@ export class Controls {
       'operator-set-status': (request, caller) => sessions.setOperatorStatus(request, caller),
       'audit-list': async ({ limit, cursor, ...filter }) => success(listAudit(database, filter, limit ?? 100, cursor)),
       'audit-export': async (filter) => success(exportAuditCsv(database, filter, Date.now())),
+      'audit-actions': async () => success(auditActions(database)),
       'approval-list': async (request) => success(approvals.list(request.status)),
       'approval-approve': (request, caller) => approvals.approve(request.paymentId, caller, request.note),
       'approval-reject': (request, caller) => approvals.reject(request.paymentId, caller, request.note),
       'approval-threshold-list': async () => success(approvals.thresholds()),
-      'approval-threshold-set': (request) => approvals.setThreshold(request.currency, request.amount),
+      'approval-threshold-set': (request) => approvals.setThreshold(request.currency, request.amount, request.confirmed ?? false),
     } satisfies Partial<Handlers>;
   }
 }

@@ -8,6 +8,7 @@ import { ReconciliationPage } from '../pages/reconciliation/ReconciliationPage';
 import { AccountsPage } from './AccountsPage';
 import { PaymentsPage } from './PaymentsPage';
 import { StatusBar } from './StatusBar';
+import './app-header.css';
 import { controlPage, OperatorBadge, routeVisible } from '../pages/sign-in/control-pages';
 import { useSessionStore } from '../pages/sign-in/session-store';
 
@@ -29,12 +30,14 @@ export function AppShell() {
 
 function AppHeader() {
   const fileName = usePayDeskStore((state) => state.ledgerInfo?.fileName);
+  const demo = usePayDeskStore((state) => state.ledgerInfo?.demo === true);
   return (
     <header className="app-header">
       <span className="product">PayDesk</span>
       <span className="ledger-file" title="The open ledger file">
         {fileName === undefined ? 'No ledger open' : `Ledger: ${fileName}`}
       </span>
+      {demo ? <span className="demo-badge" data-testid="demo-badge" title="Made-up data: not a real ledger">Demo ledger</span> : null}
       <OperatorBadge />
     </header>
   );

@@ -19,6 +19,12 @@ function filterRequest(draft: AuditFilterDraft) {
   return request;
 }
 
+/** An action as the list names it: "approval-threshold-set" reads "Approval threshold set (approval-threshold-set)". */
+export function actionLabel(action: string): string {
+  const words = action.replace(/-/g, ' ');
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)} (${action})`;
+}
+
 /** Saves text as a file through the browser; nothing else on the page writes files. */
 function download(fileName: string, text: string) {
   const link = document.createElement('a');
@@ -32,6 +38,7 @@ function download(fileName: string, text: string) {
 export function AuditPage() {
   const [draft, setDraft] = useState<AuditFilterDraft>({ actor: '', action: '', outcome: '', search: '' });
   const { value, failure } = useEngineQuery('audit-list', { ...filterRequest(draft), limit: 200 });
+  const { value: actions } = useEngineQuery('audit-actions', {});
   const [exportFailure, setExportFailure] = useState<Failure | null>(null);
   const update = (key: keyof AuditFilterDraft) => (event: { target: { value: string } }) => setDraft({ ...draft, [key]: event.target.value });
   async function exportCsv() {
@@ -47,9 +54,20 @@ export function AuditPage() {
       </div>
       <div className="filters">
         <Field label="Operator">{(control) => <input {...control} value={draft.actor} onChange={update('actor')} />}</Field>
-        <Field label="Action">{(control) => <input {...control} value={draft.action} placeholder="payment-submit" onChange={update('action')} />}</Field>
+        <Field label="Action">
+          {(control) => (
+            <select {...control} value={draft.action} onChange={update('action')}>
+              <option value="">All actions</option>
+              {(actions ?? []).map((action) => <option key={action} value={action}>{actionLabel(action)}</option>)}
+            </select>
+          )}
+        </Field>
         <Field label="Outcome">{(control) => <input {...control} value={draft.outcome} placeholder="refused" onChange={update('outcome')} />}</Field>
-        <Field label="Search">{(control) => <input {...control} value={draft.search} onChange={update('search')} />}</Field>
+        <Field label="Search">
+          {(control) => (
+            <input {...control} value={draft.search} placeholder="e.g. threshold set" onChange={update('search')} />
+          )}
+        </Field>
       </div>
       {failure === null ? null : <FailureMessage failure={failure} />}
       {exportFailure === null ? null : <FailureMessage failure={exportFailure} prefix="Not exported:" />}

@@ -1,3 +1,4 @@
+import { formatCount } from '../../../../shared/metrics-format';
 import { formatTimestamp } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
 
@@ -22,13 +23,18 @@ export function BatchHistory() {
                 <td className="nowrap">{formatTimestamp(batch.createdAtMs)}</td>
                 <td>{batch.fileName}</td>
                 <td><span className={`badge batch-status-${batch.status}`}>{batch.status}</span></td>
-                <td className="numeric">{batch.rowsDone} / {batch.rows}</td>
-                <td className="numeric">{batch.accepted}</td>
-                <td className="numeric">{batch.rejected + batch.skipped}</td>
+                <td className="numeric">{formatCount(batch.rowsDone)} / {formatCount(batch.rows)}</td>
+                <td className="numeric">{formatCount(batch.accepted)}</td>
+                <td className="numeric">{formatCount(batch.rejected + batch.skipped)}</td>
                 <td className="form-actions">
-                  <button type="button" className="link-button" onClick={() => void openBatch(batch.batchId)}>Open</button>
+                  <button type="button" className="link-button" aria-label={`Open batch ${batch.fileName}`} onClick={() => void openBatch(batch.batchId)}>
+                    Open
+                  </button>
                   {batch.status === 'interrupted' || batch.status === 'paused' ? (
-                    <button type="button" className="link-button" onClick={() => void control('batch-resume', batch.batchId)}>Resume</button>
+                    <button type="button" className="link-button" aria-label={`Resume batch ${batch.fileName}`}
+                      onClick={() => void control('batch-resume', batch.batchId)}>
+                      Resume
+                    </button>
                   ) : null}
                 </td>
               </tr>

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import {
   batchDelimiters, batchFieldLabels, batchFields, mappingProblems, validationReportCsv, type BatchDelimiter, type BatchField,
+  type BatchMapping as BatchMappingShape,
 } from '../../../../shared/batch';
+import { formatCount } from '../../../../shared/metrics-format';
 import { FileDropZone } from '../../components/FileDropZone';
 import { formatTimestamp } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
@@ -94,6 +96,16 @@ export function BatchPreviewTable() {
   );
 }
 
+/** What matching the headers by name found, so the operator knows what to check and what is left to choose. */
+function mappingNote(headers: readonly string[], suggested: BatchMappingShape, problemCount: number): string {
+  const matched = batchFields.filter((field) => suggested[field] !== undefined && headers.includes(suggested[field]!));
+  if (matched.length === 0) return 'No column header matched a field by name: choose the column for each field.';
+  const names = matched.map((field) => `${batchFieldLabels[field]} ← "${suggested[field]}"`).join(', ');
+  return problemCount === 0
+    ? `Matched by header name: ${names}. Check them, then check every row.`
+    : `Matched by header name: ${names}. Choose a column for the fields named below.`;
+}
+
 export function BatchMapping() {
   const preview = useBatchesStore((state) => state.preview)!;
   const mapping = useBatchesStore((state) => state.mapping);
@@ -118,9 +130,10 @@ export function BatchMapping() {
           </label>
         ))}
       </div>
+      <p className="muted" data-testid="mapping-note">{mappingNote(preview.headers, preview.suggestedMapping, problems.length)}</p>
       {problems.map((problem) => <p className="field-error" key={problem}>{problem}</p>)}
       <div className="form-actions">
-        <button type="button" disabled={problems.length > 0 || validating} onClick={() => void validate()}>
+        <button type="button" className="primary" disabled={problems.length > 0 || validating} onClick={() => void validate()}>
           {validating ? 'Checking every row…' : 'Check every row'}
         </button>
       </div>
@@ -155,8 +168,6 @@ function PresetControls() {
 
 export function ValidationReport() {
   const validation = useBatchesStore((state) => state.validation);
-  const processBatch = useBatchesStore((state) => state.process);
-  const abandon = useBatchesStore((state) => state.abandon);
   if (validation === null) return null;
   const { batch, errors, errorTotal } = validation;
   return (
@@ -164,7 +175,7 @@ export function ValidationReport() {
       <div className="panel-heading">
         <h2 id="validation-title">Validation</h2>
         <span data-testid="validation-counts">
-          {batch.rows} rows: {batch.valid} valid, {batch.invalid} with errors ({errorTotal} errors)
+          {formatCount(batch.rows)} rows: {formatCount(batch.valid)} valid, {formatCount(batch.invalid)} with errors ({formatCount(errorTotal)} errors)
         </span>
         {errorTotal > 0 ? (
           <button type="button" onClick={() => downloadText(`${batch.fileName}-errors.csv`, validationReportCsv(errors))}>
@@ -174,12 +185,7 @@ export function ValidationReport() {
       </div>
       {errors.length > 0 ? <ErrorTable errors={errors} /> : <p className="success">Every row is valid.</p>}
       {errorTotal > errors.length ? <p className="muted">The first {errors.length} of {errorTotal} errors are listed.</p> : null}
-      <div className="form-actions">
-        <button type="button" disabled={batch.valid === 0} onClick={() => void processBatch()}>
-          Process {batch.valid} valid rows
-        </button>
-        <button type="button" onClick={() => void abandon()}>Abandon</button>
-      </div>
+      {batch.invalid > 0 ? <p className="muted">Rows with errors are not paid; the results list them as refused, with their reasons.</p> : null}
     </section>
   );
 }

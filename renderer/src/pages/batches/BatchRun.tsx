@@ -1,4 +1,7 @@
+import type { BatchResultRow } from '../../../../shared/batch';
+import { isKnownCurrency } from '../../../../shared/currencies';
 import { formatMinorGrouped } from '../../../../shared/money';
+import { formatCount } from '../../../../shared/metrics-format';
 import { formatPlt } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
 import type { ResultsFilter } from './batches-store';
@@ -6,7 +9,7 @@ import { downloadText } from './upload-chunks';
 
 function reasonsText(reasons: Partial<Record<string, number>>): string {
   const entries = Object.entries(reasons);
-  return entries.length === 0 ? 'none' : entries.map(([code, count]) => `${code} ${count}`).join(', ');
+  return entries.length === 0 ? 'none' : entries.map(([code, count]) => `${code} ${formatCount(count ?? 0)}`).join(', ');
 }
 
 export function BatchProgress() {
@@ -27,12 +30,12 @@ export function BatchProgress() {
         <span data-testid="batch-percent">{percent}%</span>
       </div>
       <p data-testid="batch-progress-text">
-        {rowsDone} of {batch.rows} rows · succeeded {progress?.accepted ?? batch.accepted} · failed{' '}
-        {(progress?.rejected ?? batch.rejected) + (progress?.skipped ?? batch.skipped)}{' '}
-        ({reasonsText(progress?.reasons ?? batch.reasons)}) · {progress?.rowsPerSecond ?? '-'} rows/s · ETA{' '}
-        {progress?.etaSeconds === null || progress === null ? '-' : `${progress.etaSeconds} s`}
+        {formatCount(rowsDone)} of {formatCount(batch.rows)} rows · succeeded {formatCount(progress?.accepted ?? batch.accepted)} · failed{' '}
+        {formatCount((progress?.rejected ?? batch.rejected) + (progress?.skipped ?? batch.skipped))}{' '}
+        ({reasonsText(progress?.reasons ?? batch.reasons)}) · {formatCount(progress?.rowsPerSecond ?? null)} rows/s · ETA{' '}
+        {progress?.etaSeconds === null || progress === null ? '-' : `${formatCount(progress.etaSeconds)} s`}
       </p>
-      {progress?.problem ? <p className="failure">{progress.problem}</p> : null}
+      {(progress?.problem ?? batch.problem) ? <p className={status === 'abandoned' ? 'muted' : 'failure'}>{progress?.problem ?? batch.problem}</p> : null}
       {status === 'awaiting-approval' ? (
         <p role="status">
           Above the approval threshold: the batch waits on the Pending page for another operator with the approver role; its totals are reserved.
@@ -51,14 +54,14 @@ export function BatchProgress() {
 
 export function BatchSummaryPanel() {
   const batch = useBatchesStore((state) => state.batch)!;
-  if (batch.status === 'running') return null;
-  const failed = batch.rejected + batch.skipped;
+  if (batch.status === 'running' || batch.rowsDone === 0) return null;
   const items: [string, string][] = [
-    ['Rows', String(batch.rows)],
-    ['Succeeded', String(batch.accepted)],
-    ['Failed', String(failed)],
+    ['Rows', formatCount(batch.rows)],
+    ['Succeeded', formatCount(batch.accepted)],
+    ['Rejected', formatCount(batch.rejected)],
+    ['Refused before payment', formatCount(batch.skipped)],
     ['PSR', batch.psr === null ? '-' : `${(batch.psr * 100).toFixed(2)}%`],
-    ['PT', batch.rowsPerSecond === null ? '-' : `${batch.rowsPerSecond} rows/s`],
+    ['PT', batch.rowsPerSecond === null ? '-' : `${formatCount(batch.rowsPerSecond)} rows/s`],
     ['PLT p50', formatPlt(batch.pltP50Us)],
     ['PLT p99', formatPlt(batch.pltP99Us)],
     ['Duration', `${(batch.runningMs / 1000).toFixed(1)} s`],
@@ -81,7 +84,7 @@ export function BatchResults() {
   const filter = useBatchesStore((state) => state.resultsFilter);
   const setFilter = useBatchesStore((state) => state.setResultsFilter);
   const exportResults = useBatchesStore((state) => state.exportResults);
-  if (batch.status === 'running') return null;
+  if (batch.status === 'running' || batch.rowsDone === 0) return null;
   return (
     <section className="panel" aria-labelledby="results-title">
       <div className="panel-heading">
@@ -104,6 +107,17 @@ export function BatchResults() {
   );
 }
 
+/** A refused row's amount may be unreadable: it is shown as the file wrote it. */
+function amountText(record: BatchResultRow): string {
+  if (record.amountMinor !== null && isKnownCurrency(record.currency)) return `${formatMinorGrouped(record.amountMinor, record.currency)} ${record.currency}`;
+  return [record.amountText, record.currency].filter((part) => part !== '').join(' ');
+}
+
+function outcomeLabel(record: BatchResultRow): string {
+  if (record.refused) return 'refused before payment';
+  return record.status;
+}
+
 function ResultsTable() {
   const results = useBatchesStore((state) => state.results);
   return (
@@ -117,11 +131,12 @@ function ResultsTable() {
         </thead>
         <tbody>
           {results.map((record) => (
-            <tr key={record.paymentId}>
-              <td>{record.line}</td><td className="mono">{record.paymentId}</td><td>{record.debtor}</td><td>{record.creditor}</td>
-              <td className="numeric">{formatMinorGrouped(record.amountMinor, record.currency)} {record.currency}</td>
+            <tr key={record.line}>
+              <td className="numeric">{record.line}</td><td className="mono">{record.paymentId || '(none)'}</td>
+              <td>{record.debtor}</td><td>{record.creditor}</td>
+              <td className="numeric nowrap">{amountText(record)}</td>
               <td>
-                <span className={record.status === 'accepted' ? 'success' : 'badge badge-rejected'}>{record.status}</span>{' '}
+                <span className={record.status === 'accepted' ? 'success' : 'badge badge-rejected'}>{outcomeLabel(record)}</span>{' '}
                 <span className="code">{record.code}</span> {record.status === 'rejected' ? record.message : ''}
               </td>
             </tr>

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { api } from '../../api/client';
 import { FailureMessage } from '../../components/FailureMessage';
 import { BatchHistory } from './BatchHistory';
+import { BatchReady } from './BatchReady';
 import { BatchDropZone, BatchMapping, BatchPreviewTable, DuplicateFileWarning, ValidationReport } from './BatchImport';
 import { BatchProgress, BatchResults, BatchSummaryPanel } from './BatchRun';
 import { connectBatches } from './batches-store';
@@ -16,7 +17,7 @@ export function BatchesPage() {
   const duplicateAcknowledged = useBatchesStore((state) => state.duplicateAcknowledged);
   const batch = useBatchesStore((state) => state.batch);
   const showImport = preview !== null && (preview.sameFileBatches.length === 0 || duplicateAcknowledged);
-  const processing = batch !== null && batch.status !== 'validated' && batch.status !== 'abandoned';
+  const processing = batch !== null && batch.status !== 'validated';
   return (
     <>
       <div className="page-heading">
@@ -32,6 +33,7 @@ export function BatchesPage() {
           <ValidationReport />
         </>
       ) : null}
+      {batch !== null && batch.status === 'validated' ? <BatchReady /> : null}
       {processing ? (
         <>
           <BatchProgress />

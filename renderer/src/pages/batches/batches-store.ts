@@ -2,9 +2,10 @@ import { create } from 'zustand';
 import type { PayDeskClient } from '../../api/client';
 import { batchLimits, csvLine, resultsHeader } from '../../../../shared/batch';
 import type {
-  BatchDelimiter, BatchMapping, BatchPreset, BatchPreview, BatchProgressEvent, BatchSummary, BatchUploadReceipt, BatchValidation,
+  BatchDelimiter, BatchMapping, BatchPreset, BatchPreview, BatchProgressEvent, BatchResultRow, BatchSummary, BatchUploadReceipt,
+  BatchValidation,
 } from '../../../../shared/batch';
-import type { Page, PaymentRecord, PaymentStatus } from '../../../../shared/domain';
+import type { Page, PaymentStatus } from '../../../../shared/domain';
 import { failure, type Failure, type Result } from '../../../../shared/result';
 import { splitForUpload } from './upload-chunks';
 
@@ -35,7 +36,7 @@ export interface BatchesState {
   batch: BatchSummary | null;
   progress: BatchProgressEvent | null;
   resultsFilter: ResultsFilter;
-  results: PaymentRecord[];
+  results: BatchResultRow[];
   resultsCursor: string | null;
   resultsNextCursor: string | null;
   resultsPrevious: (string | null)[];
@@ -49,7 +50,7 @@ export interface BatchesState {
   savePreset(name: string): Promise<void>;
   validate(): Promise<void>;
   process(): Promise<void>;
-  abandon(): Promise<void>;
+  abandon(reason: string): Promise<void>;
   control(action: 'batch-pause' | 'batch-resume' | 'batch-cancel', batchId?: string): Promise<void>;
   openBatch(batchId: string): Promise<void>;
   noteProgress(event: BatchProgressEvent): void;
@@ -127,10 +128,12 @@ function importActions(client: PayDeskClient, set: SetState, get: GetState): Pic
       set({ validating: false, validation: validation.value, batch: validation.value.batch });
       void get().loadHistory();
     },
-    async abandon() {
+    async abandon(reason) {
       const batch = get().batch;
-      if (batch !== null && batch.status === 'validated') await client.invoke('batch-abandon', { batchId: batch.batchId });
-      set({ ...freshImport });
+      if (batch === null || batch.status !== 'validated') return;
+      const abandoned = await client.invoke('batch-abandon', { batchId: batch.batchId, reason });
+      if (!abandoned.ok) return set({ failure: abandoned });
+      set({ ...freshImport, batch: abandoned.value });
       void get().loadHistory();
     },
     reset: () => set({ ...freshImport }),
@@ -138,6 +141,28 @@ function importActions(client: PayDeskClient, set: SetState, get: GetState): Pic
 }
 
 type RunActions = 'process' | 'control' | 'openBatch' | 'noteProgress' | 'loadHistory' | 'loadPresets';
+
+/** How often, at most, the Past batches list is read again while a batch runs. */
+const historyRefreshMs = 1000;
+
+/** Runs the latest request at most once per interval: the first at once, later ones at the end of the interval. */
+function throttle(intervalMs: number) {
+  let lastAtMs = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return {
+    request(work: () => void) {
+      if (timer !== null) return;
+      const waitMs = Math.max(0, lastAtMs + intervalMs - Date.now());
+      timer = setTimeout(() => {
+        timer = null;
+        lastAtMs = Date.now();
+        work();
+      }, waitMs);
+    },
+  };
+}
+
+const historyThrottle = throttle(historyRefreshMs);
 
 function runActions(client: PayDeskClient, set: SetState, get: GetState): Pick<BatchesState, RunActions> {
   return {
@@ -163,10 +188,13 @@ function runActions(client: PayDeskClient, set: SetState, get: GetState): Pick<B
       await get().loadResults(null, []);
     },
     noteProgress(event) {
+      // The list follows every batch: at once on a status change, at most once a second while rows move.
+      if (event.status !== 'running') void get().loadHistory();
+      else historyThrottle.request(() => void get().loadHistory());
       const batch = get().batch;
-      if (batch === null || batch.batchId !== event.batchId) return void get().loadHistory();
-      const { status, rowsDone, accepted, rejected } = event;
-      set({ progress: event, batch: { ...batch, status, rowsDone, accepted, rejected } });
+      if (batch === null || batch.batchId !== event.batchId) return;
+      const { status, rowsDone, accepted, rejected, skipped } = event;
+      set({ progress: event, batch: { ...batch, status, rowsDone, accepted, rejected, skipped } });
       if (status !== 'running') void get().openBatch(event.batchId).then(() => set({ progress: event }));
     },
     async loadHistory() {
@@ -180,9 +208,9 @@ function runActions(client: PayDeskClient, set: SetState, get: GetState): Pick<B
   };
 }
 
-function resultLine(item: PaymentRecord): string {
+function resultLine(item: BatchResultRow): string {
   const { line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message } = item;
-  return csvLine([line, paymentId, debtor, creditor, amountMinor, currency, reference, status, code, message]);
+  return csvLine([line, paymentId, debtor, creditor, amountMinor, currency, reference, item.refused ? 'refused' : status, code, message]);
 }
 
 type ResultsActions = 'setResultsFilter' | 'loadResults' | 'exportResults';
@@ -210,7 +238,7 @@ function resultsActions(client: PayDeskClient, set: SetState, get: GetState): Pi
       let cursor: string | null = null;
       let written = 0;
       while (batch !== null && written < resultsExportRowsMax) {
-        const page: Result<Page<PaymentRecord>> = await fetchPage(batch.batchId, 500, cursor);
+        const page: Result<Page<BatchResultRow>> = await fetchPage(batch.batchId, 500, cursor);
         if (!page.ok) break;
         for (const item of page.value.items) text += resultLine(item);
         written += page.value.items.length;
@@ -239,5 +267,13 @@ export type BatchesStore = ReturnType<typeof createBatchesStore>;
 export function connectBatches(store: BatchesStore, client: PayDeskClient): () => void {
   void store.getState().loadHistory();
   void store.getState().loadPresets();
-  return client.on('batch-progress', (event) => store.getState().noteProgress(event));
+  const stopProgress = client.on('batch-progress', (event) => store.getState().noteProgress(event));
+  // A batch validated in another window sends no progress: the list follows the ledger's batch changes too.
+  const stopChanges = client.on('ledger-changed', (event) => {
+    if (event.reason === 'batch') historyThrottle.request(() => void store.getState().loadHistory());
+  });
+  return () => {
+    stopProgress();
+    stopChanges();
+  };
 }

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { FailureMessage } from '../../components/FailureMessage';
+import { usePayDeskStore } from '../../store';
+import { useCan } from '../sign-in/session-store';
 import { loadGeneratorLimits, type LoadGeneratorStatus } from '../../../../shared/metrics';
 import type { DashboardStore, LoadSettings } from './dashboard-store';
 
@@ -28,7 +30,30 @@ export function describeLoadStatus(status: LoadGeneratorStatus | null, nowMs: nu
   return `Stopped${status.stoppedBecause === null ? '' : ` (${status.stoppedBecause})`}: ${counts}.`;
 }
 
+/**
+ * The load generator, for administrators only and only on a demo ledger (core refuses it anywhere
+ * else with DEMO_ONLY). On a real ledger the panel says where demos run instead of offering Start.
+ */
 export function LoadGeneratorPanel({ store }: { store: DashboardStore }) {
+  const canRun = useCan('administrator');
+  const demo = usePayDeskStore((state) => state.ledgerInfo?.demo);
+  if (!canRun || demo === undefined) return null;
+  if (!demo) {
+    return (
+      <section className="panel load-generator" aria-labelledby="load-generator-title">
+        <h2 id="load-generator-title" className="chart-title">Demo load generator</h2>
+        <p className="muted" data-testid="load-generator-demo-only">
+          The load generator runs only on a demo ledger, never on this one: it would post thousands of made-up payments into real balances
+          and the real audit trail. Create a demo ledger with <code>paydesk demo --db demo.paydesk</code> and open that file to try it.
+        </p>
+      </section>
+    );
+  }
+  return <LoadGeneratorControls store={store} />;
+}
+
+function LoadGeneratorControls({ store }: { store: DashboardStore }) {
+  const [confirming, setConfirming] = useState(false);
   const settings = store((state) => state.loadSettings);
   const status = store((state) => state.loadStatus);
   const failure = store((state) => state.loadFailure);
@@ -60,12 +85,26 @@ export function LoadGeneratorPanel({ store }: { store: DashboardStore }) {
         {input('ratePerSecond', 'Rate', 'payments/s')}
         {input('durationSeconds', 'Duration', 's')}
         {input('failingPercent', 'Failing share', '%')}
-        <button type="button" disabled={typeof checked === 'string'} onClick={() => typeof checked !== 'string' && void startLoad(checked)}>
-          {status?.running ? 'Restart' : 'Start'}
+        <button type="button" className="primary" disabled={typeof checked === 'string' || confirming} onClick={() => setConfirming(true)}>
+          {status?.running ? 'Restart…' : 'Start…'}
         </button>
         <button type="button" disabled={!status?.running} onClick={() => void stopLoad()}>Stop</button>
       </div>
       {typeof checked === 'string' && <p className="field-error">{checked}</p>}
+      {confirming && typeof checked !== 'string' ? (
+        <div className="notice load-confirm" role="alertdialog" aria-labelledby="load-confirm-text">
+          <p id="load-confirm-text">
+            Post about {(checked.ratePerSecond * checked.durationSeconds).toLocaleString('en-US')} made-up payments into this demo ledger
+            over {checked.durationSeconds.toLocaleString('en-US')} s? They are recorded like any payment, in balances and the audit trail.
+          </p>
+          <div className="form-actions">
+            <button type="button" className="primary" autoFocus onClick={() => { setConfirming(false); void startLoad(checked); }}>
+              Start the load generator
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>Cancel</button>
+          </div>
+        </div>
+      ) : null}
       {failure !== null && <FailureMessage failure={failure} />}
       <p data-testid="load-status" aria-live="polite">{describeLoadStatus(status, nowMs)}</p>
     </section>

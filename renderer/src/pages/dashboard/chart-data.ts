@@ -133,5 +133,5 @@ export function timeTickFormatter(stepSeconds: number): (timeMs: number) => stri
 export function emptyMessage(metrics: MetricsDashboard): string | null {
   if (metrics.totals.total > 0) return null;
   if (metrics.range === 'all') return 'No payments yet: make one or import a batch.';
-  return `No payments in the ${rangeName(metrics.range)}: choose a longer range, make a payment, import a batch or start the load generator below.`;
+  return `No payments in the ${rangeName(metrics.range)}: choose a longer range, make a payment or import a batch.`;
 }

@@ -1,14 +1,15 @@
 import { useState } from 'react';
 import type { PendingPayment } from '../../../../shared/access';
-import { formatMinor } from '../../../../shared/money';
+import { formatMinorGrouped } from '../../../../shared/money';
 import type { Failure } from '../../../../shared/result';
 import { api } from '../../api/client';
 import { FailureMessage } from '../../components/FailureMessage';
 import { formatTimestamp } from '../../lib/format';
-import { useCan } from '../sign-in/session-store';
+import { useCan, useSessionStore } from '../sign-in/session-store';
 import { useEngineQuery } from '../sign-in/use-engine-list';
 import { PendingBatches } from './PendingBatches';
 import { ThresholdPanel } from './ThresholdPanel';
+import './pending.css';
 
 /** How long a payment has waited, as a person says it. */
 export function formatAge(ageMs: number): string {
@@ -19,21 +20,30 @@ export function formatAge(ageMs: number): string {
   return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} days`;
 }
 
-/** Payments and batches above the approval threshold, waiting for a second operator with the approver role. */
 /**
- * The Approve / Reject buttons of one pending item, for approvers; an empty cell keeps the columns
- * aligned once the item is decided, and viewers without the role get no column at all.
+ * The Approve / Reject buttons of one pending item, for approvers: short labels on screen, the item
+ * named for screen readers. The operator who submitted the item is offered neither (four-eyes: someone
+ * else decides); an empty cell keeps the columns aligned once the item is decided, and viewers without
+ * the role get no column at all.
  */
-export function DecisionCell(props: { canApprove: boolean; pending: boolean; what: string; onDecide: (verb: 'approve' | 'reject') => void }) {
+export function DecisionCell(props: {
+  canApprove: boolean; pending: boolean; submittedBy: string; what: string; onDecide: (verb: 'approve' | 'reject') => void;
+}) {
+  const username = useSessionStore((state) => state.operator?.username);
   if (!props.canApprove) return null;
   if (!props.pending) return <td />;
+  if (props.submittedBy === username) return <td className="muted own-request">Your request: another approver decides.</td>;
   return (
-    <td className="nowrap">
-      <button type="button" onClick={() => props.onDecide('approve')}>Approve {props.what}</button>{' '}
-      <button type="button" onClick={() => props.onDecide('reject')}>Reject {props.what}</button>
+    <td className="decision">
+      <span className="button-row">
+        <button type="button" className="primary" aria-label={`Approve ${props.what}`} onClick={() => props.onDecide('approve')}>Approve</button>
+        <button type="button" aria-label={`Reject ${props.what}`} onClick={() => props.onDecide('reject')}>Reject</button>
+      </span>
     </td>
   );
 }
+
+/** Payments and batches above the approval threshold, waiting for a second operator with the approver role. */
 
 export function PendingPage() {
   const [status, setStatus] = useState<'pending' | 'approved' | 'rejected'>('pending');
@@ -62,8 +72,10 @@ export function PendingPage() {
       {decided === null ? null : <p className="success" role="status">{decided}</p>}
       {decisionFailure === null ? null : <FailureMessage failure={decisionFailure} prefix="Not decided:" />}
       {failure === null ? null : <FailureMessage failure={failure} />}
-      <h2>Payments</h2>
-      <PendingTable payments={value ?? []} onDecide={decide} />
+      <section aria-labelledby="pending-payments-title">
+        <h2 id="pending-payments-title">Payments</h2>
+        <PendingTable payments={value ?? []} onDecide={decide} />
+      </section>
       <PendingBatches status={status} />
       <ThresholdPanel />
     </>
@@ -78,23 +90,25 @@ function PendingTable({ payments, onDecide }: { payments: PendingPayment[]; onDe
       <table className="data-table" aria-label="Payments waiting for approval">
         <thead>
           <tr>
-            <th>Payment id</th><th>From</th><th>To</th><th>Amount</th><th>Submitted by</th><th>Submitted</th><th>Age</th><th>Status</th>
-            {canApprove ? <th>Decision</th> : null}
+            <th scope="col">Payment</th><th scope="col">Reference</th><th scope="col">From → To</th><th scope="col" className="numeric">Amount</th>
+            <th scope="col">Submitted</th><th scope="col">Status</th>
+            {canApprove ? <th scope="col">Decision</th> : null}
           </tr>
         </thead>
         <tbody>
           {payments.map((payment) => (
             <tr key={payment.paymentId}>
-              <td className="mono">{payment.paymentId}</td>
-              <td>{payment.debtor}</td>
-              <td>{payment.creditor}</td>
-              <td className="nowrap">{formatMinor(payment.amountMinor, payment.currency)} {payment.currency}</td>
-              <td>{payment.submittedBy}</td>
-              <td className="nowrap">{formatTimestamp(payment.submittedAtMs)}</td>
-              <td className="nowrap">{formatAge(payment.ageMs)}</td>
+              <td className="mono item-id">{payment.paymentId}</td>
+              <td className="reference">{payment.reference === '' ? <span className="muted">(none)</span> : payment.reference}</td>
+              <td className="nowrap">{payment.debtor} → {payment.creditor}</td>
+              <td className="numeric">{formatMinorGrouped(payment.amountMinor, payment.currency)} {payment.currency}</td>
+              <td>
+                {payment.submittedBy}
+                <span className="muted submitted-when" title={formatTimestamp(payment.submittedAtMs)}>{formatAge(payment.ageMs)} ago</span>
+              </td>
               <td>{payment.status}{payment.decidedBy === null ? '' : ` by ${payment.decidedBy}`}</td>
-              <DecisionCell canApprove={canApprove} pending={payment.status === 'pending'} what={payment.paymentId}
-                onDecide={(verb) => onDecide(payment.paymentId, verb)} />
+              <DecisionCell canApprove={canApprove} pending={payment.status === 'pending'} submittedBy={payment.submittedBy}
+                what={`payment ${payment.paymentId}`} onDecide={(verb) => onDecide(payment.paymentId, verb)} />
             </tr>
           ))}
         </tbody>
