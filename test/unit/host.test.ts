@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../../electron/host/csp';
+import { contentSecurityPolicy, documentContentSecurityPolicy } from '../../electron/host/csp';
 import { requestBodyBytesMax, startHost, type RunningHost } from '../../electron/host/server';
 
 /**
@@ -168,9 +168,11 @@ describe('loopback host', () => {
     }
   });
 
-  it('keeps the renderer meta CSP identical to the header CSP', async () => {
-    const html = await readFile(path.resolve('renderer/index.html'), 'utf8').catch(() => null);
-    const meta = html && /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(html)?.[1];
-    if (meta) expect(meta.replace(/\s+/g, ' ').trim()).toBe(contentSecurityPolicy);
+  it('keeps the renderer meta CSP to the header CSP without frame-ancestors, which only a header can carry', async () => {
+    const html = await readFile(path.resolve('renderer/index.html'), 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(html)?.[1];
+    expect(meta?.replace(/\s+/g, ' ').trim()).toBe(documentContentSecurityPolicy);
+    expect(meta).not.toContain('frame-ancestors');
+    expect(contentSecurityPolicy).toBe(`${documentContentSecurityPolicy}; frame-ancestors 'none'`);
   });
 });
