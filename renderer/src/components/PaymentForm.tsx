@@ -1,4 +1,4 @@
-import type { FormEvent } from 'react';
+import { useEffect, useRef, type FormEvent } from 'react';
 import { checkPaymentDraft, type PaymentField } from '../lib/payment-validation';
 import { usePayDeskStore } from '../store';
 import { AccountPicker } from './AccountPicker';
@@ -32,6 +32,12 @@ export function PaymentForm() {
   const setDraft = usePayDeskStore((state) => state.setPaymentDraft);
   const submitPayment = usePayDeskStore((state) => state.submitPayment);
   const startNewPayment = usePayDeskStore((state) => state.startNewPayment);
+  const newPaymentButton = useRef<HTMLButtonElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  // Once the engine answers, Enter starts the next payment; after "New payment", typing starts at the debtor.
+  useEffect(() => {
+    if (answered) newPaymentButton.current?.focus();
+  }, [answered]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -39,7 +45,7 @@ export function PaymentForm() {
   }
 
   return (
-    <form className="panel form-grid payment-form" onSubmit={submit} aria-label="Single payment" noValidate>
+    <form ref={form} className="panel form-grid payment-form" onSubmit={submit} aria-label="Single payment" noValidate>
       <h2>Single payment</h2>
       <p className="payment-id">
         Payment id <span className="mono">{paymentId}</span>
@@ -74,7 +80,7 @@ export function PaymentForm() {
         )}
       </Field>
       <Field label="Currency">
-        {(control) => <input {...control} value={currency} readOnly placeholder="From the debtor" className="read-only" />}
+        {(control) => <input {...control} value={currency} readOnly tabIndex={-1} placeholder="From the debtor" className="read-only" />}
       </Field>
       <Field label="Reference" error={errorFor('reference')} className="wide">
         {(control) => (
@@ -86,7 +92,16 @@ export function PaymentForm() {
           {submitting ? 'Submitting…' : 'Submit payment'}
         </button>
         {answered ? (
-          <button type="button" onClick={startNewPayment} disabled={submitting}>
+          <button
+            ref={newPaymentButton}
+            type="button"
+            className="primary"
+            onClick={() => {
+              startNewPayment();
+              requestAnimationFrame(() => form.current?.querySelector<HTMLInputElement>('input:not([disabled])')?.focus());
+            }}
+            disabled={submitting}
+          >
             New payment
           </button>
         ) : null}

@@ -120,7 +120,7 @@ export function BatchMapping() {
       </div>
       {problems.map((problem) => <p className="field-error" key={problem}>{problem}</p>)}
       <div className="form-actions">
-        <button type="button" disabled={problems.length > 0 || validating} onClick={() => void validate()}>
+        <button type="button" className="primary" disabled={problems.length > 0 || validating} onClick={() => void validate()}>
           {validating ? 'Checking every row…' : 'Check every row'}
         </button>
       </div>
@@ -175,7 +175,7 @@ export function ValidationReport() {
       {errors.length > 0 ? <ErrorTable errors={errors} /> : <p className="success">Every row is valid.</p>}
       {errorTotal > errors.length ? <p className="muted">The first {errors.length} of {errorTotal} errors are listed.</p> : null}
       <div className="form-actions">
-        <button type="button" disabled={batch.valid === 0} onClick={() => void processBatch()}>
+        <button type="button" className="primary" disabled={batch.valid === 0} onClick={() => void processBatch()}>
           Process {batch.valid} valid rows
         </button>
         <button type="button" onClick={() => void abandon()}>Abandon</button>

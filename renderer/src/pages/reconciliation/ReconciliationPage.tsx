@@ -172,7 +172,7 @@ function PastRuns() {
         <p className="empty">No reconciliation has been run on this ledger yet.</p>
       ) : (
         <div className="table-frame">
-          <table className="data-table" aria-labelledby="past-runs-title">
+          <table className="data-table past-runs" aria-labelledby="past-runs-title">
             <thead>
               <tr>
                 <th>Run</th><th>Account</th><th>Period</th><th>Statement</th><th>Status</th><th className="numeric">Matched</th>
@@ -182,9 +182,9 @@ function PastRuns() {
             <tbody>
               {runs.map((run) => (
                 <tr key={run.runId} className={run.runId === current ? 'selected' : undefined}>
-                  <td className="mono">{run.runId}</td>
+                  <td className="mono run-id">{run.runId}</td>
                   <td>{run.account}</td>
-                  <td className="nowrap">{run.fromDate} to {run.toDate}</td>
+                  <td>{run.fromDate} to {run.toDate}</td>
                   <td>{run.fileName}</td>
                   <td>{run.status === 'finished' ? 'Finished' : 'Open'}</td>
                   <td className="numeric">{run.matched}</td>
