@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ChannelName, EventName, Events, Handlers, ParsedRequestOf, RequestOf, ResponseOf } from '../../shared/contract';
 import { sentenceFor } from '../../shared/codes';
 import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord, VerifyReport } from '../../shared/domain';
-import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
+import { parseAmountInput, parseNonNegativeAmountInput } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EngineEvents } from './events';
@@ -100,7 +100,7 @@ export class Engine {
     if (existing !== undefined) return this.repeatOutcome(existing, request, reference);
     const held = this.controls.approvals.repeat(request, reference);
     if (held !== null) return held;
-    const amount = parseAmount(request.amount, request.currency);
+    const amount = parseAmountInput(request.amount, request.currency);
     if (!amount.ok) return amount;
     const state = this.store.state;
     // Amounts reserved by payments waiting for approval are not available to spend.
@@ -146,7 +146,7 @@ export class Engine {
 
   /** The same id again: the first outcome if the content matches, DUPL if it does not. Never a second payment. */
   private async repeatOutcome(existing: PaymentRecord, request: PaymentRequest, reference: string): Promise<Result<PaymentOutcome>> {
-    const amount = parseAmount(request.amount, request.currency);
+    const amount = parseAmountInput(request.amount, request.currency);
     const same =
       amount.ok &&
       amount.value === existing.amountMinor &&
@@ -175,9 +175,9 @@ export class Engine {
       return failure('FF01', `Account codes starting with ${equityPrefix} are kept for the ledger's equity accounts.`, 'code');
     }
     if (state.accounts.has(request.code)) return failure('ACCOUNT_EXISTS', `An account with code ${request.code} already exists.`, 'code');
-    const opening = parseNonNegativeAmount(request.openingBalance ?? '0', request.currency);
+    const opening = parseNonNegativeAmountInput(request.openingBalance ?? '0', request.currency);
     if (!opening.ok) return { ...opening, field: 'openingBalance' };
-    const overdraft = parseNonNegativeAmount(request.overdraftLimit ?? '0', request.currency);
+    const overdraft = parseNonNegativeAmountInput(request.overdraftLimit ?? '0', request.currency);
     if (!overdraft.ok) return { ...overdraft, field: 'overdraftLimit' };
     const records: LedgerRecord[] = [];
     const account = this.accountRecord(request.code, request.name, request.currency, request.kind ?? 'customer', overdraft.value, 0);
@@ -238,10 +238,17 @@ export class Engine {
       path: this.ledgerPath,
       fileName: path.basename(this.ledgerPath),
       accounts: state.accounts.size,
-      payments: state.lastPaymentSeq,
+      // Opening balances are transfers from equity, not payments to an operator: the count matches the dashboard's.
+      payments: state.lastPaymentSeq - this.openingPaymentCount(),
       currencies: [...new Set([...state.accounts.values()].map((account) => account.currency))].sort(),
       openedAtMs: this.openedAtMs,
     };
+  }
+
+  /** Opening-balance transfers, found by their id prefix through the payment id index. */
+  private openingPaymentCount(): number {
+    const upperBound = openingPaymentPrefix.slice(0, -1) + String.fromCharCode(openingPaymentPrefix.charCodeAt(openingPaymentPrefix.length - 1) + 1);
+    return Number(this.store.database.value('SELECT COUNT(*) FROM payments WHERE payment_id >= ? AND payment_id < ?', [openingPaymentPrefix, upperBound]));
   }
 
   /** The ledger's invariants, and the audit trail's hash chain (its first broken entry named). */

@@ -2,7 +2,7 @@ import type { ApprovalStatus, ApprovalThreshold, Caller, PendingPayment } from '
 import { accessLimits } from '../../../shared/access';
 import { sentenceFor } from '../../../shared/codes';
 import type { PaymentOutcome } from '../../../shared/domain';
-import { parseAmount } from '../../../shared/money';
+import { parseAmountInput } from '../../../shared/money';
 import { failure, success, type Result } from '../../../shared/result';
 import type { EngineEvents } from '../events';
 import type { LedgerStore } from '../ledger-store';
@@ -59,7 +59,7 @@ export class Approvals {
   async setThreshold(currency: string, amount: string | null): Promise<Result<ApprovalThreshold[]>> {
     let value: string | null = null;
     if (amount !== null) {
-      const parsed = parseAmount(amount, currency);
+      const parsed = parseAmountInput(amount, currency);
       if (!parsed.ok) return { ...parsed, field: 'amount' };
       value = String(parsed.value);
     }
@@ -106,7 +106,7 @@ export class Approvals {
   repeat(request: HeldRequest, reference: string): Result<PaymentOutcome> | null {
     const held = this.find(request.paymentId);
     if (held === undefined) return null;
-    const amount = parseAmount(request.amount, request.currency);
+    const amount = parseAmountInput(request.amount, request.currency);
     const same = amount.ok && amount.value === held.amountMinor && held.debtor === request.debtor && held.creditor === request.creditor &&
       held.currency === request.currency && held.reference === reference;
     if (!same) return failure('DUPL', `Payment id ${request.paymentId} was already used for a different payment; choose a new id.`, 'paymentId');

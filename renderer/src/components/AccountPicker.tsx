@@ -3,6 +3,7 @@ import type { Account } from '../../../shared/domain';
 import { formatMinorGrouped } from '../../../shared/money';
 import { filterAccounts } from '../lib/account-list';
 import { Field } from './Field';
+import { formatCount } from '../../../shared/metrics-format';
 
 interface AccountPickerProps {
   label: string;
@@ -44,7 +45,7 @@ export function AccountPicker({ label, accounts, value, onChange, error, disable
       <Field label={label} error={error}>
         {(control) => (
           <select {...control} value={value} onChange={(event) => onChange(event.target.value)} disabled={disabled}>
-            <option value="">Choose an account ({options.length} shown)</option>
+            <option value="">Choose an account ({formatCount(options.length)} shown)</option>
             {options.map((account) => (
               <option key={account.code} value={account.code}>
                 {describeAccount(account)}

@@ -1,5 +1,6 @@
 import { formatTimestamp } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
+import { formatCount } from '../../../../shared/metrics-format';
 
 export function BatchHistory() {
   const history = useBatchesStore((state) => state.history);
@@ -22,9 +23,9 @@ export function BatchHistory() {
                 <td className="nowrap">{formatTimestamp(batch.createdAtMs)}</td>
                 <td>{batch.fileName}</td>
                 <td><span className={`badge batch-status-${batch.status}`}>{batch.status}</span></td>
-                <td className="numeric">{batch.rowsDone} / {batch.rows}</td>
-                <td className="numeric">{batch.accepted}</td>
-                <td className="numeric">{batch.rejected + batch.skipped}</td>
+                <td className="numeric">{formatCount(batch.rowsDone)} / {formatCount(batch.rows)}</td>
+                <td className="numeric">{formatCount(batch.accepted)}</td>
+                <td className="numeric">{formatCount(batch.rejected + batch.skipped)}</td>
                 <td className="form-actions">
                   <button type="button" className="link-button" onClick={() => void openBatch(batch.batchId)}>Open</button>
                   {batch.status === 'interrupted' || batch.status === 'paused' ? (

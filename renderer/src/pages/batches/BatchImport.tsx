@@ -6,6 +6,7 @@ import { FileDropZone } from '../../components/FileDropZone';
 import { formatTimestamp } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
 import { downloadText } from './upload-chunks';
+import { formatCount } from '../../../../shared/metrics-format';
 
 const delimiterNames: Record<BatchDelimiter, string> = { ',': 'Comma (,)', ';': 'Semicolon (;)', '\t': 'Tab' };
 
@@ -164,7 +165,7 @@ export function ValidationReport() {
       <div className="panel-heading">
         <h2 id="validation-title">Validation</h2>
         <span data-testid="validation-counts">
-          {batch.rows} rows: {batch.valid} valid, {batch.invalid} with errors ({errorTotal} errors)
+          {formatCount(batch.rows)} rows: {formatCount(batch.valid)} valid, {formatCount(batch.invalid)} with errors ({formatCount(errorTotal)} errors)
         </span>
         {errorTotal > 0 ? (
           <button type="button" onClick={() => downloadText(`${batch.fileName}-errors.csv`, validationReportCsv(errors))}>
@@ -173,10 +174,10 @@ export function ValidationReport() {
         ) : null}
       </div>
       {errors.length > 0 ? <ErrorTable errors={errors} /> : <p className="success">Every row is valid.</p>}
-      {errorTotal > errors.length ? <p className="muted">The first {errors.length} of {errorTotal} errors are listed.</p> : null}
+      {errorTotal > errors.length ? <p className="muted">The first {formatCount(errors.length)} of {formatCount(errorTotal)} errors are listed.</p> : null}
       <div className="form-actions">
         <button type="button" className="primary" disabled={batch.valid === 0} onClick={() => void processBatch()}>
-          Process {batch.valid} valid rows
+          Process {formatCount(batch.valid)} valid rows
         </button>
         <button type="button" onClick={() => void abandon()}>Abandon</button>
       </div>

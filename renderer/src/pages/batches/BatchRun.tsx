@@ -3,6 +3,7 @@ import { formatPlt } from '../../lib/format';
 import { useBatchesStore } from './use-batches-store';
 import type { ResultsFilter } from './batches-store';
 import { downloadText } from './upload-chunks';
+import { formatCount } from '../../../../shared/metrics-format';
 
 function reasonsText(reasons: Partial<Record<string, number>>): string {
   const entries = Object.entries(reasons);
@@ -27,10 +28,10 @@ export function BatchProgress() {
         <span data-testid="batch-percent">{percent}%</span>
       </div>
       <p data-testid="batch-progress-text">
-        {rowsDone} of {batch.rows} rows · succeeded {progress?.accepted ?? batch.accepted} · failed{' '}
-        {(progress?.rejected ?? batch.rejected) + (progress?.skipped ?? batch.skipped)}{' '}
-        ({reasonsText(progress?.reasons ?? batch.reasons)}) · {progress?.rowsPerSecond ?? '-'} rows/s · ETA{' '}
-        {progress?.etaSeconds === null || progress === null ? '-' : `${progress.etaSeconds} s`}
+        {formatCount(rowsDone)} of {formatCount(batch.rows)} rows · succeeded {formatCount(progress?.accepted ?? batch.accepted)} · failed{' '}
+        {formatCount((progress?.rejected ?? batch.rejected) + (progress?.skipped ?? batch.skipped))}{' '}
+        ({reasonsText(progress?.reasons ?? batch.reasons)}) · {progress?.rowsPerSecond == null ? '-' : formatCount(progress.rowsPerSecond)} rows/s · ETA{' '}
+        {progress?.etaSeconds === null || progress === null ? '-' : `${formatCount(progress.etaSeconds)} s`}
       </p>
       {progress?.problem ? <p className="failure">{progress.problem}</p> : null}
       {status === 'awaiting-approval' ? (
@@ -54,11 +55,11 @@ export function BatchSummaryPanel() {
   if (batch.status === 'running') return null;
   const failed = batch.rejected + batch.skipped;
   const items: [string, string][] = [
-    ['Rows', String(batch.rows)],
-    ['Succeeded', String(batch.accepted)],
-    ['Failed', String(failed)],
+    ['Rows', formatCount(batch.rows)],
+    ['Succeeded', formatCount(batch.accepted)],
+    ['Failed', formatCount(failed)],
     ['PSR', batch.psr === null ? '-' : `${(batch.psr * 100).toFixed(2)}%`],
-    ['PT', batch.rowsPerSecond === null ? '-' : `${batch.rowsPerSecond} rows/s`],
+    ['PT', batch.rowsPerSecond === null ? '-' : `${formatCount(batch.rowsPerSecond)} rows/s`],
     ['PLT p50', formatPlt(batch.pltP50Us)],
     ['PLT p99', formatPlt(batch.pltP99Us)],
     ['Duration', `${(batch.runningMs / 1000).toFixed(1)} s`],

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { PendingBatch } from '../../../../shared/batch';
-import { formatMinor } from '../../../../shared/money';
+import { formatMinorGrouped } from '../../../../shared/money';
 import type { Failure } from '../../../../shared/result';
 import { api } from '../../api/client';
 import { FailureMessage } from '../../components/FailureMessage';
@@ -8,6 +8,7 @@ import { formatTimestamp } from '../../lib/format';
 import { useCan } from '../sign-in/session-store';
 import { useEngineQuery } from '../sign-in/use-engine-list';
 import { DecisionCell, formatAge } from './PendingPage';
+import { formatCount } from '../../../../shared/metrics-format';
 
 /** Batches above an approval threshold: they run once a different approver approves them; their totals are reserved meanwhile. */
 export function PendingBatches({ status }: { status: PendingBatch['status'] }) {
@@ -47,8 +48,8 @@ function PendingBatchTable({ batches, onDecide }: { batches: PendingBatch[]; onD
           {batches.map((batch) => (
             <tr key={batch.batchId}>
               <td><span>{batch.fileName}</span> <span className="mono muted">{batch.batchId}</span></td>
-              <td>{batch.valid} of {batch.rows} valid</td>
-              <td className="nowrap">{batch.totals.map((total) => `${formatMinor(total.amountMinor, total.currency)} ${total.currency}`).join(', ')}</td>
+              <td>{formatCount(batch.valid)} of {formatCount(batch.rows)} valid</td>
+              <td className="nowrap">{batch.totals.map((total) => `${formatMinorGrouped(total.amountMinor, total.currency)} ${total.currency}`).join(', ')}</td>
               <td>{batch.submittedBy}</td>
               <td className="nowrap">{formatTimestamp(batch.submittedAtMs)}</td>
               <td className="nowrap">{formatAge(batch.ageMs)}</td>

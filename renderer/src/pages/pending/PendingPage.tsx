@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { PendingPayment } from '../../../../shared/access';
-import { formatMinor } from '../../../../shared/money';
+import { formatMinorGrouped } from '../../../../shared/money';
 import type { Failure } from '../../../../shared/result';
 import { api } from '../../api/client';
 import { FailureMessage } from '../../components/FailureMessage';
@@ -88,7 +88,7 @@ function PendingTable({ payments, onDecide }: { payments: PendingPayment[]; onDe
               <td className="mono">{payment.paymentId}</td>
               <td>{payment.debtor}</td>
               <td>{payment.creditor}</td>
-              <td className="nowrap">{formatMinor(payment.amountMinor, payment.currency)} {payment.currency}</td>
+              <td className="nowrap">{formatMinorGrouped(payment.amountMinor, payment.currency)} {payment.currency}</td>
               <td>{payment.submittedBy}</td>
               <td className="nowrap">{formatTimestamp(payment.submittedAtMs)}</td>
               <td className="nowrap">{formatAge(payment.ageMs)}</td>

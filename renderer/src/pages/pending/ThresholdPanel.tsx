@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { formatMinor } from '../../../../shared/money';
+import { formatMinorGrouped } from '../../../../shared/money';
 import type { Failure } from '../../../../shared/result';
 import { api } from '../../api/client';
 import { FailureMessage } from '../../components/FailureMessage';
@@ -32,7 +32,7 @@ export function ThresholdPanel() {
         <ul>
           {(value ?? []).map((threshold) => (
             <li key={threshold.currency}>
-              {threshold.currency}: above {formatMinor(threshold.thresholdMinor, threshold.currency)}
+              {threshold.currency}: above {formatMinorGrouped(threshold.thresholdMinor, threshold.currency)}
             </li>
           ))}
         </ul>

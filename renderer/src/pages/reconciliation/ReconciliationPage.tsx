@@ -7,6 +7,7 @@ import { downloadText } from '../batches/upload-chunks';
 import { LedgerPane, MatchedPane, StatementPane } from './ReconciliationPanes';
 import { useReconciliationStore } from './use-reconciliation-store';
 import './reconciliation.css';
+import { formatCount } from '../../../../shared/metrics-format';
 
 const dateOrderLabels: Record<DateOrder, string> = { auto: 'From the file', 'day-first': 'Day first (31/12)', 'month-first': 'Month first (12/31)' };
 
@@ -138,8 +139,8 @@ function DifferenceBar() {
           Difference <span data-testid="closing-difference">{money(summary.closingDifferenceMinor)}</span>
         </span>
         <span data-testid="run-counts">
-          {summary.matched} matched · {summary.unmatchedStatement} unmatched statement · {summary.unmatchedLedger} unmatched ledger ·{' '}
-          {summary.amountMismatches} amount mismatches
+          {formatCount(summary.matched)} matched · {formatCount(summary.unmatchedStatement)} unmatched statement ·{' '}
+          {formatCount(summary.unmatchedLedger)} unmatched ledger · {formatCount(summary.amountMismatches)} amount mismatches
         </span>
       </div>
       <div className="button-row">
@@ -187,8 +188,8 @@ function PastRuns() {
                   <td>{run.fromDate} to {run.toDate}</td>
                   <td>{run.fileName}</td>
                   <td>{run.status === 'finished' ? 'Finished' : 'Open'}</td>
-                  <td className="numeric">{run.matched}</td>
-                  <td className="numeric">{run.unmatchedStatement + run.unmatchedLedger}</td>
+                  <td className="numeric">{formatCount(run.matched)}</td>
+                  <td className="numeric">{formatCount(run.unmatchedStatement + run.unmatchedLedger)}</td>
                   <td className="numeric">{formatSignedMinor(run.closingDifferenceMinor, run.currency)}</td>
                   <td className="nowrap">{formatTimestamp(run.createdAtMs)}</td>
                   <td className="actions">

@@ -1,6 +1,7 @@
 import { matchRuleLabels } from '../../../../shared/reconciliation';
 import { formatSignedMinor } from '../../lib/format';
 import { useReconciliationStore } from './use-reconciliation-store';
+import { formatCount } from '../../../../shared/metrics-format';
 
 /**
  * The three panes of a run: what matched (with the rule and its confidence),
@@ -22,7 +23,7 @@ export function MatchedPane() {
   const money = useMoney();
   return (
     <section className="panel pane pane-matched" aria-labelledby="matched-title">
-      <h2 id="matched-title">Matched ({matches.length})</h2>
+      <h2 id="matched-title">Matched ({formatCount(matches.length)})</h2>
       <div className="table-frame">
         <table className="data-table" aria-labelledby="matched-title" data-testid="matched-pane">
           <thead>
@@ -67,7 +68,7 @@ export function StatementPane() {
   const money = useMoney();
   return (
     <section className="panel pane" aria-labelledby="unmatched-statement-title">
-      <h2 id="unmatched-statement-title">Unmatched statement lines ({lines.length})</h2>
+      <h2 id="unmatched-statement-title">Unmatched statement lines ({formatCount(lines.length)})</h2>
       <div className="table-frame">
         <table className="data-table" aria-labelledby="unmatched-statement-title" data-testid="unmatched-statement-pane">
           <thead>
@@ -104,7 +105,7 @@ export function LedgerPane() {
   const money = useMoney();
   return (
     <section className="panel pane" aria-labelledby="unmatched-ledger-title">
-      <h2 id="unmatched-ledger-title">Unmatched ledger entries ({entries.length})</h2>
+      <h2 id="unmatched-ledger-title">Unmatched ledger entries ({formatCount(entries.length)})</h2>
       <div className="table-frame">
         <table className="data-table" aria-labelledby="unmatched-ledger-title" data-testid="unmatched-ledger-pane">
           <thead>
