@@ -56,10 +56,13 @@ export function ungroupAmount(text: string, currency: string): Result<string> {
   const negative = trimmed.startsWith('-');
   const unsigned = negative ? trimmed.slice(1).trim() : trimmed;
   if (!groupedPattern.test(unsigned)) {
-    return failure('AM12', `"${clip(trimmed)}" is not an amount PayDesk can read: write decimals with a point and group thousands with commas, as in 1,250.50.`, 'amount');
+    const sentence = 'is not an amount PayDesk can read: write decimals with a point and group thousands with commas, as in 1,250.50.';
+    return failure('AM12', `"${clip(trimmed)}" ${sentence}`, 'amount');
   }
   if (!unsigned.includes('.') && currencyExponent(currency) === 3) {
-    return failure('AM12', `"${clip(trimmed)}" could be read two ways in ${currency}, which has three decimals: write ${unsigned.replaceAll(',', '')} or ${unsigned.replaceAll(',', '')}.000 without the comma.`, 'amount');
+    const digits = unsigned.replaceAll(',', '');
+    const sentence = `could be read two ways in ${currency}, which has three decimals: write ${digits} or ${digits}.000 without the comma.`;
+    return failure('AM12', `"${clip(trimmed)}" ${sentence}`, 'amount');
   }
   return success(`${negative ? '-' : ''}${unsigned.replaceAll(',', '')}`);
 }

@@ -48,6 +48,8 @@ export class Engine {
 
   private constructor(readonly store: LedgerStore) {
     this.controls = new Controls(store, this.events);
+    // The host's signed-in sessions outlive a restart of the host (electron/core/security/sessions.ts).
+    this.controls.sessions.persistTo(`${store.ledgerPath}.sessions`);
     this.backups = new Backups(store);
     this.dispatch = createDispatch(this.handlers(), this.controls.access);
   }
@@ -89,6 +91,7 @@ export class Engine {
     const backupFolder = (await this.automaticBackups?.stop()) ?? null;
     this.automaticBackups = null;
     await this.store.close();
+    await this.controls.sessions.flush();
     if (backupFolder !== null) await backupOnClose(this.ledgerPath, backupFolder);
   }
 

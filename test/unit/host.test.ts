@@ -131,11 +131,11 @@ describe('loopback host', () => {
     expect(response.status).toBe(405);
   });
 
-  it('delivers a payment-recorded event over server-sent events', async () => {
+  it('delivers a payment-recorded event over server-sent events to a signed-in session', async () => {
     await call('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '100.00' });
     await call('account-create', { code: 'BOB', name: 'Bob', currency: 'EUR' });
     const abort = new AbortController();
-    const stream = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}`, { signal: abort.signal });
+    const stream = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}&session=${sessionId}`, { signal: abort.signal });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -152,6 +152,26 @@ describe('loopback host', () => {
     abort.abort();
     const data = /event: payment-recorded\ndata: (.*)\n\n/.exec(received)?.[1];
     expect(JSON.parse(data ?? 'null')).toMatchObject({ paymentId: 'P-1', status: 'accepted', amountMinor: 2500, currency: 'EUR' });
+  });
+
+  it('refuses the event stream to a tab without a signed-in session, and ends it at sign-out', async () => {
+    for (const query of ['', '&session=not-a-session']) {
+      const refused = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}${query}`);
+      expect(refused.status).toBe(401);
+      const message = 'Sign in first: the event stream needs a signed-in operator.';
+      expect(await refused.json()).toMatchObject({ ok: false, code: 'SIGN_IN_REQUIRED', message });
+    }
+    const stream = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}&session=${sessionId}`);
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toContain(': connected');
+    await call('session-sign-out', {});
+    // The stream ends: a signed-out tab receives no more events.
+    let chunk = await reader.read();
+    while (!chunk.done) chunk = await reader.read();
+    expect(chunk.done).toBe(true);
+    const again = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}&session=${sessionId}`);
+    expect(again.status).toBe(401);
   });
 
   it('serves the renderer without a token, with the CSP and nosniff, and never outside its folder', async () => {

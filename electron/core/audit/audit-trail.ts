@@ -95,6 +95,15 @@ function describeRecord(record: LedgerRecord): Description {
       return { target: record.username, outcome: 'ok', detail: `operator ${record.username} (${record.displayName}) created as ${record.role}` };
     case 'operator-status':
       return { target: record.username, outcome: 'ok', detail: `operator ${record.username} set to ${record.status}` };
+    case 'operator-role':
+      return { target: record.username, outcome: 'ok', detail: `operator ${record.username} is now ${record.role}` };
+    case 'operator-password':
+      return {
+        target: record.username,
+        outcome: 'ok',
+        // Never the hash: only who set the password.
+        detail: record.by === record.username ? `operator ${record.username} changed their password` : `password of ${record.username} reset by ${record.by}`,
+      };
     case 'setting':
       return { target: record.key, outcome: 'ok', detail: `setting ${record.key} = ${record.value ?? '(none)'}` };
     case 'approval-hold':

@@ -32,12 +32,7 @@ export function PaymentForm() {
   const setDraft = usePayDeskStore((state) => state.setPaymentDraft);
   const submitPayment = usePayDeskStore((state) => state.submitPayment);
   const startNewPayment = usePayDeskStore((state) => state.startNewPayment);
-  const newPaymentButton = useRef<HTMLButtonElement>(null);
   const form = useRef<HTMLFormElement>(null);
-  // Once the engine answers, Enter starts the next payment; after "New payment", typing starts at the debtor.
-  useEffect(() => {
-    if (answered) newPaymentButton.current?.focus();
-  }, [answered]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -87,25 +82,30 @@ export function PaymentForm() {
           <input {...control} value={draft.reference} onChange={(event) => setDraft({ reference: event.target.value })} autoComplete="off" disabled={locked} />
         )}
       </Field>
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={submitting}>
-          {submitting ? 'Submitting…' : 'Submit payment'}
-        </button>
-        {answered ? (
-          <button
-            ref={newPaymentButton}
-            type="button"
-            className="primary"
-            onClick={() => {
-              startNewPayment();
-              requestAnimationFrame(() => form.current?.querySelector<HTMLInputElement>('input:not([disabled])')?.focus());
-            }}
-            disabled={submitting}
-          >
-            New payment
-          </button>
-        ) : null}
-      </div>
+      <PaymentFormActions submitting={submitting} answered={answered} onNew={() => {
+        startNewPayment();
+        requestAnimationFrame(() => form.current?.querySelector<HTMLInputElement>('input:not([disabled])')?.focus());
+      }} />
     </form>
+  );
+}
+
+/** Submit, and once the engine has answered, "New payment" (focused, so Enter starts the next one; typing then starts at the debtor). */
+function PaymentFormActions({ submitting, answered, onNew }: { submitting: boolean; answered: boolean; onNew: () => void }) {
+  const newPaymentButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (answered) newPaymentButton.current?.focus();
+  }, [answered]);
+  return (
+    <div className="form-actions">
+      <button type="submit" className={answered ? undefined : 'primary'} disabled={submitting}>
+        {submitting ? 'Submitting…' : 'Submit payment'}
+      </button>
+      {answered ? (
+        <button ref={newPaymentButton} type="button" className="primary" onClick={onNew} disabled={submitting}>
+          New payment
+        </button>
+      ) : null}
+    </div>
   );
 }

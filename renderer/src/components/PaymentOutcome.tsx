@@ -1,3 +1,4 @@
+import { isPaymentReasonCode } from '../../../shared/codes';
 import { formatPlt, statusLabel } from '../lib/format';
 import { usePayDeskStore } from '../store';
 import { FailureMessage } from './FailureMessage';
@@ -27,8 +28,12 @@ export function PaymentOutcome() {
           <p className="outcome-status">{statusLabel(outcome.status)}</p>
           {outcome.replayed ? <p className="replayed">Already processed: showing the first outcome</p> : null}
           <dl className="outcome-details">
-            <dt>Code</dt>
-            <dd className="code">{outcome.code}</dd>
+            {isPaymentReasonCode(outcome.code) ? (
+              <>
+                <dt>Code</dt>
+                <dd className="code">{outcome.code}</dd>
+              </>
+            ) : null}
             <dt>Reason</dt>
             <dd>{outcome.message}</dd>
             <dt>PLT</dt>

@@ -1,6 +1,7 @@
 import type { ConnectionState } from '../api/client';
 import { usePayDeskStore } from '../store';
 import { statusLabel } from '../lib/format';
+import { isPaymentReasonCode } from '../../../shared/codes';
 import { formatCount } from '../../../shared/metrics-format';
 
 const connectionLabels: Record<ConnectionState, string> = {
@@ -22,7 +23,7 @@ export function StatusBar() {
       <span className="last-payment">
         {lastPayment === null
           ? 'No payment yet in this session'
-          : `Last payment ${lastPayment.paymentId}: ${statusLabel(lastPayment.status)} (${lastPayment.code})`}
+          : `Last payment ${lastPayment.paymentId}: ${statusLabel(lastPayment.status)}${isPaymentReasonCode(lastPayment.code) ? ` (${lastPayment.code})` : ''}`}
       </span>
     </footer>
   );
