@@ -26,6 +26,8 @@ export interface Account {
   /** How far below zero the balance may go; 0 means no overdraft. Equity accounts have no floor. */
   overdraftLimitMinor: number;
   balanceMinor: number;
+  /** Held for payments and batches waiting for approval: available to spend is balanceMinor - reservedMinor. */
+  reservedMinor: number;
   createdAtMs: number;
 }
 
@@ -42,6 +44,9 @@ export interface PaymentRequest {
 
 export const paymentStatuses = ['accepted', 'rejected'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
+/** What Payment history filters by: a payment held for four-eyes approval is `pending` until decided. */
+export const paymentListStatuses = [...paymentStatuses, 'pending'] as const;
+export type PaymentListStatus = (typeof paymentListStatuses)[number];
 
 export const paymentChannels = ['realtime', 'batch', 'opening'] as const;
 export type PaymentChannel = (typeof paymentChannels)[number];
@@ -66,7 +71,8 @@ export interface PaymentRecord {
   amountMinor: number;
   currency: string;
   reference: string;
-  status: PaymentStatus;
+  /** pending: held for four-eyes approval, its amount reserved; listed only by the `pending` filter. */
+  status: PaymentStatus | 'pending';
   code: ReasonCode;
   message: string;
   channel: PaymentChannel;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountKinds, accountStatuses, limits, paymentStatuses } from './domain';
+import { accountKinds, accountStatuses, limits, paymentListStatuses } from './domain';
 
 /** Schemas for every request that crosses the process boundary. Core validates with them. */
 
@@ -67,7 +67,7 @@ export const accountStatementSchema = z
 
 export const paymentListSchema = z
   .object({
-    status: z.enum(paymentStatuses).optional(),
+    status: z.enum(paymentListStatuses).optional(),
     account: accountCodeSchema.optional(),
     fromMs: z.number().int().nonnegative().optional(),
     toMs: z.number().int().nonnegative().optional(),

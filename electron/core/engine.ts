@@ -189,7 +189,7 @@ export class Engine {
     const lsn = this.store.commit(records);
     await this.store.whenDurable(lsn);
     this.events.emit('ledger-changed', { reason: 'account' });
-    return success(toAccount(state.requireAccount(request.code)));
+    return success(this.toAccount(state.requireAccount(request.code)));
   }
 
   private accountRecord(code: string, name: string, currency: string, kind: AccountRecord['kind'], overdraftLimitMinor: number, offset: number): AccountRecord {
@@ -224,7 +224,7 @@ export class Engine {
       await this.store.whenDurable(lsn);
       this.events.emit('ledger-changed', { reason: 'account' });
     }
-    return success(toAccount(account));
+    return success(this.toAccount(account));
   }
 
   listAccounts(search: string | undefined): Account[] {
@@ -232,7 +232,12 @@ export class Engine {
     const accounts = [...this.store.state.accounts.values()]
       .filter((account) => needle === '' || account.code.toLowerCase().includes(needle) || account.name.toLowerCase().includes(needle))
       .sort((left, right) => left.code.localeCompare(right.code));
-    return accounts.map(toAccount);
+    const reserved = this.controls.approvals.reservedByAccount();
+    return accounts.map((account) => toAccount(account, reserved.get(account.code) ?? 0));
+  }
+
+  private toAccount(account: AccountState): Account {
+    return toAccount(account, this.controls.approvals.reservedMinor(account.code));
   }
 
   info(): LedgerInfo {
@@ -289,7 +294,7 @@ export class Engine {
         const account = this.store.state.accounts.get(request.code);
         if (account === undefined) return failure('AC01', `The account ${request.code} does not exist in this ledger.`, 'code');
         const page = accountStatement(database, account, request.limit ?? defaultPageSize, request.cursor);
-        return success({ ...page, account: toAccount(account) });
+        return success({ ...page, account: this.toAccount(account) });
       },
       'payment-submit': (request) => this.submitPayment(request),
       'payment-get': async (request) => {
@@ -299,8 +304,9 @@ export class Engine {
         return success(record);
       },
       'payment-list': async (request) => {
+        if (request.status === 'pending') return success(this.controls.approvals.pendingAsPayments(request));
         const accountId = request.account === undefined ? undefined : (this.store.state.accounts.get(request.account)?.id ?? null);
-        return success(listPayments(database, { ...request, accountId }, this.store.state.pendingLatencyUs));
+        return success(listPayments(database, { ...request, status: request.status, accountId }, this.store.state.pendingLatencyUs));
       },
     } satisfies Partial<Handlers>;
   }

@@ -8,7 +8,7 @@ import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, P
 import { MetricsAggregates } from './metrics/aggregates';
 
 /** The in-memory view of an account that decisions read (the contract's Account plus its row id); the database row follows it. */
-export interface AccountState extends Account {
+export interface AccountState extends Omit<Account, 'reservedMinor'> {
   id: number;
 }
 
@@ -174,7 +174,8 @@ export class LedgerState {
 }
 
 /** A copy for the renderer, without the row id. */
-export function toAccount(state: AccountState): Account {
+/** The account as the renderer sees it; `reservedMinor` is what approvals hold of it (Approvals.reservedMinor). */
+export function toAccount(state: AccountState, reservedMinor = 0): Account {
   const { id: _id, ...account } = state;
-  return account;
+  return { ...account, reservedMinor };
 }

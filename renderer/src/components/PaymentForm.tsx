@@ -1,4 +1,4 @@
-import { useEffect, useRef, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, type FormEvent } from 'react';
 import { checkPaymentDraft, type PaymentField } from '../lib/payment-validation';
 import { usePayDeskStore } from '../store';
 import { AccountPicker } from './AccountPicker';
@@ -29,6 +29,8 @@ function usePaymentFormState() {
 
 export function PaymentForm() {
   const { draft, paymentId, accounts, submitting, answered, currency, errorFor, locked } = usePaymentFormState();
+  // The equity accounts carry opening balances: no operator pays out of them.
+  const debtors = useMemo(() => accounts.filter((account) => account.kind !== 'equity'), [accounts]);
   const setDraft = usePayDeskStore((state) => state.setPaymentDraft);
   const submitPayment = usePayDeskStore((state) => state.submitPayment);
   const startNewPayment = usePayDeskStore((state) => state.startNewPayment);
@@ -47,7 +49,7 @@ export function PaymentForm() {
       </p>
       <AccountPicker
         label="Debtor"
-        accounts={accounts}
+        accounts={debtors}
         value={draft.debtor}
         onChange={(debtor) => setDraft({ debtor })}
         error={errorFor('debtor')}

@@ -1,5 +1,5 @@
 import type { RequestOf } from '../../../shared/contract';
-import type { PaymentOutcome, PaymentRecord, PaymentStatus } from '../../../shared/domain';
+import type { PaymentListStatus, PaymentOutcome, PaymentRecord } from '../../../shared/domain';
 import type { Failure } from '../../../shared/result';
 import type { PayDeskClient } from '../api/client';
 import { endOfDayMs, startOfDayMs } from '../lib/format';
@@ -11,7 +11,7 @@ import type { SliceCreator } from './types';
 export const paymentPageSize = 50;
 
 export interface PaymentFilter {
-  status: PaymentStatus | 'all';
+  status: PaymentListStatus | 'all';
   /** An account code, or '' for every account. */
   account: string;
   /** Date inputs' values ("2025-03-14"), or '' for no bound. */
