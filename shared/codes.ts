@@ -14,6 +14,7 @@ export const reasonSentences = {
   AM04: 'Insufficient funds: the debtor account cannot cover this amount.',
   AM12: 'The amount is not a valid amount for this currency.',
   DUPL: 'This payment id was already used for a different payment.',
+  POSSIBLE_DUPLICATE: 'A payment like this one was made minutes ago: confirm to pay it again.',
   FF01: 'The request is malformed.',
   SAME_ACCOUNT: 'The debtor and creditor must be different accounts.',
   ACCOUNT_EXISTS: 'An account with this code already exists.',

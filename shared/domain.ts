@@ -11,6 +11,13 @@ export const limits = {
   pageSizeMax: 500,
 } as const;
 
+/**
+ * The possible-duplicate rule, stated on the payment form: a payment with the
+ * same debtor, creditor, amount, currency and reference as a real-time payment
+ * accepted or waiting for approval this recently asks for a confirmation.
+ */
+export const duplicateWindowMs = 10 * 60 * 1000;
+
 export const accountKinds = ['customer', 'internal', 'equity'] as const;
 export type AccountKind = (typeof accountKinds)[number];
 

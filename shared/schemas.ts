@@ -36,6 +36,8 @@ export const paymentRequestSchema = z
     amount: amountTextSchema,
     currency: currencySchema,
     reference: referenceSchema.optional(),
+    /** The operator saw the possible-duplicate warning and pays anyway. */
+    confirmDuplicate: z.boolean().optional(),
   })
   .strict();
 

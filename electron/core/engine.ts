@@ -1,15 +1,15 @@
 import path from 'node:path';
 import type { ChannelName, EventName, Events, Handlers, ParsedRequestOf, RequestOf, ResponseOf } from '../../shared/contract';
 import { sentenceFor } from '../../shared/codes';
-import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord, VerifyReport } from '../../shared/domain';
-import { parseAmountInput, parseNonNegativeAmountInput } from '../../shared/money';
+import { duplicateWindowMs, type Account, type AccountStatus, type LedgerInfo, type PaymentOutcome, type PaymentRecord, type VerifyReport } from '../../shared/domain';
+import { formatMinorGrouped, parseAmountInput, parseNonNegativeAmountInput } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EngineEvents } from './events';
 import { LedgerStore, type LedgerStoreOptions } from './ledger-store';
 import { toAccount, type AccountState } from './ledger-state';
 import { decidePayment } from './payment-decision';
-import { accountStatement, defaultPageSize, findPayment, listPayments } from './queries';
+import { accountStatement, defaultPageSize, findPayment, firstSeqAtOrAfter, listPayments } from './queries';
 import type { AccountRecord, LedgerRecord, PaymentRow } from './records';
 import { verifyLedger } from './verify';
 import { createBatchHandlers } from './batch/batch-handlers';
@@ -145,6 +145,39 @@ export class Engine {
       paymentId: row.id, status: row.s === 1 ? 'accepted' : 'rejected', code: row.code, channel: 'realtime', pltUs, amountMinor: row.a, currency: row.cur,
     });
     return success(outcome);
+  }
+
+  /**
+   * A new payment id with the same debtor, creditor, amount, currency and reference as a real-time payment
+   * accepted, or waiting for approval, within duplicateWindowMs: refused with POSSIBLE_DUPLICATE until the
+   * operator confirms. Nothing is recorded; the same payment id stays free for the confirmed submission.
+   */
+  private possibleDuplicate(request: PaymentRequest): Result<PaymentOutcome> | null {
+    // The same payment id again is a retry, answered by the idempotency rules, never a duplicate.
+    if (findPayment(this.store.database, request.paymentId, this.store.state.pendingLatencyUs) !== undefined) return null;
+    if (this.controls.approvals.find(request.paymentId) !== undefined) return null;
+    const amount = parseAmountInput(request.amount, request.currency);
+    const debtor = this.store.state.accounts.get(request.debtor);
+    if (!amount.ok || debtor === undefined) return null;
+    const sinceMs = Date.now() - duplicateWindowMs;
+    const reference = request.reference ?? '';
+    const fields = [request.creditor, amount.value, request.currency, reference];
+    const posted = this.store.database.get<{ id: string; at: number }>(
+      `SELECT payment_id AS id, received_at_ms AS at FROM payments WHERE debtor_id = ? AND seq >= ? AND status = 1 AND channel = 'realtime'
+       AND creditor_code = ? AND amount_minor = ? AND currency = ? AND reference = ? ORDER BY seq DESC LIMIT 1`,
+      [debtor.id, firstSeqAtOrAfter(this.store.database, sinceMs), ...fields],
+    );
+    const held = posted ?? this.store.database.get<{ id: string; at: number }>(
+      `SELECT payment_id AS id, submitted_at_ms AS at FROM approvals WHERE debtor_code = ? AND status = 'pending' AND submitted_at_ms >= ?
+       AND creditor_code = ? AND amount_minor = ? AND currency = ? AND reference = ? ORDER BY submitted_at_ms DESC LIMIT 1`,
+      [request.debtor, sinceMs, ...fields],
+    );
+    if (held === undefined) return null;
+    const minutes = Math.max(1, Math.round((Date.now() - held.at) / 60_000));
+    const when = minutes === 1 ? 'under a minute ago' : `${minutes} minutes ago`;
+    const what = `${formatMinorGrouped(amount.value, request.currency)} ${request.currency} from ${request.debtor} to ${request.creditor}`;
+    const state = posted === undefined ? 'is waiting for approval' : 'was paid';
+    return failure('POSSIBLE_DUPLICATE', `Possible duplicate: ${what}${reference === '' ? '' : ` with reference "${reference}"`} ${state} ${when} as ${held.id}.`);
   }
 
   /** The same id again: the first outcome if the content matches, DUPL if it does not. Never a second payment. */
@@ -296,7 +329,11 @@ export class Engine {
         const page = accountStatement(database, account, request.limit ?? defaultPageSize, request.cursor);
         return success({ ...page, account: this.toAccount(account) });
       },
-      'payment-submit': (request) => this.submitPayment(request),
+      'payment-submit': async (request, caller) => {
+        // Operators at a screen are warned of a possible duplicate; the command line and the demo generator pay as told.
+        const duplicate = caller.transport === 'system' || request.confirmDuplicate === true ? null : this.possibleDuplicate(request);
+        return duplicate ?? this.submitPayment(request);
+      },
       'payment-get': async (request) => {
         const payment = findPayment(database, request.paymentId, this.store.state.pendingLatencyUs);
         if (payment === undefined) return failure('NOT_FOUND', `No payment with id ${request.paymentId} is in this ledger.`, 'paymentId');

@@ -31,7 +31,8 @@ export interface PaymentFormSlice {
   paymentOutcome: PaymentOutcome | null;
   paymentFailure: Failure | null;
   setPaymentDraft(change: Partial<PaymentDraft>): void;
-  submitPayment(): Promise<void>;
+  /** `confirmDuplicate`: the operator saw the possible-duplicate warning and pays anyway. */
+  submitPayment(confirmDuplicate?: boolean): Promise<void>;
   startNewPayment(): void;
 }
 
@@ -78,7 +79,7 @@ export function createPaymentFormSlice(client: PayDeskClient, requestRefresh: ()
     setPaymentDraft(change) {
       set({ paymentDraft: { ...get().paymentDraft, ...change } });
     },
-    async submitPayment() {
+    async submitPayment(confirmDuplicate = false) {
       const state = get();
       // A second click while the first is in flight must not send anything.
       if (state.paymentSubmitting) return;
@@ -88,7 +89,7 @@ export function createPaymentFormSlice(client: PayDeskClient, requestRefresh: ()
         return;
       }
       set({ paymentSubmitting: true, paymentAttempted: true, paymentFailure: null });
-      const result = await client.invoke('payment-submit', check.request);
+      const result = await client.invoke('payment-submit', confirmDuplicate ? { ...check.request, confirmDuplicate } : check.request);
       if (!result.ok) {
         // Keep the same id: a retry of this form must reach the same payment.
         set({ paymentSubmitting: false, paymentFailure: result });
