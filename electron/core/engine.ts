@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { ChannelName, EventName, Events, Handlers, ParsedRequestOf, RequestOf, ResponseOf } from '../../shared/contract';
 import { sentenceFor } from '../../shared/codes';
-import { duplicateWindowMs, type Account, type AccountStatus, type LedgerInfo, type PaymentOutcome, type PaymentRecord, type VerifyReport } from '../../shared/domain';
+import {
+  duplicateWindowMs, type Account, type AccountStatus, type LedgerInfo, type PaymentOutcome, type PaymentRecord, type VerifyReport,
+} from '../../shared/domain';
 import { formatMinorGrouped, parseAmountInput, parseNonNegativeAmountInput } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
 import { createDispatch, type Dispatch } from './dispatch';
@@ -177,7 +179,8 @@ export class Engine {
     const when = minutes === 1 ? 'under a minute ago' : `${minutes} minutes ago`;
     const what = `${formatMinorGrouped(amount.value, request.currency)} ${request.currency} from ${request.debtor} to ${request.creditor}`;
     const state = posted === undefined ? 'is waiting for approval' : 'was paid';
-    return failure('POSSIBLE_DUPLICATE', `Possible duplicate: ${what}${reference === '' ? '' : ` with reference "${reference}"`} ${state} ${when} as ${held.id}.`);
+    const withReference = reference === '' ? '' : ` with reference "${reference}"`;
+    return failure('POSSIBLE_DUPLICATE', `Possible duplicate: ${what}${withReference} ${state} ${when} as ${held.id}.`);
   }
 
   /** The same id again: the first outcome if the content matches, DUPL if it does not. Never a second payment. */
