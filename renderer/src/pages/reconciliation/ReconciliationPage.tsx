@@ -1,4 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { parseNonNegativeAmountInput } from '../../../../shared/money';
+import { Field } from '../../components/Field';
 import { dateOrders, type DateOrder } from '../../../../shared/reconciliation';
 import { FailureMessage } from '../../components/FailureMessage';
 import { FileDropZone } from '../../components/FileDropZone';
@@ -133,11 +135,17 @@ function DifferenceBar() {
           <strong>{summary.account}</strong> {summary.fromDate} to {summary.toDate} · {summary.fileName} ·{' '}
           <span className={`badge ${finished ? 'badge-finished' : 'badge-open'}`} data-testid="run-status">{finished ? 'Finished' : 'Open'}</span>
         </span>
-        <span>Statement closing {money(summary.statementClosingMinor)}{summary.closingBalanceSource === 'derived' ? ' (derived)' : ''}</span>
-        <span>Ledger closing {money(summary.ledgerClosingMinor)}</span>
-        <span className={summary.closingDifferenceMinor === 0 ? 'success' : 'difference-nonzero'}>
-          Difference <span data-testid="closing-difference">{money(summary.closingDifferenceMinor)}</span>
-        </span>
+        {summary.closingBalanceSource === 'statement' ? (
+          <>
+            <span>Statement closing {money(summary.statementClosingMinor)}</span>
+            <span>Ledger closing {money(summary.ledgerClosingMinor)}</span>
+            <span className={summary.closingDifferenceMinor === 0 ? 'success' : 'difference-nonzero'}>
+              Difference <span data-testid="closing-difference">{money(summary.closingDifferenceMinor)}</span>
+            </span>
+          </>
+        ) : (
+          <span>Ledger closing {money(summary.ledgerClosingMinor)}</span>
+        )}
         <span data-testid="run-counts">
           {formatCount(summary.matched)} matched · {formatCount(summary.unmatchedStatement)} unmatched statement ·{' '}
           {formatCount(summary.unmatchedLedger)} unmatched ledger · {formatCount(summary.amountMismatches)} amount mismatches
@@ -158,8 +166,65 @@ function DifferenceBar() {
         </button>
       </div>
       {truncated ? <p className="muted">Long panes show their first items only; the export holds every line.</p> : null}
+      {summary.closingBalanceSource === 'derived' ? <EnteredBalances key={summary.runId} /> : null}
     </section>
   );
+}
+
+/**
+ * A statement without balances (many CSV exports): no difference is shown
+ * until the operator types the balances printed on the bank's statement. The
+ * closing one gives the difference against the ledger; with the opening one
+ * too, the statement's own lines are checked to add up.
+ */
+function EnteredBalances() {
+  const report = useReconciliationStore((state) => state.report!);
+  const { summary } = report;
+  const [opening, setOpening] = useState('');
+  const [closing, setClosing] = useState('');
+  const openingMinor = parseSignedAmount(opening, summary.currency);
+  const closingMinor = parseSignedAmount(closing, summary.currency);
+  const money = (amountMinor: number) => `${formatSignedMinor(amountMinor, summary.currency)} ${summary.currency}`;
+  const linesMinor = [...report.matches.map((match) => match.statementLine), ...report.unmatchedStatement]
+    .reduce((sum, line) => sum + line.amountMinor, 0);
+  const linesGap = typeof openingMinor === 'number' && typeof closingMinor === 'number' && !report.truncated
+    ? closingMinor - openingMinor - linesMinor : null;
+  return (
+    <div className="entered-balances" role="group" aria-label="Statement balances">
+      <p className="notice" data-testid="no-closing-balance">
+        No closing balance in the statement: type the balances printed on the bank statement to see the difference.
+      </p>
+      <Field label="Statement opening balance" error={typeof openingMinor === 'string' ? openingMinor : undefined}>
+        {(control) => (
+          <input {...control} inputMode="decimal" placeholder="e.g. 1,250.00" value={opening} onChange={(event) => setOpening(event.target.value)} />
+        )}
+      </Field>
+      <Field label="Statement closing balance" error={typeof closingMinor === 'string' ? closingMinor : undefined}>
+        {(control) => <input {...control} inputMode="decimal" placeholder="e.g. -80.50" value={closing} onChange={(event) => setClosing(event.target.value)} />}
+      </Field>
+      {typeof closingMinor === 'number' ? (
+        <span className={closingMinor === summary.ledgerClosingMinor ? 'success' : 'difference-nonzero'}>
+          Difference <span data-testid="entered-difference">{money(closingMinor - summary.ledgerClosingMinor)}</span>
+        </span>
+      ) : null}
+      {linesGap === null ? null : (
+        <span data-testid="statement-lines-check" className={linesGap === 0 ? 'success' : 'difference-nonzero'}>
+          {linesGap === 0 ? "The statement's lines add up from opening to closing."
+            : `The statement's lines do not add up: ${money(linesGap)} is missing between opening and closing.`}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** A balance as typed: may be negative, grouping accepted; '' is nothing yet, a string is the error sentence. */
+function parseSignedAmount(text: string, currency: string): number | string | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const negative = trimmed.startsWith('-');
+  const parsed = parseNonNegativeAmountInput(negative || trimmed.startsWith('+') ? trimmed.slice(1) : trimmed, currency);
+  if (!parsed.ok) return parsed.message;
+  return negative ? -parsed.value : parsed.value;
 }
 
 function PastRuns() {

@@ -1,5 +1,6 @@
 import { matchRuleLabels } from '../../../../shared/reconciliation';
 import { formatSignedMinor } from '../../lib/format';
+import { confidenceText, describeMatch } from './match-description';
 import { useReconciliationStore } from './use-reconciliation-store';
 import { formatCount } from '../../../../shared/metrics-format';
 
@@ -21,6 +22,7 @@ export function MatchedPane() {
   const unmatch = useReconciliationStore((state) => state.unmatch);
   const busy = useReconciliationStore((state) => state.busy);
   const money = useMoney();
+  const currency = useReconciliationStore((state) => state.report!.summary.currency);
   return (
     <section className="panel pane pane-matched" aria-labelledby="matched-title">
       <h2 id="matched-title">Matched ({formatCount(matches.length)})</h2>
@@ -28,7 +30,7 @@ export function MatchedPane() {
         <table className="data-table" aria-labelledby="matched-title" data-testid="matched-pane">
           <thead>
             <tr>
-              <th>Line</th><th>Date</th><th>Reference</th><th className="numeric">Amount</th><th>Ledger payments</th><th>Rule</th>
+              <th>Line</th><th>Date</th><th>Reference</th><th className="numeric">Amount</th><th>Ledger payments</th><th>Why they match</th>
               <th className="numeric">Difference</th><th />
             </tr>
           </thead>
@@ -40,8 +42,9 @@ export function MatchedPane() {
                 <td>{match.statementLine.reference}</td>
                 <td className="numeric">{money(match.statementLine.amountMinor)}</td>
                 <td className="mono">{match.payments.map((payment) => payment.paymentId).join(', ')}</td>
-                <td>
-                  {matchRuleLabels[match.rule]} <span className="muted">{Math.round(match.confidence * 100)}%</span>
+                <td title={matchRuleLabels[match.rule]}>
+                  {describeMatch(match, currency)}
+                  {confidenceText(match) === null ? null : <span className="muted"> ({confidenceText(match)})</span>}
                 </td>
                 <td className={`numeric${match.amountDifferenceMinor === 0 ? '' : ' difference-nonzero'}`}>
                   {match.amountDifferenceMinor === 0 ? '' : money(match.amountDifferenceMinor)}
