@@ -157,6 +157,7 @@ export const ThroughputChart = memo(function ThroughputChart({ data, formatTime 
 });
 
 export const SuccessRateChart = memo(function SuccessRateChart({ data, formatTime }: { data: SuccessRatePoint[]; formatTime: (timeMs: number) => string }) {
+  const dots = data.filter((point) => point.successPercent !== null).length <= 120;
   return (
     <ChartFrame title="PSR over time (%)" testId="chart-psr" empty={data.length === 0} emptyText="No payments in this range.">
       <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 8 }}>
@@ -165,7 +166,7 @@ export const SuccessRateChart = memo(function SuccessRateChart({ data, formatTim
         <YAxis tick={axisStyle} unit=" %" domain={[0, 100]} width={64} />
         <Tooltip content={tooltip((label) => formatTime(Number(label)), (value) => `${value.toFixed(2)} %`)} />
         {/* A step without payments has no rate: a gap in the line, not a straight run across it. */}
-        <Line name="PSR" dataKey="successPercent" stroke={colours.success} dot={data.filter((point) => point.successPercent !== null).length <= 120} isAnimationActive={false} />
+        <Line name="PSR" dataKey="successPercent" stroke={colours.success} dot={dots} isAnimationActive={false} />
       </LineChart>
     </ChartFrame>
   );
