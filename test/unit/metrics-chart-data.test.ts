@@ -63,6 +63,8 @@ describe('dashboard chart data', () => {
     expect(formatTick(12_000)).toBe('12,000');
     expect(formatTick(1_234.56)).toBe('1,234.6');
     expect(formatTick(0.125)).toBe('0.13');
+    expect(formatTick(0.000_023_4)).toBe('0.000023');
+    expect(formatTick(0)).toBe('0');
   });
 
   it('builds the four tiles with their change and whether it is good news', () => {

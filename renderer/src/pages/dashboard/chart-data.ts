@@ -81,9 +81,11 @@ export function failureChartBars(failures: FailureCount[]): FailureChartBar[] {
     .sort((left, right) => right.count - left.count || left.code.localeCompare(right.code));
 }
 
-/** Axis ticks with thousands separators: 12,000 and 1,234.5. */
+/** Axis ticks with thousands separators (12,000 and 1,234.5), and small rates to two significant digits (0.0023), never a row of zeros. */
 export function formatTick(value: number): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 2 : 1 });
+  const magnitude = Math.abs(value);
+  if (magnitude > 0 && magnitude < 1) return value.toLocaleString('en-US', { maximumSignificantDigits: 2 });
+  return value.toLocaleString('en-US', { maximumFractionDigits: magnitude < 10 ? 2 : 1 });
 }
 
 export interface TileModel {
