@@ -18,6 +18,7 @@ import { createBatchHandlers } from './batch/batch-handlers';
 import { createMetricsHandlers } from './metrics/handlers';
 import { createReconciliationHandlers } from './reconciliation/reconciliation-handlers';
 import { Controls } from './security/controls';
+import { sessionsFilePath } from './security/sessions';
 import { systemContext } from './security/call-context';
 import { verifyAuditChain } from './audit/audit-queries';
 import { Backups } from './backup/backups';
@@ -51,7 +52,7 @@ export class Engine {
   private constructor(readonly store: LedgerStore) {
     this.controls = new Controls(store, this.events);
     // The host's signed-in sessions outlive a restart of the host (electron/core/security/sessions.ts).
-    this.controls.sessions.persistTo(`${store.ledgerPath}.sessions`);
+    this.controls.sessions.persistTo(sessionsFilePath(store.ledgerPath));
     this.backups = new Backups(store);
     this.dispatch = createDispatch(this.handlers(), this.controls.access);
   }

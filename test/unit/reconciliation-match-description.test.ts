@@ -16,8 +16,10 @@ function match(change: Partial<MatchView>, lineReference: string, paymentReferen
 
 describe('why a reconciliation match was made', () => {
   it('names the fields that agree and the amount that differs, not a bare confidence', () => {
-    expect(describeMatch(match({ amountDifferenceMinor: -45 }, 'ORDER 5521', 'Order 5521'), 'EUR')).toBe('Same reference, amount differs by 0.45, same day');
-    expect(describeMatch(match({}, 'Payment inv 2001', 'INV-2001', '2024-03-07'), 'EUR')).toBe('Similar reference, amount differs by 0.50, 1 day apart');
+    const sameReference = match({ amountDifferenceMinor: -45 }, 'ORDER 5521', 'Order 5521');
+    expect(describeMatch(sameReference, 'EUR')).toBe('Same reference, amount differs by 0.45, same day');
+    const similar = match({}, 'Payment inv 2001', 'INV-2001', '2024-03-07');
+    expect(describeMatch(similar, 'EUR')).toBe('Similar reference, amount differs by 0.50, 1 day apart');
     expect(describeMatch(match({ amountDifferenceMinor: 0 }, 'Transfer', 'INV-4001', '2024-03-09'), 'EUR')).toBe('Reference differs, same amount, 3 days apart');
     expect(confidenceText(match({}, 'a', 'b'))).toBe('91 % sure');
   });

@@ -9,6 +9,11 @@ export const sessionsMax = 1000;
 export const signInFailuresMax = 5;
 export const signInLockoutMs = 60_000;
 
+/** The file beside the ledger that keeps the host's sessions across restarts. */
+export function sessionsFilePath(ledgerPath: string): string {
+  return `${ledgerPath}.sessions`;
+}
+
 /** A persisted session's activity is written again once it is this much older than the last write. */
 export const sessionActivityWriteIntervalMs = 30_000;
 
