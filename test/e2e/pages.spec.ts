@@ -10,8 +10,9 @@ import { expect, test as base } from './fixtures';
  * Every page, as an operator sees it on a laptop: at 1024x700 and 1366x768
  * the page never scrolls sideways and no column of a main table is cut off,
  * and axe-core finds no serious or critical accessibility violation. The
- * ledger holds the reconciliation fixture's payments, and the Reconciliation
- * page has a run open, so the tables have rows to measure.
+ * ledger holds the reconciliation fixture's payments, the Reconciliation page
+ * has a run open and a second operator exists, so the tables have rows to
+ * measure.
  *
  * PAYDESK_SCREENSHOTS=1 also saves a screenshot of each page under .tmp/screens.
  */
@@ -39,6 +40,26 @@ async function openPage(page: Page, label: string) {
   await page.waitForLoadState('networkidle');
   // Charts and tables settle after their first answers.
   await page.waitForTimeout(300);
+}
+
+/** Calls a channel as the signed-in page does, for data the pages should show (a held payment, a second operator). */
+async function invoke(page: Page, hostUrl: string, channel: string, request: unknown) {
+  const token = new URLSearchParams(new URL(hostUrl).hash.slice(1)).get('token')!;
+  const result = await page.evaluate(async ([accessToken, name, body]) => {
+    const response = await fetch(`/api/${name}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}`, 'X-PayDesk-Session': sessionStorage.getItem('paydesk.session')! },
+      body,
+    });
+    return (await response.json()) as { ok: boolean; message?: string };
+  }, [token, channel, JSON.stringify(request)] as const);
+  expect(result.ok, result.message).toBe(true);
+}
+
+/** Rows for the main tables: a reconciliation run and a second operator. */
+async function fillPages(page: Page, hostUrl: string) {
+  await runReconciliation(page);
+  await invoke(page, hostUrl, 'operator-create', { username: 'otto', displayName: 'Otto Operator', password: 'otto password 123', role: 'operator' });
 }
 
 async function runReconciliation(page: Page) {
@@ -78,7 +99,7 @@ for (const viewport of viewports) {
     test.setTimeout(120_000);
     await page.setViewportSize(viewport);
     await page.goto(hostUrl);
-    await runReconciliation(page);
+    await fillPages(page, hostUrl);
     const problems: string[] = [];
     for (const label of pages) {
       await openPage(page, label);
@@ -97,7 +118,7 @@ test('no page has a serious or critical accessibility violation', async ({ page,
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto(hostUrl);
-  await runReconciliation(page);
+  await fillPages(page, hostUrl);
   const violations: string[] = [];
   for (const label of pages) {
     await openPage(page, label);
