@@ -44,7 +44,7 @@ test('an operator drops a statement, reviews three panes, matches a line by hand
   await expect(page.getByLabel('Account')).toHaveValue('CASH');
   await page.getByRole('button', { name: 'Run reconciliation' }).click();
 
-  await expect(page.getByTestId('run-counts')).toHaveText('9 matched · 4 unmatched statement · 4 unmatched ledger · 1 amount mismatches');
+  await expect(page.getByTestId('run-counts')).toHaveText('9 matched · 4 unmatched statement · 4 unmatched ledger · 1 amount mismatch');
   // The CSV states no balances: no made-up difference until the operator types the bank's figures.
   await expect(page.getByTestId('closing-difference')).toHaveCount(0);
   await expect(page.getByTestId('no-closing-balance')).toContainText('No closing balance in the statement');
@@ -67,7 +67,7 @@ test('an operator drops a statement, reviews three panes, matches a line by hand
   await page.getByLabel('Choose ledger payment P-1009').check();
   await expect(page.getByTestId('manual-match-status')).toContainText('difference 0.00');
   await page.getByRole('button', { name: 'Match selected' }).click();
-  await expect(page.getByTestId('run-counts')).toHaveText('10 matched · 3 unmatched statement · 3 unmatched ledger · 1 amount mismatches');
+  await expect(page.getByTestId('run-counts')).toHaveText('10 matched · 3 unmatched statement · 3 unmatched ledger · 1 amount mismatch');
   await expect(pane(page, /^Matched/).getByTestId('matched-line-10')).toContainText('Matched by hand');
 
   // The decision is the engine's, not the page's: a reload and reopening the run from the list shows it.
