@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatMinor } from '../../../shared/money';
+import { formatMinorGrouped } from '../../../shared/money';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { SqliteDatabase } from '../storage/sqlite';
 import { currentScope } from '../security/call-context';
@@ -110,12 +110,12 @@ function describeRecord(record: LedgerRecord): Description {
       return {
         target: record.id,
         outcome: 'pending',
-        detail: `payment ${record.id}: ${formatMinor(record.a, record.cur)} ${record.cur} ${record.d} -> ${record.c} held for approval`,
+        detail: `payment ${record.id}: ${formatMinorGrouped(record.a, record.cur)} ${record.cur} ${record.d} -> ${record.c} held for approval`,
       };
     case 'approval-decision':
       return { target: record.id, outcome: record.status, detail: `payment ${record.id} ${record.status}${record.note ? `: ${record.note}` : ''}` };
     case 'batch-approval-hold': {
-      const totals = record.totals.map(([currency, amountMinor]) => `${formatMinor(amountMinor, currency)} ${currency}`).join(', ');
+      const totals = record.totals.map(([currency, amountMinor]) => `${formatMinorGrouped(amountMinor, currency)} ${currency}`).join(', ');
       return { target: record.id, outcome: 'pending', detail: `batch ${record.id} (${totals}) held for approval` };
     }
     case 'batch-approval-decision':
@@ -132,7 +132,7 @@ function describePayments(rows: readonly PaymentRow[]): Description {
     return {
       target: row.id,
       outcome: row.s === 1 ? 'accepted' : `rejected ${row.code}`,
-      detail: `payment ${row.id}: ${formatMinor(row.a, row.cur)} ${row.cur} ${row.d} -> ${row.c}${where}`,
+      detail: `payment ${row.id}: ${formatMinorGrouped(row.a, row.cur)} ${row.cur} ${row.d} -> ${row.c}${where}`,
     };
   }
   const accepted = rows.filter((row) => row.s === 1).length;
