@@ -148,7 +148,8 @@ function DifferenceBar() {
         )}
         <span data-testid="run-counts">
           {formatCount(summary.matched)} matched · {formatCount(summary.unmatchedStatement)} unmatched statement ·{' '}
-          {formatCount(summary.unmatchedLedger)} unmatched ledger · {formatCount(summary.amountMismatches)} amount {summary.amountMismatches === 1 ? 'mismatch' : 'mismatches'}
+          {formatCount(summary.unmatchedLedger)} unmatched ledger · {formatCount(summary.amountMismatches)}{' '}
+          {summary.amountMismatches === 1 ? 'amount mismatch' : 'amount mismatches'}
         </span>
       </div>
       <div className="button-row">
