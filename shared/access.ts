@@ -181,6 +181,19 @@ export const setupSchema = operatorCreateSchema.omit({ role: true });
 
 export const operatorSetStatusSchema = z.object({ username, status: z.enum(operatorStatuses) }).strict();
 
+/** An operator changes their own password: the current one proves it is them at the keyboard. */
+export const passwordChangeSchema = z
+  .object({
+    currentPassword: z.string({ error: 'The current password is required.' }).min(1, 'The current password is required.').max(accessLimits.passwordLengthMax),
+    newPassword,
+  })
+  .strict();
+
+/** An administrator sets a new password for another operator, who then signs in with it. */
+export const passwordResetSchema = z.object({ username, newPassword }).strict();
+
+export const operatorSetRoleSchema = z.object({ username, role: z.enum(roles) }).strict();
+
 export const auditListSchema = z
   .object({
     actor: username.optional(),

@@ -62,6 +62,10 @@ export const channelRoles: { readonly [Name in ChannelName]: ChannelAccess } = {
   'operator-list': 'administrator',
   'operator-create': 'administrator',
   'operator-set-status': 'administrator',
+  'operator-set-role': 'administrator',
+  'operator-password-reset': 'administrator',
+  // Any signed-in operator changes their own password (core checks the current one).
+  'session-password-change': 'viewer',
   'audit-list': 'viewer',
   'audit-export': 'viewer',
   'audit-actions': 'viewer',

@@ -14,6 +14,7 @@ export const reasonSentences = {
   AM04: 'Insufficient funds: the debtor account cannot cover this amount.',
   AM12: 'The amount is not a valid amount for this currency.',
   DUPL: 'This payment id was already used for a different payment.',
+  POSSIBLE_DUPLICATE: 'A payment like this one was made minutes ago: confirm to pay it again.',
   FF01: 'The request is malformed.',
   SAME_ACCOUNT: 'The debtor and creditor must be different accounts.',
   ACCOUNT_EXISTS: 'An account with this code already exists.',
@@ -28,6 +29,7 @@ export const reasonSentences = {
   SETUP_DONE: 'The first administrator already exists; sign in instead.',
   OPERATOR_EXISTS: 'An operator with this user name already exists.',
   OPERATOR_STATE: 'The operator cannot change to that status.',
+  PASSWORD_WRONG: 'The current password is wrong.',
   PENDING_APPROVAL: 'The payment waits for a second operator with the approver role; its funds are reserved.',
   APPROVAL_REJECTED: 'An approver rejected the payment; its reserved funds were released.',
   APPROVAL_DECIDED: 'This payment was already approved or rejected.',
@@ -41,6 +43,18 @@ export const reasonSentences = {
 } as const;
 
 export type ReasonCode = keyof typeof reasonSentences;
+
+/**
+ * The ISO 20022 status reason codes a payment outcome carries: operators quote
+ * these to banks and counterparties, so the screen shows them beside the
+ * sentence. PayDesk's own codes (SIGN_IN_FAILED, PENDING_APPROVAL...) stay in
+ * the data and the audit trail; the screen says the sentence alone.
+ */
+export const paymentReasonCodes: readonly string[] = ['ACSC', 'AC01', 'AC04', 'AC06', 'AM01', 'AM02', 'AM03', 'AM04', 'AM12', 'DUPL'];
+
+export function isPaymentReasonCode(code: string): boolean {
+  return paymentReasonCodes.includes(code);
+}
 
 export function sentenceFor(code: ReasonCode): string {
   return reasonSentences[code];

@@ -13,6 +13,13 @@ export const limits = {
   pageSizeMax: 500,
 } as const;
 
+/**
+ * The possible-duplicate rule, stated on the payment form: a payment with the
+ * same debtor, creditor, amount, currency and reference as a real-time payment
+ * accepted or waiting for approval this recently asks for a confirmation.
+ */
+export const duplicateWindowMs = 10 * 60 * 1000;
+
 export const accountKinds = ['customer', 'internal', 'equity'] as const;
 export type AccountKind = (typeof accountKinds)[number];
 
@@ -28,6 +35,8 @@ export interface Account {
   /** How far below zero the balance may go; 0 means no overdraft. Equity accounts have no floor. */
   overdraftLimitMinor: number;
   balanceMinor: number;
+  /** Held for payments and batches waiting for approval: available to spend is balanceMinor - reservedMinor. */
+  reservedMinor: number;
   createdAtMs: number;
 }
 
@@ -53,6 +62,9 @@ export interface PaymentRequest {
 
 export const paymentStatuses = ['accepted', 'rejected'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
+/** What Payment history filters by: a payment held for four-eyes approval is `pending` until decided. */
+export const paymentListStatuses = [...paymentStatuses, 'pending'] as const;
+export type PaymentListStatus = (typeof paymentListStatuses)[number];
 
 export const paymentChannels = ['realtime', 'batch', 'opening'] as const;
 export type PaymentChannel = (typeof paymentChannels)[number];
@@ -77,7 +89,8 @@ export interface PaymentRecord {
   amountMinor: number;
   currency: string;
   reference: string;
-  status: PaymentStatus;
+  /** pending: held for four-eyes approval, its amount reserved; listed only by the `pending` filter. */
+  status: PaymentStatus | 'pending';
   code: ReasonCode;
   message: string;
   channel: PaymentChannel;

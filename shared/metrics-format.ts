@@ -19,7 +19,9 @@ export function formatPercent(fraction: number | null): string {
 
 /** Payments per second with one decimal. */
 export function formatRate(paymentsPerSecond: number | null): string {
-  return paymentsPerSecond === null ? dash : `${paymentsPerSecond.toFixed(coarseDecimals)}/s`;
+  if (paymentsPerSecond === null) return dash;
+  const grouped = paymentsPerSecond.toLocaleString('en-US', { minimumFractionDigits: coarseDecimals, maximumFractionDigits: coarseDecimals });
+  return `${grouped}/s`;
 }
 
 /** A latency in the unit that reads best: "850 µs", "1.25 ms", "2.40 s". */

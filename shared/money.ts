@@ -41,6 +41,44 @@ export function parseAmount(text: string, currency: string): Result<number> {
   return success(Number(minor));
 }
 
+const groupedPattern = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+
+/**
+ * Takes the thousands separators out of an amount an operator typed, such as
+ * "1,250.50", where that reading is the only one: commas between groups of
+ * three digits, a point for decimals. "1,000" in a currency with three
+ * decimals (BHD, KWD) could be a decimal comma and is refused; so is any other
+ * comma, which would be a decimal comma ("12,50").
+ */
+export function ungroupAmount(text: string, currency: string): Result<string> {
+  const trimmed = text.trim();
+  if (!trimmed.includes(',')) return success(trimmed);
+  const negative = trimmed.startsWith('-');
+  const unsigned = negative ? trimmed.slice(1).trim() : trimmed;
+  if (!groupedPattern.test(unsigned)) {
+    const sentence = 'is not an amount PayDesk can read: write decimals with a point and group thousands with commas, as in 1,250.50.';
+    return failure('AM12', `"${clip(trimmed)}" ${sentence}`, 'amount');
+  }
+  if (!unsigned.includes('.') && currencyExponent(currency) === 3) {
+    const digits = unsigned.replaceAll(',', '');
+    const sentence = `could be read two ways in ${currency}, which has three decimals: write ${digits} or ${digits}.000 without the comma.`;
+    return failure('AM12', `"${clip(trimmed)}" ${sentence}`, 'amount');
+  }
+  return success(`${negative ? '-' : ''}${unsigned.replaceAll(',', '')}`);
+}
+
+/** An amount as an operator types it: thousands separators are accepted where unambiguous (see ungroupAmount). */
+export function parseAmountInput(text: string, currency: string): Result<number> {
+  const ungrouped = ungroupAmount(text, currency);
+  return ungrouped.ok ? parseAmount(ungrouped.value, currency) : ungrouped;
+}
+
+/** An amount that may be zero, as an operator types it. */
+export function parseNonNegativeAmountInput(text: string, currency: string): Result<number> {
+  const ungrouped = ungroupAmount(text, currency);
+  return ungrouped.ok ? parseNonNegativeAmount(ungrouped.value, currency) : ungrouped;
+}
+
 /** Parses an amount that may be zero (an opening balance or a limit). */
 export function parseNonNegativeAmount(text: string, currency: string): Result<number> {
   const trimmed = text.trim();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { refuseBidiControls } from './bidi';
-import { accountKinds, accountStatuses, limits, paymentStatuses } from './domain';
+import { accountKinds, accountStatuses, limits, paymentListStatuses, paymentStatuses } from './domain';
 
 /** Schemas for every request that crosses the process boundary. Core validates with them. */
 
@@ -39,6 +39,8 @@ export const paymentRequestSchema = z
     amount: amountTextSchema,
     currency: currencySchema,
     reference: referenceSchema.optional(),
+    /** The operator saw the possible-duplicate warning and pays anyway. */
+    confirmDuplicate: z.boolean().optional(),
   })
   .strict();
 
@@ -85,7 +87,7 @@ export const accountStatementSchema = z
 
 export const paymentListSchema = z
   .object({
-    status: z.enum(paymentStatuses).optional(),
+    status: z.enum(paymentListStatuses).optional(),
     account: accountCodeSchema.optional(),
     fromMs: z.number().int().nonnegative().optional(),
     toMs: z.number().int().nonnegative().optional(),

@@ -4,6 +4,8 @@ import type { RestoreRequest } from './backup/backups';
 import { restoreBackup } from './backup/restore';
 import { Engine, type EngineOptions } from './engine';
 import type { CallContext } from './security/call-context';
+import { rm } from 'node:fs/promises';
+import { sessionsFilePath } from './security/sessions';
 
 /** While a stopped ledger cannot be reopened, requests are answered with the reason and retried this often. */
 const reopenIntervalMs = 2_000;
@@ -85,6 +87,8 @@ export class EngineHolder {
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.closeEngine(engine);
+    // A restored ledger may hold other operators and passwords: everyone signs in again.
+    await rm(sessionsFilePath(ledgerPath), { force: true });
     let restored: Awaited<ReturnType<typeof restoreBackup>>;
     try {
       restored = await restoreBackup(ledgerPath, request.backupPath, request.bytes);

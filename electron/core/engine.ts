@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { ChannelName, EventName, Events, Handlers, ParsedRequestOf, RequestOf, ResponseOf } from '../../shared/contract';
 import { sentenceFor } from '../../shared/codes';
-import type { Account, AccountStatus, LedgerInfo, PaymentOutcome, PaymentRecord, VerifyReport } from '../../shared/domain';
-import { parseAmount, parseNonNegativeAmount } from '../../shared/money';
+import {
+  duplicateWindowMs, type Account, type AccountStatus, type LedgerInfo, type PaymentOutcome, type PaymentRecord, type VerifyReport,
+} from '../../shared/domain';
+import { formatMinorGrouped, parseAmountInput, parseNonNegativeAmountInput } from '../../shared/money';
 import { failure, success, type Result } from '../../shared/result';
 import { isDemoLedger } from './demo/demo-ledger';
 import { createDispatch, type Dispatch, type StorageState } from './dispatch';
@@ -12,7 +14,7 @@ import { LedgerStore, LedgerStoppedError, ReadOnlyLedgerError, type CloseReport,
 import { LedgerOpenError, restoreAdvice } from './storage/ledger-open-error';
 import { toAccount, type AccountState } from './ledger-state';
 import { balanceLimitRejection, decidePayment } from './payment-decision';
-import { accountStatement, defaultPageSize, findPayment, listPayments } from './queries';
+import { accountStatement, defaultPageSize, findPayment, listPayments, seqRangeReceivedBetween } from './queries';
 import type { AccountRecord, LedgerRecord, PaymentRow } from './records';
 import { verifyLedger } from './verify';
 import { createBatchHandlers } from './batch/batch-handlers';
@@ -20,6 +22,7 @@ import { createMetricsHandlers } from './metrics/handlers';
 import { createReconciliationHandlers } from './reconciliation/reconciliation-handlers';
 import { createAccountIdentifierHandlers } from './accounts/account-identifier-handlers';
 import { Controls } from './security/controls';
+import { sessionsFilePath } from './security/sessions';
 import { systemContext } from './security/call-context';
 import { verifyAuditChain } from './audit/audit-queries';
 import { Backups } from './backup/backups';
@@ -60,6 +63,8 @@ export class Engine implements EngineApi {
     store.state.stampClock = new StampClock(clock);
     store.state.stampClock.onJump((jump) => queueMicrotask(() => this.auditClockJump(jump)));
     this.controls = new Controls(store, this.events);
+    // The host's signed-in sessions outlive a restart of the host (electron/core/security/sessions.ts).
+    this.controls.sessions.persistTo(sessionsFilePath(store.ledgerPath));
     this.backups = new Backups(store);
     this.dispatch = createDispatch(this.handlers(), this.controls.access, storageState(store));
   }
@@ -110,6 +115,7 @@ export class Engine implements EngineApi {
     const backupFolder = (await this.automaticBackups?.stop()) ?? null;
     this.automaticBackups = null;
     const report = await this.store.close();
+    await this.controls.sessions.flush();
     if (backupFolder !== null && report.checkpointed) await backupOnClose(this.ledgerPath, backupFolder);
     return report;
   }
@@ -136,7 +142,7 @@ export class Engine implements EngineApi {
     if (existing !== undefined) return this.repeatOutcome(existing, request, reference);
     const held = this.controls.approvals.repeat(request, reference);
     if (held !== null) return held;
-    const amount = parseAmount(request.amount, request.currency);
+    const amount = parseAmountInput(request.amount, request.currency);
     if (!amount.ok) return amount;
     const state = this.store.state;
     // Amounts reserved by payments waiting for approval are not available to spend.
@@ -180,9 +186,43 @@ export class Engine implements EngineApi {
     return success(outcome);
   }
 
+  /**
+   * A new payment id with the same debtor, creditor, amount, currency and reference as a real-time payment
+   * accepted, or waiting for approval, within duplicateWindowMs: refused with POSSIBLE_DUPLICATE until the
+   * operator confirms. Nothing is recorded; the same payment id stays free for the confirmed submission.
+   */
+  private possibleDuplicate(request: PaymentRequest): Result<PaymentOutcome> | null {
+    // The same payment id again is a retry, answered by the idempotency rules, never a duplicate.
+    if (findPayment(this.store.database, request.paymentId, this.store.state.pendingLatencyUs) !== undefined) return null;
+    if (this.controls.approvals.find(request.paymentId) !== undefined) return null;
+    const amount = parseAmountInput(request.amount, request.currency);
+    const debtor = this.store.state.accounts.get(request.debtor);
+    if (!amount.ok || debtor === undefined) return null;
+    const sinceMs = this.clock.nowMs() - duplicateWindowMs;
+    const reference = request.reference ?? '';
+    const fields = [request.creditor, amount.value, request.currency, reference];
+    const posted = this.store.database.get<{ id: string; at: number }>(
+      `SELECT payment_id AS id, received_at_ms AS at FROM payments WHERE debtor_id = ? AND seq >= ? AND status = 1 AND channel = 'realtime'
+       AND creditor_code = ? AND amount_minor = ? AND currency = ? AND reference = ? ORDER BY seq DESC LIMIT 1`,
+      [debtor.id, seqRangeReceivedBetween(this.store.database, sinceMs, Number.MAX_SAFE_INTEGER).firstSeq, ...fields],
+    );
+    const held = posted ?? this.store.database.get<{ id: string; at: number }>(
+      `SELECT payment_id AS id, submitted_at_ms AS at FROM approvals WHERE debtor_code = ? AND status = 'pending' AND submitted_at_ms >= ?
+       AND creditor_code = ? AND amount_minor = ? AND currency = ? AND reference = ? ORDER BY submitted_at_ms DESC LIMIT 1`,
+      [request.debtor, sinceMs, ...fields],
+    );
+    if (held === undefined) return null;
+    const minutes = Math.max(1, Math.round((Date.now() - held.at) / 60_000));
+    const when = minutes === 1 ? 'under a minute ago' : `${minutes} minutes ago`;
+    const what = `${formatMinorGrouped(amount.value, request.currency)} ${request.currency} from ${request.debtor} to ${request.creditor}`;
+    const state = posted === undefined ? 'is waiting for approval' : 'was paid';
+    const withReference = reference === '' ? '' : ` with reference "${reference}"`;
+    return failure('POSSIBLE_DUPLICATE', `Possible duplicate: ${what}${withReference} ${state} ${when} as ${held.id}.`);
+  }
+
   /** The same id again: the first outcome if the content matches, DUPL if it does not. Never a second payment. */
   private async repeatOutcome(existing: PaymentRecord, request: PaymentRequest, reference: string): Promise<Result<PaymentOutcome>> {
-    const amount = parseAmount(request.amount, request.currency);
+    const amount = parseAmountInput(request.amount, request.currency);
     const same =
       amount.ok &&
       amount.value === existing.amountMinor &&
@@ -211,9 +251,9 @@ export class Engine implements EngineApi {
       return failure('FF01', `Account codes starting with ${equityPrefix} are kept for the ledger's equity accounts.`, 'code');
     }
     if (state.accounts.has(request.code)) return failure('ACCOUNT_EXISTS', `An account with code ${request.code} already exists.`, 'code');
-    const opening = parseNonNegativeAmount(request.openingBalance ?? '0', request.currency);
+    const opening = parseNonNegativeAmountInput(request.openingBalance ?? '0', request.currency);
     if (!opening.ok) return { ...opening, field: 'openingBalance' };
-    const overdraft = parseNonNegativeAmount(request.overdraftLimit ?? '0', request.currency);
+    const overdraft = parseNonNegativeAmountInput(request.overdraftLimit ?? '0', request.currency);
     if (!overdraft.ok) return { ...overdraft, field: 'overdraftLimit' };
     const equity = state.accounts.get(`${equityPrefix}${request.currency}`);
     const beyondLimit = equity === undefined ? null : balanceLimitRejection(equity, -opening.value);
@@ -225,7 +265,7 @@ export class Engine implements EngineApi {
     const lsn = this.store.commit(records);
     await this.store.whenDurable(lsn);
     this.events.emit('ledger-changed', { reason: 'account' });
-    return success(toAccount(state.requireAccount(request.code)));
+    return success(this.toAccount(state.requireAccount(request.code)));
   }
 
   private accountRecord(code: string, name: string, currency: string, kind: AccountRecord['kind'], overdraftLimitMinor: number, offset: number): AccountRecord {
@@ -260,7 +300,7 @@ export class Engine implements EngineApi {
       await this.store.whenDurable(lsn);
       this.events.emit('ledger-changed', { reason: 'account' });
     }
-    return success(toAccount(account));
+    return success(this.toAccount(account));
   }
 
   listAccounts(search: string | undefined): Account[] {
@@ -268,7 +308,12 @@ export class Engine implements EngineApi {
     const accounts = [...this.store.state.accounts.values()]
       .filter((account) => needle === '' || account.code.toLowerCase().includes(needle) || account.name.toLowerCase().includes(needle))
       .sort((left, right) => left.code.localeCompare(right.code));
-    return accounts.map(toAccount);
+    const reserved = this.controls.approvals.reservedByAccount();
+    return accounts.map((account) => toAccount(account, reserved.get(account.code) ?? 0));
+  }
+
+  private toAccount(account: AccountState): Account {
+    return toAccount(account, this.controls.approvals.reservedMinor(account.code));
   }
 
   info(): LedgerInfo {
@@ -277,11 +322,18 @@ export class Engine implements EngineApi {
       path: this.ledgerPath,
       fileName: path.basename(this.ledgerPath),
       accounts: state.accounts.size,
-      payments: state.lastPaymentSeq,
+      // Opening balances are transfers from equity, not payments to an operator: the count matches the dashboard's.
+      payments: state.lastPaymentSeq - this.openingPaymentCount(),
       currencies: [...new Set([...state.accounts.values()].map((account) => account.currency))].sort(),
       openedAtMs: this.openedAtMs,
       demo: isDemoLedger(this.store.database),
     };
+  }
+
+  /** Opening-balance transfers, found by their id prefix through the payment id index. */
+  private openingPaymentCount(): number {
+    const upperBound = openingPaymentPrefix.slice(0, -1) + String.fromCharCode(openingPaymentPrefix.charCodeAt(openingPaymentPrefix.length - 1) + 1);
+    return Number(this.store.database.value('SELECT COUNT(*) FROM payments WHERE payment_id >= ? AND payment_id < ?', [openingPaymentPrefix, upperBound]));
   }
 
   /** The ledger's invariants, and the audit trail's hash chain (its first broken entry named). */
@@ -327,9 +379,13 @@ export class Engine implements EngineApi {
         const account = this.store.state.accounts.get(request.code);
         if (account === undefined) return failure('AC01', `The account ${request.code} does not exist in this ledger.`, 'code');
         const page = accountStatement(database, account, request.limit ?? defaultPageSize, request.cursor);
-        return success({ ...page, account: toAccount(account) });
+        return success({ ...page, account: this.toAccount(account) });
       },
-      'payment-submit': (request) => this.submitPayment(request),
+      'payment-submit': async (request, caller) => {
+        // Operators at a screen are warned of a possible duplicate; the command line and the demo generator pay as told.
+        const duplicate = caller.transport === 'system' || request.confirmDuplicate === true ? null : this.possibleDuplicate(request);
+        return duplicate ?? this.submitPayment(request);
+      },
       'payment-get': async (request) => {
         const payment = findPayment(database, request.paymentId, this.store.state.pendingLatencyUs);
         if (payment === undefined) return failure('NOT_FOUND', `No payment with id ${request.paymentId} is in this ledger.`, 'paymentId');
@@ -337,8 +393,9 @@ export class Engine implements EngineApi {
         return success(record);
       },
       'payment-list': async (request) => {
+        if (request.status === 'pending') return success(this.controls.approvals.pendingAsPayments(request));
         const accountId = request.account === undefined ? undefined : (this.store.state.accounts.get(request.account)?.id ?? null);
-        return success(listPayments(database, { ...request, accountId }, this.store.state.pendingLatencyUs));
+        return success(listPayments(database, { ...request, status: request.status, accountId }, this.store.state.pendingLatencyUs));
       },
     } satisfies Partial<Handlers>;
   }

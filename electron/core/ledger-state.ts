@@ -10,7 +10,7 @@ import { MetricsAggregates } from './metrics/aggregates';
 import { StampClock } from './clock';
 
 /** The in-memory view of an account that decisions read (the contract's Account plus its row id); the database row follows it. */
-export interface AccountState extends Account {
+export interface AccountState extends Omit<Account, 'reservedMinor'> {
   id: number;
 }
 
@@ -202,7 +202,8 @@ export class LedgerState {
 }
 
 /** A copy for the renderer, without the row id. */
-export function toAccount(state: AccountState): Account {
+/** The account as the renderer sees it; `reservedMinor` is what approvals hold of it (Approvals.reservedMinor). */
+export function toAccount(state: AccountState, reservedMinor = 0): Account {
   const { id: _id, ...account } = state;
-  return account;
+  return { ...account, reservedMinor };
 }

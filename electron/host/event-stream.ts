@@ -13,9 +13,12 @@ export const eventClientsMax = 32;
 const reconnectDelayMs = 2_000;
 
 export class EventStream {
-  private readonly clients = new Set<ServerResponse>();
+  /** Each open stream and the operator session it was opened for. */
+  private readonly clients = new Map<ServerResponse, string>();
+  /** Whether a session is still signed in; checked for every stream at each heartbeat. */
+  authorize: (sessionKey: string) => Promise<boolean> = () => Promise.resolve(true);
 
-  attach(request: IncomingMessage, response: ServerResponse, headers: Readonly<Record<string, string>>) {
+  attach(request: IncomingMessage, response: ServerResponse, headers: Readonly<Record<string, string>>, sessionKey: string) {
     if (this.clients.size >= eventClientsMax) {
       response.writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '5' });
       response.end('Too many event streams are open.\n');
@@ -29,9 +32,11 @@ export class EventStream {
       'X-Accel-Buffering': 'no',
     });
     response.write(`retry: ${reconnectDelayMs}\n: connected\n\n`);
-    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatIntervalMs);
+    const heartbeat = setInterval(() => {
+      void this.authorize(sessionKey).then((signedIn) => (signedIn ? response.write(': heartbeat\n\n') : response.end()));
+    }, heartbeatIntervalMs);
     heartbeat.unref();
-    this.clients.add(response);
+    this.clients.set(response, sessionKey);
     const detach = () => {
       clearInterval(heartbeat);
       this.clients.delete(response);
@@ -43,11 +48,20 @@ export class EventStream {
   publish(name: string, payload: unknown) {
     // JSON.stringify escapes newlines inside strings, so one data line always holds the whole payload.
     const message = `event: ${name}\ndata: ${JSON.stringify(payload ?? null)}\n\n`;
-    for (const client of this.clients) client.write(message);
+    for (const client of this.clients.keys()) client.write(message);
+  }
+
+  /** Ends the streams of a session that signed out: its tab receives nothing more. */
+  closeSession(sessionKey: string) {
+    for (const [client, key] of this.clients) {
+      if (key !== sessionKey) continue;
+      client.end();
+      this.clients.delete(client);
+    }
   }
 
   closeAll() {
-    for (const client of this.clients) client.end();
+    for (const client of this.clients.keys()) client.end();
     this.clients.clear();
   }
 

@@ -14,13 +14,15 @@ import { EventStream } from './event-stream';
  * end-to-end tests and demos without Electron.
  *
  *   POST /api/<channel>         body: the request as JSON  -> the Result as JSON
- *   GET  /api/events?token=...  server-sent events, one per engine event
+ *   GET  /api/events?token=...&session=...  server-sent events, one per engine event
  *   GET  /anything-else         the built renderer (static files, no data)
  *
  * Every /api request needs the access token: "Authorization: Bearer <token>",
  * or for the event stream only, "?token=" (EventSource cannot set headers).
  * Beyond the token, core needs a signed-in operator for all but the session
  * channels: the client sends the id session-sign-in returned in X-PayDesk-Session.
+ * The event stream needs one too ("&session="): a signed-out tab receives no
+ * events, and a stream ends when its session does (sign-out, lock, disable).
  * The renderer finds the token in location.hash, which never reaches a server.
  */
 
@@ -56,10 +58,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   await mkdir(path.dirname(path.resolve(options.ledgerPath)), { recursive: true });
   const token = options.token ?? createAccessToken();
   const events = new EventStream();
+  let engineForStreams: Pick<EngineHolder, 'dispatch'> | null = null;
+  // Streams whose session ended (signed out, locked, operator disabled) are closed at each heartbeat.
+  events.authorize = (sessionKey) => (engineForStreams === null ? Promise.resolve(false) : sessionIsSignedIn(engineForStreams, sessionKey));
   // The holder swaps the engine when a backup is restored: requests in flight finish first, events follow the new engine.
   const engine = new EngineHolder((name, payload) => events.publish(name, payload));
   await engine.open(options.ledgerPath, true);
   const ledgerPath = engine.ledgerPath!;
+  engineForStreams = engine;
   let address: AddressInfo;
   const context: RequestContext = { engine, token, events, rendererFolder: options.rendererFolder, port: 0 };
   const server = createServer((request, response) => {
@@ -134,7 +140,11 @@ async function handleApi(context: RequestContext, request: IncomingMessage, resp
   }
   if (isEventStream) {
     if (request.method !== 'GET') return sendMethodNotAllowed(response, 'GET');
-    return context.events.attach(request, response, securityHeaders);
+    const sessionKey = validSessionKey(url.searchParams.get('session'));
+    if (!(await sessionIsSignedIn(context.engine, sessionKey))) {
+      return sendJson(response, 401, failure('SIGN_IN_REQUIRED', 'Sign in first: the event stream needs a signed-in operator.'));
+    }
+    return context.events.attach(request, response, securityHeaders, sessionKey!);
   }
   if (request.method !== 'POST') return sendMethodNotAllowed(response, 'POST');
   return handleChannel(context, request, response, url.pathname.slice(apiPrefix.length));
@@ -154,7 +164,9 @@ async function handleChannel(context: RequestContext, request: IncomingMessage, 
   }
   const parsed = parseJson(body);
   if (!parsed.ok) return sendJson(response, 400, parsed);
-  const result = await context.engine.dispatch(channelName, parsed.value, { kind: 'http', sessionKey: sessionHeader(request) });
+  const sessionKey = sessionHeader(request);
+  const result = await context.engine.dispatch(channelName, parsed.value, { kind: 'http', sessionKey });
+  if (channelName === 'session-sign-out' && sessionKey !== null) context.events.closeSession(sessionKey);
   const status = !result.ok && result.code === 'UNKNOWN_CHANNEL' ? 404 : 200;
   return sendJson(response, status, result);
 }
@@ -163,8 +175,18 @@ async function handleChannel(context: RequestContext, request: IncomingMessage, 
 export const sessionHeaderName = 'x-paydesk-session';
 
 function sessionHeader(request: IncomingMessage): string | null {
-  const value = request.headers[sessionHeaderName];
+  return validSessionKey(request.headers[sessionHeaderName]);
+}
+
+function validSessionKey(value: unknown): string | null {
   return typeof value === 'string' && /^[\w-]{1,100}$/.test(value) ? value : null;
+}
+
+/** Asks core, through the public session-status channel (which does not count as activity), whether the session is signed in. */
+async function sessionIsSignedIn(engine: Pick<EngineHolder, 'dispatch'>, sessionKey: string | null): Promise<boolean> {
+  if (sessionKey === null) return false;
+  const status = await engine.dispatch('session-status', {}, { kind: 'http', sessionKey });
+  return status.ok && (status.value as { operator: unknown }).operator !== null;
 }
 
 function bearerToken(request: IncomingMessage): string | null {

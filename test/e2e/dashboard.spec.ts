@@ -82,11 +82,15 @@ test('the tiles show the figures core computes, and the charts draw every point 
   // Failures: one bar per reason code (AM04 and AC01).
   expect(failureChartBars(metrics.failures).map((bar) => bar.code).sort()).toEqual(['AC01', 'AM04']);
   await expect(page.getByTestId('chart-failures').locator('.recharts-bar-rectangle')).toHaveCount(2);
-  // PLT percentiles: three lines, one dot per second that had a measured latency.
-  const latencyPoints = latencySeries(metrics.points).length;
+  // PLT percentiles: three lines, one dot per second that had a measured latency; the seconds without one are gaps.
+  const latencyPoints = latencySeries(metrics.points).filter((point) => point.p50Ms !== null).length;
   expect(latencyPoints).toBeGreaterThan(0);
   await expect(page.getByTestId('chart-plt').locator('.recharts-line')).toHaveCount(3);
   await expect(page.getByTestId('chart-plt').locator('.recharts-line-dot')).toHaveCount(3 * latencyPoints);
   await expect(page.getByTestId('chart-histogram').locator('.recharts-bar-rectangle').first()).toBeVisible();
-  await expect(page.getByTestId('chart-pt').locator('.recharts-line-curve')).toHaveCount(1);
+  // PT on All traffic: the whole rate and, on its own axis, the real-time rate.
+  await expect(page.getByTestId('chart-pt').locator('.recharts-line-curve')).toHaveCount(2);
+  await expect(page.getByTestId('chart-pt')).toContainText('PT, real-time only (right axis)');
+  // Failure bars carry their counts as labels.
+  await expect(page.getByTestId('chart-failures').locator('.recharts-label-list')).toContainText('1');
 });

@@ -1,6 +1,7 @@
 import { test as base } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +34,7 @@ export const test = base.extend<HostFixture>({
     await rm(folder, { recursive: true, force: true });
   },
   hostUrl: async ({ ledgerPath, signedIn }, use) => {
-    const host = spawn(process.execPath, ['bin/host.mjs', '--db', ledgerPath, '--port', '0'], {
-      cwd: repositoryRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const host = spawnHost(ledgerPath);
     try {
       const url = await waitForUrl(host);
       await use(signedIn ? `${url}&session=${await setUpAdministrator(url)}` : url);
@@ -48,7 +46,24 @@ export const test = base.extend<HostFixture>({
 
 export { expect } from '@playwright/test';
 
-function waitForUrl(host: ChildProcess): Promise<string> {
+/** Starts `node bin/host.mjs` on a ledger; tests that restart the host call it themselves (with waitForUrl and stop). */
+export function spawnHost(ledgerPath: string, port = 0): ChildProcess {
+  return spawn(process.execPath, ['bin/host.mjs', '--db', ledgerPath, '--port', String(port)], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A port free right now, for a test that restarts a host on the same address (the browser keeps a tab's storage per origin). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function waitForUrl(host: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`the host did not start in time:\n${output}`)), hostStartTimeoutMs);
@@ -84,7 +99,7 @@ async function setUpAdministrator(hostUrl: string): Promise<string> {
 }
 
 /** SIGTERM lets the host close the ledger and flush its journal. */
-function stop(host: ChildProcess): Promise<void> {
+export function stop(host: ChildProcess): Promise<void> {
   if (host.exitCode !== null || host.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const killTimer = setTimeout(() => host.kill('SIGKILL'), 10_000);

@@ -33,7 +33,7 @@ export async function createOperator(page: Page, username: string, role: string)
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Display name').fill(username.toUpperCase());
   await page.getByLabel('Initial password').fill(`${username} password 123`);
-  await page.getByLabel('Role').selectOption(role);
+  await page.getByLabel('Role', { exact: true }).selectOption(role);
   await page.getByRole('button', { name: 'Create operator' }).click();
   await expect(page.getByRole('status')).toHaveText(`Operator ${username} created as ${role}.`);
 }

@@ -45,10 +45,21 @@ test('an operator drops a statement, reviews three panes, matches a line by hand
   await expect(page.getByLabel('Account')).toHaveValue('CASH');
   await page.getByRole('button', { name: 'Run reconciliation' }).click();
 
-  await expect(page.getByTestId('run-counts')).toHaveText('9 matched · 4 unmatched statement · 4 unmatched ledger · 1 amount mismatches');
-  await expect(page.getByTestId('closing-difference')).toHaveText('+126.50 EUR');
+  await expect(page.getByTestId('run-counts')).toHaveText('9 matched · 4 unmatched statement · 4 unmatched ledger · 1 amount mismatch');
+  // The CSV states no balances: no made-up difference until the operator types the bank's figures.
+  await expect(page.getByTestId('closing-difference')).toHaveCount(0);
+  await expect(page.getByTestId('no-closing-balance')).toContainText('No closing balance in the statement');
+  const balances = page.getByRole('group', { name: 'Statement balances' });
+  await balances.getByLabel('Statement closing balance').fill('453.40');
+  await expect(page.getByTestId('entered-difference')).toHaveText('+126.50 EUR');
+  await balances.getByLabel('Statement opening balance').fill('0.00');
+  await expect(page.getByTestId('statement-lines-check')).toHaveText("The statement's lines add up from opening to closing.");
+  await balances.getByLabel('Statement closing balance').fill('453.00');
+  await expect(page.getByTestId('statement-lines-check')).toHaveText("The statement's lines do not add up: -0.40 EUR is missing between opening and closing.");
   await expect(pane(page, /^Matched/).locator('tbody tr')).toHaveCount(9);
   await expect(pane(page, /^Matched/).getByTestId('matched-line-11')).toContainText('P-2001, P-2002, P-2003');
+  // The rule is named by what agrees, and the amount that differs is shown, not a bare confidence.
+  await expect(pane(page, /^Matched/).getByTestId('matched-line-5')).toContainText('Same reference, amount differs by 0.50, 1 day apart');
   await expect(pane(page, /^Unmatched statement lines/).locator('tbody tr')).toHaveCount(4);
   await expect(pane(page, /^Unmatched statement lines/).getByTestId('statement-line-10')).toContainText('about equally well');
   await expect(pane(page, /^Unmatched ledger entries/).locator('tbody tr')).toHaveCount(4);
@@ -57,8 +68,8 @@ test('an operator drops a statement, reviews three panes, matches a line by hand
   await page.getByLabel('Choose ledger payment P-1009').check();
   await expect(page.getByTestId('manual-match-status')).toContainText('difference 0.00');
   await page.getByRole('button', { name: 'Match selected' }).click();
-  await expect(page.getByTestId('run-counts')).toHaveText('10 matched · 3 unmatched statement · 3 unmatched ledger · 1 amount mismatches');
-  await expect(pane(page, /^Matched/).getByTestId('matched-line-10')).toContainText('By hand');
+  await expect(page.getByTestId('run-counts')).toHaveText('10 matched · 3 unmatched statement · 3 unmatched ledger · 1 amount mismatch');
+  await expect(pane(page, /^Matched/).getByTestId('matched-line-10')).toContainText('Matched by hand');
 
   // The decision is the engine's, not the page's: a reload and reopening the run from the list shows it.
   await page.reload();
@@ -133,7 +144,9 @@ test('an operator reconciles a camt.054, a camt.052 and an ISO-8859-1 camt.053, 
     await expect(page.getByLabel('Account')).toHaveValue(account);
     await page.getByRole('button', { name: 'Run reconciliation' }).click();
     await expect(page.getByTestId('run-counts')).toHaveText(`${matched} · 0 unmatched statement · 0 unmatched ledger · 0 amount mismatches`);
-    await expect(page.getByTestId('closing-difference')).toHaveText('0.00 EUR');
+    // Only the camt.053 states a closing balance; the notification and the intraday report say so instead.
+    if (fileName.endsWith('.camt053.xml')) await expect(page.getByTestId('closing-difference')).toHaveText('0.00 EUR');
+    else await expect(page.getByText('No closing balance in the statement')).toBeVisible();
   }
   await expect(pane(page, /^Matched/).getByTestId('matched-line-1')).toContainText('INV-1003 Müller Straße');
 });

@@ -297,7 +297,7 @@ describe('batch processing', () => {
       ok: true, value: { status: 'abandoned', problem: 'Abandoned by cli: Wrong payroll month' },
     });
     expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: false });
-    expect(engine.info().payments).toBe(2);
+    expect(engine.info().payments).toBe(0); // only the opening balances, which are not payments
     const audit = await engine.invoke('audit-list', { action: 'batch-abandon' });
     expect(audit.ok && audit.value.items[0]).toMatchObject({ actor: 'cli', target: batchId, detail: expect.stringContaining('Wrong payroll month') });
     await engine.close();

@@ -173,7 +173,7 @@ describe('metrics aggregates', () => {
     expect(await engine.invoke('demo-load-start', { ratePerSecond: 50, durationSeconds: 1, failingShare: 0 })).toMatchObject({
       ok: false, code: 'DEMO_ONLY', message: expect.stringContaining('runs only on a demo ledger'),
     });
-    expect(engine.info()).toMatchObject({ demo: false, payments: 1 });
+    expect(engine.info()).toMatchObject({ demo: false, payments: 0 }); // an opening balance is not a payment
     expect(await markDemoLedger(engine.store)).toMatchObject({ ok: false, code: 'FF01' });
     expect(engine.info().demo).toBe(false);
     await engine.close();

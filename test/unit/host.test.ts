@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../../electron/host/csp';
+import { contentSecurityPolicy, documentContentSecurityPolicy } from '../../electron/host/csp';
 import { requestBodyBytesMax, startHost, type RunningHost } from '../../electron/host/server';
 
 /**
@@ -131,11 +131,11 @@ describe('loopback host', () => {
     expect(response.status).toBe(405);
   });
 
-  it('delivers a payment-recorded event over server-sent events', async () => {
+  it('delivers a payment-recorded event over server-sent events to a signed-in session', async () => {
     await call('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '100.00' });
     await call('account-create', { code: 'BOB', name: 'Bob', currency: 'EUR' });
     const abort = new AbortController();
-    const stream = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}`, { signal: abort.signal });
+    const stream = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}&session=${sessionId}`, { signal: abort.signal });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -154,6 +154,26 @@ describe('loopback host', () => {
     expect(JSON.parse(data ?? 'null')).toMatchObject({ paymentId: 'P-1', status: 'accepted', amountMinor: 2500, currency: 'EUR' });
   });
 
+  it('refuses the event stream to a tab without a signed-in session, and ends it at sign-out', async () => {
+    for (const query of ['', '&session=not-a-session']) {
+      const refused = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}${query}`);
+      expect(refused.status).toBe(401);
+      const message = 'Sign in first: the event stream needs a signed-in operator.';
+      expect(await refused.json()).toMatchObject({ ok: false, code: 'SIGN_IN_REQUIRED', message });
+    }
+    const stream = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}&session=${sessionId}`);
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toContain(': connected');
+    await call('session-sign-out', {});
+    // The stream ends: a signed-out tab receives no more events.
+    let chunk = await reader.read();
+    while (!chunk.done) chunk = await reader.read();
+    expect(chunk.done).toBe(true);
+    const again = await fetch(`${base}/api/events?token=${encodeURIComponent(host.token)}&session=${sessionId}`);
+    expect(again.status).toBe(401);
+  });
+
   it('serves the renderer without a token, with the CSP and nosniff, and never outside its folder', async () => {
     const index = await fetch(`${base}/`);
     expect(index.status).toBe(200);
@@ -168,9 +188,11 @@ describe('loopback host', () => {
     }
   });
 
-  it('keeps the renderer meta CSP identical to the header CSP', async () => {
-    const html = await readFile(path.resolve('renderer/index.html'), 'utf8').catch(() => null);
-    const meta = html && /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(html)?.[1];
-    if (meta) expect(meta.replace(/\s+/g, ' ').trim()).toBe(contentSecurityPolicy);
+  it('keeps the renderer meta CSP to the header CSP without frame-ancestors, which only a header can carry', async () => {
+    const html = await readFile(path.resolve('renderer/index.html'), 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(html)?.[1];
+    expect(meta?.replace(/\s+/g, ' ').trim()).toBe(documentContentSecurityPolicy);
+    expect(meta).not.toContain('frame-ancestors');
+    expect(contentSecurityPolicy).toBe(`${documentContentSecurityPolicy}; frame-ancestors 'none'`);
   });
 });

@@ -129,6 +129,7 @@ describe('PSR, PT and chart steps', () => {
     expect(formatLatency(1_472)).toBe('1.47 ms');
     expect(formatLatency(2_400_000)).toBe('2.40 s');
     expect(formatRate(4.25)).toBe('4.3/s');
+    expect(formatRate(13_423)).toBe('13,423.0/s');
     expect(formatChange(-0.05)).toBe('−5.0 %');
     expect(formatChange(null)).toBe('no earlier data');
   });

@@ -3,6 +3,7 @@ import type { MetricsDashboard, MetricsPoint, MetricsTotals } from '../../shared
 import {
   emptyMessage,
   failureChartBars,
+  formatTick,
   headlineTiles,
   histogramChartBars,
   latencySeries,
@@ -35,21 +36,35 @@ function dashboard(overrides: Partial<MetricsDashboard>): MetricsDashboard {
 describe('dashboard chart data', () => {
   const points = [point(0, 4, 3, 1_500), point(1_000, 0, 0, null), point(2_000, 2, 2, 800)];
 
-  it('gives PLT in milliseconds and leaves out steps without a latency', () => {
+  it('gives PLT in milliseconds and keeps a step without a latency as a gap, never as 0 ms', () => {
     expect(latencySeries(points)).toEqual([
       { timeMs: 0, p50Ms: 1.5, p95Ms: 3, p99Ms: 4.5 },
+      { timeMs: 1_000, p50Ms: null, p95Ms: null, p99Ms: null },
       { timeMs: 2_000, p50Ms: 0.8, p95Ms: 1.6, p99Ms: 2.4 },
     ]);
   });
 
   it('keeps every step for PT (zero is a real value) and leaves PSR empty where nothing was paid', () => {
     expect(throughputSeries(points).map((entry) => entry.paymentsPerSecond)).toEqual([4, 0, 2]);
+    expect(throughputSeries(points).map((entry) => entry.realtimePerSecond)).toEqual([null, null, null]);
+    // On All traffic the real-time rate rides along per step, for its own axis; a step it has no point for is 0.
+    expect(throughputSeries(points, [point(0, 1, 1, 900)]).map((entry) => entry.realtimePerSecond)).toEqual([1, 0, 0]);
     expect(successRateSeries(points).map((entry) => entry.successPercent)).toEqual([75, null, 100]);
   });
 
   it('labels histogram bars and failure bars for people', () => {
     expect(histogramChartBars([{ index: 67, lowUs: 1_408, highUs: 1_536, count: 3 }])).toEqual([{ label: '1.41 ms', lowUs: 1_408, highUs: 1_536, count: 3 }]);
     expect(failureChartBars([{ code: 'AM04', count: 2 }])[0].sentence).toMatch(/Insufficient funds/);
+  });
+
+  it('sorts failure bars by count and groups tick labels', () => {
+    const bars = failureChartBars([{ code: 'AC01', count: 3 }, { code: 'AM04', count: 30_000 }, { code: 'AC04', count: 3 }]);
+    expect(bars.map((bar) => bar.code)).toEqual(['AM04', 'AC01', 'AC04']);
+    expect(formatTick(12_000)).toBe('12,000');
+    expect(formatTick(1_234.56)).toBe('1,234.6');
+    expect(formatTick(0.125)).toBe('0.13');
+    expect(formatTick(0.000_023_4)).toBe('0.000023');
+    expect(formatTick(0)).toBe('0');
   });
 
   it('builds the four tiles with their change and whether it is good news', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { allocate, formatMinor, formatMinorGrouped, parseAmount, parseNonNegativeAmount } from '../../shared/money';
+import {
+  allocate, formatMinor, formatMinorGrouped, parseAmount, parseAmountInput, parseNonNegativeAmount, parseNonNegativeAmountInput,
+} from '../../shared/money';
 import { currencyExponent, currencyCodes } from '../../shared/currencies';
 
 describe('money parsing', () => {
@@ -101,5 +103,33 @@ describe('allocation', () => {
         expect(parts.every((part) => Number.isSafeInteger(part) && part >= 0)).toBe(true);
       }),
     );
+  });
+});
+
+describe('amounts typed with thousands separators', () => {
+  it('accepts commas between groups of three digits', () => {
+    expect(parseAmountInput('1,000.00', 'EUR')).toEqual({ ok: true, value: 100_000 });
+    expect(parseAmountInput(' 12,345,678.9 ', 'USD')).toEqual({ ok: true, value: 1_234_567_890 });
+    expect(parseAmountInput('1,000', 'JPY')).toEqual({ ok: true, value: 1_000 });
+    expect(parseAmountInput('1,000', 'EUR')).toEqual({ ok: true, value: 100_000 });
+    expect(parseNonNegativeAmountInput('0', 'EUR')).toEqual({ ok: true, value: 0 });
+    expect(parseNonNegativeAmountInput('2,500.00', 'EUR')).toEqual({ ok: true, value: 250_000 });
+  });
+
+  it('refuses a comma that could be a decimal comma, with a sentence', () => {
+    for (const text of ['12,50', '1,00,000.00', '1,0000', ',100', '1,000,']) {
+      const parsed = parseAmountInput(text, 'EUR');
+      expect(parsed.ok, text).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toContain('as in 1,250.50');
+    }
+    const kuwaiti = parseAmountInput('1,000', 'KWD');
+    expect(kuwaiti.ok).toBe(false);
+    if (!kuwaiti.ok) expect(kuwaiti.message).toContain('could be read two ways');
+    expect(parseAmountInput('1,000.000', 'KWD')).toEqual({ ok: true, value: 1_000_000 });
+  });
+
+  it('keeps the other rules: negative, too many decimals', () => {
+    expect(parseAmountInput('-1,000.00', 'EUR')).toMatchObject({ ok: false, code: 'AM01' });
+    expect(parseAmountInput('1,000.001', 'EUR')).toMatchObject({ ok: false, code: 'AM12' });
   });
 });

@@ -3,7 +3,7 @@ import type { Account } from '../../shared/domain';
 import { filterAccounts, nextSort, sortAccounts } from '../../renderer/src/lib/account-list';
 
 function account(code: string, name: string, balanceMinor: number): Account {
-  return { code, name, currency: 'EUR', kind: 'customer', status: 'open', overdraftLimitMinor: 0, balanceMinor, createdAtMs: 0 };
+  return { code, name, currency: 'EUR', kind: 'customer', status: 'open', overdraftLimitMinor: 0, balanceMinor, reservedMinor: 0, createdAtMs: 0 };
 }
 
 const accounts = [account('C-2', 'Zeta Ltd', -500), account('C-1', 'alpha GmbH', 9000), account('INT-1', 'Suspense', 0)];

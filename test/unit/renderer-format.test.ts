@@ -6,7 +6,7 @@ describe('renderer formatting', () => {
     expect(formatPlt(412)).toBe('0.412 ms');
     expect(formatPlt(3214)).toBe('3.21 ms');
     expect(formatPlt(12_345)).toBe('12.3 ms');
-    expect(formatPlt(1_234_567)).toBe('1235 ms');
+    expect(formatPlt(1_234_567)).toBe('1,235 ms');
     expect(formatPlt(null)).toBe('—');
   });
 

@@ -8,7 +8,9 @@ import { createPayDeskStore, resetPayDeskStore, type PayDeskStore } from '../../
 type Call = { name: ChannelName; request: unknown };
 
 function account(code: string): Account {
-  return { code, name: code, currency: 'EUR', kind: 'customer', status: 'open', overdraftLimitMinor: 0, balanceMinor: 10_000, createdAtMs: 0 };
+  return {
+    code, name: code, currency: 'EUR', kind: 'customer', status: 'open', overdraftLimitMinor: 0, balanceMinor: 10_000, reservedMinor: 0, createdAtMs: 0,
+  };
 }
 
 /** A client whose answers the test decides; every call is recorded. */

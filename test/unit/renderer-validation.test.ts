@@ -4,7 +4,9 @@ import { checkNewAccountDraft, emptyNewAccountDraft } from '../../renderer/src/l
 import { checkPaymentDraft } from '../../renderer/src/lib/payment-validation';
 
 function account(code: string, currency = 'EUR'): Account {
-  return { code, name: `Account ${code}`, currency, kind: 'customer', status: 'open', overdraftLimitMinor: 0, balanceMinor: 0, createdAtMs: 0 };
+  return {
+    code, name: `Account ${code}`, currency, kind: 'customer', status: 'open', overdraftLimitMinor: 0, balanceMinor: 0, reservedMinor: 0, createdAtMs: 0,
+  };
 }
 
 const accounts = [account('A'), account('B'), account('Y1', 'JPY'), account('Y2', 'JPY')];

@@ -1,10 +1,10 @@
 import type { ApprovalStatus, ApprovalThreshold, Caller, PendingPayment } from '../../../shared/access';
 import { accessLimits } from '../../../shared/access';
 import { sentenceFor } from '../../../shared/codes';
-import type { PaymentOutcome } from '../../../shared/domain';
+import type { Page, PaymentOutcome, PaymentRecord } from '../../../shared/domain';
 import { isKnownCurrency } from '../../../shared/currencies';
 import { describeThresholdChange } from '../../../shared/approval-thresholds';
-import { parseAmount } from '../../../shared/money';
+import { parseAmount, parseAmountInput } from '../../../shared/money';
 import { failure, success, type Result } from '../../../shared/result';
 import type { EngineEvents } from '../events';
 import type { LedgerStore } from '../ledger-store';
@@ -69,7 +69,7 @@ export class Approvals {
     if (amount === null && current === undefined) return failure('NOT_FOUND', `${currency} has no approval threshold to remove.`, 'currency');
     let amountMinor: number | null = null;
     if (amount !== null) {
-      const parsed = parseAmount(amount, currency);
+      const parsed = parseAmountInput(amount, currency);
       if (!parsed.ok) return { ...parsed, field: 'amount' };
       amountMinor = parsed.value;
     }
@@ -92,6 +92,36 @@ export class Approvals {
     const sql = `SELECT COALESCE(SUM(amount_minor), 0) FROM approvals WHERE status = 'pending' AND debtor_code = ? AND payment_id <> ?`;
     const batchSql = 'SELECT COALESCE(SUM(amount_minor), 0) FROM batch_reservations WHERE debtor_code = ?';
     return Number(this.store.database.value(sql, [accountCode, exceptPaymentId])) + Number(this.store.database.value(batchSql, [accountCode]));
+  }
+
+  /** What is reserved per debtor account, for the account list: one grouped query each for payments and batches. */
+  reservedByAccount(): Map<string, number> {
+    const reserved = new Map<string, number>();
+    const add = (rows: { code: string; total: number }[]) => {
+      for (const row of rows) reserved.set(row.code, (reserved.get(row.code) ?? 0) + Number(row.total));
+    };
+    add(this.store.database.all("SELECT debtor_code AS code, SUM(amount_minor) AS total FROM approvals WHERE status = 'pending' GROUP BY debtor_code"));
+    add(this.store.database.all('SELECT debtor_code AS code, SUM(amount_minor) AS total FROM batch_reservations GROUP BY debtor_code'));
+    return reserved;
+  }
+
+  /** Payments waiting for approval as Payment history lists them (status pending), newest first, filtered like the history. */
+  pendingAsPayments(filter: { account?: string; fromMs?: number; toMs?: number; limit?: number }): Page<PaymentRecord> {
+    const rows = this.store.database.all<ApprovalRow>(
+      `SELECT * FROM approvals WHERE status = 'pending' AND submitted_at_ms BETWEEN ? AND ?
+       AND (? IS NULL OR debtor_code = ? OR creditor_code = ?) ORDER BY submitted_at_ms DESC LIMIT ?`,
+      [filter.fromMs ?? 0, filter.toMs ?? Number.MAX_SAFE_INTEGER, filter.account ?? null, filter.account ?? null, filter.account ?? null,
+        Math.min(filter.limit ?? accessLimits.approvalListMax, accessLimits.approvalListMax)],
+    );
+    const items = rows.map((row): PaymentRecord => {
+      const held = toPendingPayment(row, Date.now());
+      return {
+        paymentId: held.paymentId, debtor: held.debtor, creditor: held.creditor, amountMinor: held.amountMinor, currency: held.currency,
+        reference: held.reference, status: 'pending', code: 'PENDING_APPROVAL', message: heldOutcome(held, false).message, channel: 'realtime',
+        batchId: null, line: null, receivedAtMs: held.submittedAtMs, pltUs: null,
+      };
+    });
+    return { items, nextCursor: null };
   }
 
   /** The debtor as a payment decision must see it: its balance less what pending approvals reserve. */
@@ -121,7 +151,7 @@ export class Approvals {
   repeat(request: HeldRequest, reference: string): Result<PaymentOutcome> | null {
     const held = this.find(request.paymentId);
     if (held === undefined) return null;
-    const amount = parseAmount(request.amount, request.currency);
+    const amount = parseAmountInput(request.amount, request.currency);
     const same = amount.ok && amount.value === held.amountMinor && held.debtor === request.debtor && held.creditor === request.creditor &&
       held.currency === request.currency && held.reference === reference;
     if (!same) return failure('DUPL', `Payment id ${request.paymentId} was already used for a different payment; choose a new id.`, 'paymentId');

@@ -101,18 +101,27 @@ function describeRecord(record: LedgerRecord): Description {
       return { target: record.username, outcome: 'ok', detail: `operator ${record.username} (${record.displayName}) created as ${record.role}` };
     case 'operator-status':
       return { target: record.username, outcome: 'ok', detail: `operator ${record.username} set to ${record.status}` };
+    case 'operator-role':
+      return { target: record.username, outcome: 'ok', detail: `operator ${record.username} is now ${record.role}` };
+    case 'operator-password':
+      return {
+        target: record.username,
+        outcome: 'ok',
+        // Never the hash: only who set the password.
+        detail: record.by === record.username ? `operator ${record.username} changed their password` : `password of ${record.username} reset by ${record.by}`,
+      };
     case 'setting':
       return describeSetting(record.key, record.value);
     case 'approval-hold':
       return {
         target: record.id,
         outcome: 'pending',
-        detail: `payment ${record.id}: ${formatMinor(record.a, record.cur)} ${record.cur} ${record.d} -> ${record.c} held for approval`,
+        detail: `payment ${record.id}: ${formatMinorGrouped(record.a, record.cur)} ${record.cur} ${record.d} -> ${record.c} held for approval`,
       };
     case 'approval-decision':
       return { target: record.id, outcome: record.status, detail: `payment ${record.id} ${record.status}${record.note ? `: ${record.note}` : ''}` };
     case 'batch-approval-hold': {
-      const totals = record.totals.map(([currency, amountMinor]) => `${formatMinor(amountMinor, currency)} ${currency}`).join(', ');
+      const totals = record.totals.map(([currency, amountMinor]) => `${formatMinorGrouped(amountMinor, currency)} ${currency}`).join(', ');
       return { target: record.id, outcome: 'pending', detail: `batch ${record.id} (${totals}) held for approval` };
     }
     case 'batch-approval-decision':
@@ -143,7 +152,7 @@ function describePayments(rows: readonly PaymentRow[]): Description {
     return {
       target: row.id,
       outcome: row.s === 1 ? 'accepted' : `rejected ${row.code}`,
-      detail: `payment ${row.id}: ${formatMinor(row.a, row.cur)} ${row.cur} ${row.d} -> ${row.c}${where}`,
+      detail: `payment ${row.id}: ${formatMinorGrouped(row.a, row.cur)} ${row.cur} ${row.d} -> ${row.c}${where}`,
     };
   }
   const accepted = rows.filter((row) => row.s === 1).length;

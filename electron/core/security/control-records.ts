@@ -23,6 +23,21 @@ export interface OperatorStatusRecord {
   status: OperatorStatus;
 }
 
+/** A new role for an operator. */
+export interface OperatorRoleRecord {
+  t: 'operator-role';
+  username: string;
+  role: Role;
+}
+
+/** A new password hash: changed by the operator, or reset by an administrator (`by`). */
+export interface OperatorPasswordRecord {
+  t: 'operator-password';
+  username: string;
+  passwordHash: string;
+  by: string;
+}
+
 export interface SettingRecord {
   t: 'setting';
   key: string;
@@ -65,9 +80,11 @@ export interface AuditRecord {
   hash: string;
 }
 
-export type ControlRecord = OperatorRecord | OperatorStatusRecord | SettingRecord | ApprovalHoldRecord | ApprovalDecisionRecord | AuditRecord;
+export type ControlRecord = OperatorRecord | OperatorStatusRecord | OperatorRoleRecord | OperatorPasswordRecord
+  | SettingRecord | ApprovalHoldRecord | ApprovalDecisionRecord | AuditRecord;
 
-const controlRecordTypes = new Set<string>(['operator', 'operator-status', 'setting', 'approval-hold', 'approval-decision', 'audit']);
+const controlRecordTypes = new Set<string>([
+  'operator', 'operator-status', 'operator-role', 'operator-password', 'setting', 'approval-hold', 'approval-decision', 'audit']);
 
 export function isControlRecord(record: { t: string }): record is ControlRecord {
   return controlRecordTypes.has(record.t);
@@ -123,6 +140,12 @@ export function applyControlRecord(database: SqliteDatabase, record: ControlReco
       return;
     case 'operator-status':
       database.run('UPDATE operators SET status = ? WHERE username = ?', [record.status, record.username]);
+      return;
+    case 'operator-role':
+      database.run('UPDATE operators SET role = ? WHERE username = ?', [record.role, record.username]);
+      return;
+    case 'operator-password':
+      database.run('UPDATE operators SET password_hash = ? WHERE username = ?', [record.passwordHash, record.username]);
       return;
     case 'setting':
       if (record.value === null) database.run('DELETE FROM settings WHERE key = ?', [record.key]);

@@ -1,4 +1,4 @@
-import { sessionIdleLockMs, type Caller, type Operator, type SessionStatus, type SignedIn } from '../../../shared/access';
+import { roleAllows, sessionIdleLockMs, type Caller, type Operator, type SessionStatus, type SignedIn } from '../../../shared/access';
 import type { ParsedRequestOf } from '../../../shared/contract';
 import { failure, success, type Result } from '../../../shared/result';
 import type { LedgerStore } from '../ledger-store';
@@ -68,7 +68,7 @@ export class SessionService {
     // A window keeps its own key; the host's client gets a new random id to send back.
     const sessionId = caller.transport === 'window' && caller.sessionKey !== null ? caller.sessionKey : Sessions.newSessionId();
     if (caller.transport !== 'window') this.sessions.close(caller.sessionKey);
-    this.sessions.open(sessionId, operator.username);
+    this.sessions.open(sessionId, operator.username, caller.transport === 'http');
     return { sessionId, operator: publicOperator(findOperator(this.store.database, operator.username)!) };
   }
 
@@ -101,17 +101,71 @@ export class SessionService {
     const operator = findOperator(this.store.database, request.username);
     if (operator === undefined) return failure('NOT_FOUND', `No operator is called ${request.username}.`, 'username');
     if (request.status === 'disabled' && operator.username === caller.username) {
-      return failure('OPERATOR_STATE', 'You cannot disable yourself; ask another administrator.', 'username');
+      return this.refuse('OPERATOR_STATE', 'You cannot disable yourself; ask another administrator.', operator.username);
     }
     const lastAdministrator = operator.role === 'administrator' && operator.status === 'active' && activeAdministratorCount(this.store.database) === 1;
     if (request.status === 'disabled' && lastAdministrator) {
-      return failure('OPERATOR_STATE', `${operator.username} is the last active administrator; enable or create another first.`, 'username');
+      return this.refuse('OPERATOR_STATE', `${operator.username} is the last active administrator; enable or create another first.`, operator.username);
     }
     if (operator.status !== request.status) {
       await this.store.whenDurable(this.store.commit([{ t: 'operator-status', username: operator.username, status: request.status }]));
       if (request.status === 'disabled') this.sessions.closeAllOf(operator.username);
     }
     return success(publicOperator(findOperator(this.store.database, request.username)!));
+  }
+
+  /** A new role takes effect on the operator's next request; the last active administrator keeps theirs. */
+  async setOperatorRole(request: ParsedRequestOf<'operator-set-role'>, caller: Caller): Promise<Result<Operator>> {
+    const operator = findOperator(this.store.database, request.username);
+    if (operator === undefined) return failure('NOT_FOUND', `No operator is called ${request.username}.`, 'username');
+    if (operator.username === caller.username && request.role !== operator.role) {
+      return this.refuse('OPERATOR_STATE', 'You cannot change your own role; ask another administrator.', request.username);
+    }
+    const demotesLastAdministrator = operator.role === 'administrator' && request.role !== 'administrator' && operator.status === 'active' &&
+      activeAdministratorCount(this.store.database) === 1;
+    if (demotesLastAdministrator) {
+      return this.refuse('OPERATOR_STATE', `${operator.username} is the last active administrator; make another administrator first.`, request.username);
+    }
+    if (operator.role !== request.role) {
+      await this.store.whenDurable(this.store.commit([{ t: 'operator-role', username: operator.username, role: request.role }]));
+    }
+    return success(publicOperator(findOperator(this.store.database, request.username)!));
+  }
+
+  /** An administrator sets a password for someone who forgot theirs; that operator's sessions end. */
+  async resetPassword(request: ParsedRequestOf<'operator-password-reset'>, caller: Caller): Promise<Result<Operator>> {
+    const operator = findOperator(this.store.database, request.username);
+    if (operator === undefined) return failure('NOT_FOUND', `No operator is called ${request.username}.`, 'username');
+    if (operator.username === caller.username) {
+      return failure('OPERATOR_STATE', 'Change your own password with "Change my password", which asks for the current one.', 'username');
+    }
+    const passwordHash = await hashPassword(request.newPassword);
+    await this.store.whenDurable(this.store.commit([{ t: 'operator-password', username: operator.username, passwordHash, by: caller.username }]));
+    this.sessions.closeAllOf(operator.username);
+    return success(publicOperator(findOperator(this.store.database, request.username)!));
+  }
+
+  /** The operator changes their own password; a wrong current password is refused and audited. */
+  async changePassword(request: ParsedRequestOf<'session-password-change'>, caller: Caller): Promise<Result<Operator>> {
+    const operator = findOperator(this.store.database, caller.username);
+    if (operator === undefined || operator.status !== 'active' || !roleAllows(operator.role, 'viewer')) {
+      return failure('SIGN_IN_REQUIRED', 'Sign in first: this operation needs a signed-in operator.');
+    }
+    if (!(await passwordMatches(request.currentPassword, operator.passwordHash))) {
+      return this.refuse('PASSWORD_WRONG', 'The current password is wrong; the password was not changed.', operator.username, 'currentPassword');
+    }
+    if (request.currentPassword === request.newPassword) {
+      return failure('OPERATOR_STATE', 'The new password is the same as the current one; choose a different one.', 'newPassword');
+    }
+    const passwordHash = await hashPassword(request.newPassword);
+    await this.store.whenDurable(this.store.commit([{ t: 'operator-password', username: operator.username, passwordHash, by: operator.username }]));
+    return success(publicOperator(findOperator(this.store.database, operator.username)!));
+  }
+
+  /** A refusal an auditor must see: an audit entry that changes nothing else. */
+  private async refuse(code: 'OPERATOR_STATE' | 'PASSWORD_WRONG', message: string, target: string, field = 'username'): Promise<Result<Operator>> {
+    await this.store.whenDurable(this.store.commit([], { target, outcome: `refused ${code}`, detail: message }));
+    return failure(code, message, field);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ChannelName, EventName, Events, PayDeskApi, RequestOf, ResponseOf } from '../../../shared/contract';
 import { isEventName } from '../../../shared/contract';
 import { failure, type Result } from '../../../shared/result';
-import { captureSessionToken } from './session-token';
+import { captureSessionToken, readTokenFromHash } from './session-token';
 import { captureSessionId, createSessionIdStore, noteAnswer, sessionHeader, sessionIdAfter, type SessionIdStore } from './operator-session';
 
 /**
@@ -44,7 +44,7 @@ interface HttpEnvironment {
   session?: SessionIdStore;
 }
 
-export function createHttpClient(environment: HttpEnvironment): PayDeskClient {
+export function createHttpClient(environment: HttpEnvironment): PayDeskClient & { useToken(token: string | null): void } {
   const connection = createConnectionTracker();
   const events = createEventStream(environment, connection.set);
 
@@ -63,7 +63,11 @@ export function createHttpClient(environment: HttpEnvironment): PayDeskClient {
     connection.set('connected');
     const result = await readResult<ResponseOf<Name>>(response);
     const sessionId = sessionIdAfter(name, result);
-    if (sessionId !== undefined) environment.session?.set(sessionId);
+    if (sessionId !== undefined) {
+      environment.session?.set(sessionId);
+      // The event stream belongs to a signed-in session: a new one (or none) needs a new stream.
+      events.reconnect();
+    }
     return result;
   }
 
@@ -72,6 +76,10 @@ export function createHttpClient(environment: HttpEnvironment): PayDeskClient {
     on: events.on,
     onConnectionChange: connection.subscribe,
     connectionState: connection.get,
+    useToken: (token: string | null) => {
+      environment.token = token;
+      events.reconnect();
+    },
   };
 }
 
@@ -127,18 +135,28 @@ type AnyListener = (payload: unknown) => void;
 
 /**
  * One EventSource for the whole window, opened when the first listener
- * subscribes. The browser reconnects it by itself after the engine comes back.
+ * subscribes, for the signed-in session (the host sends events only to one).
+ * The browser reconnects it by itself after the engine comes back; signing in
+ * or out opens it again for the new session, or closes it.
  */
 function createEventStream(environment: HttpEnvironment, setConnection: (state: ConnectionState) => void) {
   const listeners = new Map<EventName, Set<AnyListener>>();
   let source: EventSource | null = null;
 
-  function open(): EventSource {
-    const url = `/api/events?token=${encodeURIComponent(environment.token ?? '')}`;
+  function open(): EventSource | null {
+    const sessionId = environment.session?.get() ?? null;
+    if (sessionId === null) return null;
+    const url = `/api/events?token=${encodeURIComponent(environment.token ?? '')}&session=${encodeURIComponent(sessionId)}`;
     const opened = environment.createEventSource(url);
     opened.onopen = () => setConnection('connected');
-    opened.onerror = () => setConnection('unreachable');
+    opened.onerror = () => setConnection(opened.readyState === 2 ? 'unreachable' : 'connecting');
+    for (const name of listeners.keys()) addSourceListener(name, opened);
     return opened;
+  }
+
+  function reconnect() {
+    source?.close();
+    source = listeners.size === 0 ? null : open();
   }
 
   function addSourceListener(name: EventName, eventSource: EventSource) {
@@ -155,20 +173,20 @@ function createEventStream(environment: HttpEnvironment, setConnection: (state: 
 
   function on<Name extends EventName>(name: Name, listener: (payload: Events[Name]) => void): () => void {
     if (!isEventName(name)) throw new Error(`unknown event ${String(name)}`);
-    source ??= open();
     let forName = listeners.get(name);
     if (forName === undefined) {
       forName = new Set();
       listeners.set(name, forName);
-      addSourceListener(name, source);
+      if (source !== null) addSourceListener(name, source);
     }
+    source ??= open();
     forName.add(listener as AnyListener);
     return () => {
       forName.delete(listener as AnyListener);
     };
   }
 
-  return { on };
+  return { on, reconnect };
 }
 
 /** Chooses the transport the first time it is needed, so importing this module has no side effects. */
@@ -181,12 +199,18 @@ function createDefaultClient(): PayDeskClient {
     } else {
       const session = createSessionIdStore(window.sessionStorage);
       captureSessionId(window.location, window.history, session);
-      resolved = createHttpClient({
+      const tokenEnvironment = { location: window.location, history: window.history, storage: window.sessionStorage };
+      const client = createHttpClient({
         fetch: (input, init) => window.fetch(input, init),
         createEventSource: (url) => new EventSource(url),
-        token: captureSessionToken({ location: window.location, history: window.history, storage: window.sessionStorage }),
+        token: captureSessionToken(tokenEnvironment),
         session,
       });
+      // A restarted host prints a new token: opening its address in this tab changes only the hash, without a reload.
+      window.addEventListener('hashchange', () => {
+        if (readTokenFromHash(window.location.hash) !== null) client.useToken(captureSessionToken(tokenEnvironment));
+      });
+      resolved = client;
     }
     return resolved;
   };

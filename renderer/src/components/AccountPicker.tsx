@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'react';
 import type { Account } from '../../../shared/domain';
 import { formatMinorGrouped } from '../../../shared/money';
-import { filterAccounts } from '../lib/account-list';
+import { availableMinor, filterAccounts } from '../lib/account-list';
 import { Field } from './Field';
+import { formatCount } from '../../../shared/metrics-format';
 
 interface AccountPickerProps {
   label: string;
@@ -44,7 +45,7 @@ export function AccountPicker({ label, accounts, value, onChange, error, disable
       <Field label={label} error={error}>
         {(control) => (
           <select {...control} value={value} onChange={(event) => onChange(event.target.value)} disabled={disabled}>
-            <option value="">Choose an account ({options.length} shown)</option>
+            <option value="">Choose an account ({formatCount(options.length)} shown)</option>
             {options.map((account) => (
               <option key={account.code} value={account.code}>
                 {describeAccount(account)}
@@ -59,5 +60,9 @@ export function AccountPicker({ label, accounts, value, onChange, error, disable
 
 export function describeAccount(account: Account): string {
   const status = account.status === 'open' ? '' : ` [${account.status}]`;
-  return `${account.code} — ${account.name} — ${formatMinorGrouped(account.balanceMinor, account.currency)} ${account.currency}${status}`;
+  const money = (amountMinor: number) => `${formatMinorGrouped(amountMinor, account.currency)} ${account.currency}`;
+  const balance = account.reservedMinor === 0
+    ? money(account.balanceMinor)
+    : `${money(availableMinor(account))} available (${money(account.reservedMinor)} reserved)`;
+  return `${account.code} — ${account.name} — ${balance}${status}`;
 }

@@ -1,6 +1,6 @@
 import type { Account } from '../../../shared/domain';
 import { formatMinorGrouped } from '../../../shared/money';
-import { nextSort, type AccountSort, type AccountSortKey } from '../lib/account-list';
+import { availableMinor, nextSort, type AccountSort, type AccountSortKey } from '../lib/account-list';
 import { usePayDeskStore } from '../store';
 import { AccountActions } from './AccountActions';
 
@@ -30,6 +30,8 @@ export function AccountTable({ accounts, totalCount, sort, onSort }: AccountTabl
             {columns.map((column) => (
               <SortableHeader key={column.key} label={column.label} numeric={column.numeric} sortKey={column.key} sort={sort} onSort={onSort} />
             ))}
+            <th scope="col" className="numeric" title="Held for payments and batches waiting for approval">Reserved</th>
+            <th scope="col" className="numeric" title="Balance less reserved: what payments may spend now">Available</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -90,6 +92,12 @@ function AccountRow({ account }: { account: Account }) {
       </td>
       <td className="numeric" data-testid={`balance-${account.code}`}>
         {formatMinorGrouped(account.balanceMinor, account.currency)}
+      </td>
+      <td className="numeric" data-testid={`reserved-${account.code}`}>
+        {account.reservedMinor === 0 ? <span className="muted">—</span> : formatMinorGrouped(account.reservedMinor, account.currency)}
+      </td>
+      <td className="numeric" data-testid={`available-${account.code}`}>
+        {account.kind === 'equity' ? <span className="muted">—</span> : formatMinorGrouped(availableMinor(account), account.currency)}
       </td>
       <td className="actions" onClick={(event) => event.stopPropagation()}>
         <AccountActions account={account} />

@@ -17,14 +17,34 @@ export function AppShell() {
   useEffect(() => connectEngine(usePayDeskStore, api), []);
   return (
     <div className="app-shell">
+      <SkipLink />
       <AppHeader />
       <Navigation current={route} />
-      <main className="page" aria-labelledby="page-title">
+      <main className="page" id="page-content" tabIndex={-1} aria-labelledby="page-title">
         {controlPage(route) ?? (route === 'dashboard' ? <DashboardPage /> : route === 'accounts' ? <AccountsPage /> : route === 'batches' ? <BatchesPage />
           : route === 'reconciliation' ? <ReconciliationPage /> : <PaymentsPage />)}
       </main>
       <StatusBar />
     </div>
+  );
+}
+
+/**
+ * The first Tab stop: jumps past the header and the navigation to the page.
+ * The router owns the hash, so the link moves focus itself instead of navigating.
+ */
+function SkipLink() {
+  return (
+    <a
+      className="skip-link"
+      href="#page-content"
+      onClick={(event) => {
+        event.preventDefault();
+        document.getElementById('page-content')?.focus();
+      }}
+    >
+      Skip to the page
+    </a>
   );
 }
 

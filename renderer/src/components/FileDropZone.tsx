@@ -39,7 +39,7 @@ export function FileDropZone(props: FileDropZoneProps) {
         if (file !== undefined) props.onFile(file);
       }}
     >
-      <p>{props.prompt}</p>
+      <p>{over ? 'Release to load the file.' : props.prompt}</p>
       <label className={props.buttonClassName}>
         {props.buttonText}
         <input

@@ -1,4 +1,4 @@
-import type { FormEvent } from 'react';
+import { useEffect, useMemo, useRef, type FormEvent } from 'react';
 import { checkPaymentDraft, type PaymentField } from '../lib/payment-validation';
 import { usePayDeskStore } from '../store';
 import { AccountPicker } from './AccountPicker';
@@ -29,9 +29,12 @@ function usePaymentFormState() {
 
 export function PaymentForm() {
   const { draft, paymentId, accounts, submitting, answered, currency, errorFor, locked } = usePaymentFormState();
+  // The equity accounts carry opening balances: no operator pays out of them.
+  const debtors = useMemo(() => accounts.filter((account) => account.kind !== 'equity'), [accounts]);
   const setDraft = usePayDeskStore((state) => state.setPaymentDraft);
   const submitPayment = usePayDeskStore((state) => state.submitPayment);
   const startNewPayment = usePayDeskStore((state) => state.startNewPayment);
+  const form = useRef<HTMLFormElement>(null);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -39,14 +42,14 @@ export function PaymentForm() {
   }
 
   return (
-    <form className="panel form-grid payment-form" onSubmit={submit} aria-label="Single payment" noValidate>
+    <form ref={form} className="panel form-grid payment-form" onSubmit={submit} aria-label="Single payment" noValidate>
       <h2>Single payment</h2>
       <p className="payment-id">
         Payment id <span className="mono">{paymentId}</span>
       </p>
       <AccountPicker
         label="Debtor"
-        accounts={accounts}
+        accounts={debtors}
         value={draft.debtor}
         onChange={(debtor) => setDraft({ debtor })}
         error={errorFor('debtor')}
@@ -74,23 +77,37 @@ export function PaymentForm() {
         )}
       </Field>
       <Field label="Currency">
-        {(control) => <input {...control} value={currency} readOnly placeholder="From the debtor" className="read-only" />}
+        {(control) => <input {...control} value={currency} readOnly tabIndex={-1} placeholder="From the debtor" className="read-only" />}
       </Field>
       <Field label="Reference" error={errorFor('reference')} className="wide">
         {(control) => (
           <input {...control} value={draft.reference} onChange={(event) => setDraft({ reference: event.target.value })} autoComplete="off" disabled={locked} />
         )}
       </Field>
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={submitting}>
-          {submitting ? 'Submitting…' : 'Submit payment'}
-        </button>
-        {answered ? (
-          <button type="button" onClick={startNewPayment} disabled={submitting}>
-            New payment
-          </button>
-        ) : null}
-      </div>
+      <PaymentFormActions submitting={submitting} answered={answered} onNew={() => {
+        startNewPayment();
+        requestAnimationFrame(() => form.current?.querySelector<HTMLInputElement>('input:not([disabled])')?.focus());
+      }} />
     </form>
+  );
+}
+
+/** Submit, and once the engine has answered, "New payment" (focused, so Enter starts the next one; typing then starts at the debtor). */
+function PaymentFormActions({ submitting, answered, onNew }: { submitting: boolean; answered: boolean; onNew: () => void }) {
+  const newPaymentButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (answered) newPaymentButton.current?.focus();
+  }, [answered]);
+  return (
+    <div className="form-actions">
+      <button type="submit" className={answered ? undefined : 'primary'} disabled={submitting}>
+        {submitting ? 'Submitting…' : 'Submit payment'}
+      </button>
+      {answered ? (
+        <button ref={newPaymentButton} type="button" className="primary" onClick={onNew} disabled={submitting}>
+          New payment
+        </button>
+      ) : null}
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import { formatMinorGrouped } from '../../../shared/money';
 import type { PaymentRecord } from '../../../shared/domain';
-import { formatPlt, formatTimestamp } from '../lib/format';
+import { isPaymentReasonCode } from '../../../shared/codes';
+import { formatPlt, formatTimestamp, statusLabel } from '../lib/format';
 import { usePayDeskStore } from '../store';
 import { FailureMessage } from './FailureMessage';
 import { PaymentHistoryFilters } from './PaymentHistoryFilters';
@@ -54,8 +55,8 @@ function PaymentRow({ record }: { record: PaymentRecord }) {
       <td className="numeric">{formatMinorGrouped(record.amountMinor, record.currency)}</td>
       <td>{record.currency}</td>
       <td title={record.message}>
-        <span className={`badge badge-${record.status}`}>{record.status === 'accepted' ? 'Accepted' : 'Rejected'}</span>{' '}
-        <span className="code">{record.code}</span>
+        <span className={`badge badge-${record.status}`}>{statusLabel(record.status)}</span>{' '}
+        {isPaymentReasonCode(record.code) ? <span className="code">{record.code}</span> : null}
       </td>
       <td>{record.reference}</td>
       <td className="numeric">{formatPlt(record.pltUs)}</td>

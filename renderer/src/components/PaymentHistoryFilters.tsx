@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import type { PaymentStatus } from '../../../shared/domain';
+import type { PaymentListStatus } from '../../../shared/domain';
 import { usePayDeskStore } from '../store';
 import { Field } from './Field';
 
@@ -12,10 +12,11 @@ export function PaymentHistoryFilters() {
     <div className="filters">
       <Field label="Status" className="inline-field">
         {(control) => (
-          <select {...control} value={filter.status} onChange={(event) => void setFilter({ status: event.target.value as PaymentStatus | 'all' })}>
+          <select {...control} value={filter.status} onChange={(event) => void setFilter({ status: event.target.value as PaymentListStatus | 'all' })}>
             <option value="all">All</option>
             <option value="accepted">Accepted</option>
             <option value="rejected">Rejected</option>
+            <option value="pending">Waiting for approval</option>
           </select>
         )}
       </Field>

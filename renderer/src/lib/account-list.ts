@@ -37,3 +37,8 @@ export function nextSort(current: AccountSort, clickedKey: AccountSortKey): Acco
   if (current.key !== clickedKey) return { key: clickedKey, direction: 'ascending' };
   return { key: clickedKey, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
 }
+
+/** What a payment may spend now: the balance less what approvals reserve (the overdraft limit comes on top where one is set). */
+export function availableMinor(account: Account): number {
+  return account.balanceMinor - account.reservedMinor;
+}

@@ -20,7 +20,7 @@ function pad(part: number): string {
 export function formatPlt(pltUs: number | null): string {
   if (pltUs === null) return '—';
   const pltMs = pltUs / 1000;
-  if (pltMs >= 1000) return `${Math.round(pltMs)} ms`;
+  if (pltMs >= 1000) return `${Math.round(pltMs).toLocaleString('en-US')} ms`;
   if (pltMs === 0) return '0 ms';
   return `${Number(pltMs.toPrecision(3))} ms`;
 }

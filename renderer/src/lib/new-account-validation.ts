@@ -1,6 +1,6 @@
 import type { RequestOf } from '../../../shared/contract';
 import type { AccountKind } from '../../../shared/domain';
-import { parseNonNegativeAmount } from '../../../shared/money';
+import { parseNonNegativeAmountInput } from '../../../shared/money';
 import { accountCodeSchema, accountCreateSchema, currencySchema } from '../../../shared/schemas';
 
 export interface NewAccountDraft {
@@ -62,7 +62,7 @@ export function checkNewAccountDraft(draft: NewAccountDraft): DraftCheck<Request
 
 function optionalAmountError(text: string, currency: string): string | undefined {
   if (text.trim() === '') return undefined;
-  const parsed = parseNonNegativeAmount(text, currency);
+  const parsed = parseNonNegativeAmountInput(text, currency);
   return parsed.ok ? undefined : parsed.message;
 }
 

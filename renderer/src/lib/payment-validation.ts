@@ -1,7 +1,7 @@
 import type { RequestOf } from '../../../shared/contract';
 import type { Account } from '../../../shared/domain';
 import { limits } from '../../../shared/domain';
-import { parseAmount } from '../../../shared/money';
+import { parseAmountInput } from '../../../shared/money';
 import { referenceSchema } from '../../../shared/schemas';
 import { withoutEmpty, type DraftCheck, type FieldErrors } from './new-account-validation';
 
@@ -65,7 +65,7 @@ function creditorError(debtor: Account | undefined, creditor: Account | undefine
 
 function amountError(text: string, currency: string): string | undefined {
   if (text.length > limits.amountTextLength) return `The amount is at most ${limits.amountTextLength} characters.`;
-  const parsed = parseAmount(text, currency);
+  const parsed = parseAmountInput(text, currency);
   return parsed.ok ? undefined : parsed.message;
 }
 

@@ -1,5 +1,5 @@
 import type { RequestOf } from '../../../shared/contract';
-import type { PaymentOutcome, PaymentRecord, PaymentStatus } from '../../../shared/domain';
+import type { PaymentListStatus, PaymentOutcome, PaymentRecord } from '../../../shared/domain';
 import type { Failure } from '../../../shared/result';
 import type { PayDeskClient } from '../api/client';
 import { endOfDayMs, startOfDayMs } from '../lib/format';
@@ -11,7 +11,7 @@ import type { SliceCreator } from './types';
 export const paymentPageSize = 50;
 
 export interface PaymentFilter {
-  status: PaymentStatus | 'all';
+  status: PaymentListStatus | 'all';
   /** An account code, or '' for every account. */
   account: string;
   /** Date inputs' values ("2025-03-14"), or '' for no bound. */
@@ -31,7 +31,8 @@ export interface PaymentFormSlice {
   paymentOutcome: PaymentOutcome | null;
   paymentFailure: Failure | null;
   setPaymentDraft(change: Partial<PaymentDraft>): void;
-  submitPayment(): Promise<void>;
+  /** `confirmDuplicate`: the operator saw the possible-duplicate warning and pays anyway. */
+  submitPayment(confirmDuplicate?: boolean): Promise<void>;
   startNewPayment(): void;
 }
 
@@ -78,7 +79,7 @@ export function createPaymentFormSlice(client: PayDeskClient, requestRefresh: ()
     setPaymentDraft(change) {
       set({ paymentDraft: { ...get().paymentDraft, ...change } });
     },
-    async submitPayment() {
+    async submitPayment(confirmDuplicate = false) {
       const state = get();
       // A second click while the first is in flight must not send anything.
       if (state.paymentSubmitting) return;
@@ -88,7 +89,7 @@ export function createPaymentFormSlice(client: PayDeskClient, requestRefresh: ()
         return;
       }
       set({ paymentSubmitting: true, paymentAttempted: true, paymentFailure: null });
-      const result = await client.invoke('payment-submit', check.request);
+      const result = await client.invoke('payment-submit', confirmDuplicate ? { ...check.request, confirmDuplicate } : check.request);
       if (!result.ok) {
         // Keep the same id: a retry of this form must reach the same payment.
         set({ paymentSubmitting: false, paymentFailure: result });

@@ -108,19 +108,20 @@ function Tile({ tile }: { tile: TileModel }) {
 
 function Charts() {
   const metrics = useDashboardStore((state) => state.metrics);
+  const realtimeMetrics = useDashboardStore((state) => state.realtimeMetrics);
   const data = useMemo(() => {
     if (metrics === null) return null;
     return {
       formatTime: timeTickFormatter(metrics.stepSeconds),
       latency: latencySeries(metrics.points),
-      throughput: throughputSeries(metrics.points),
+      throughput: throughputSeries(metrics.points, metrics.traffic === 'all' ? (realtimeMetrics?.points ?? null) : null),
       successRate: successRateSeries(metrics.points),
       histogram: histogramChartBars(metrics.histogram),
       failures: failureChartBars(metrics.failures),
       empty: emptyMessage(metrics),
       split: metrics.byTraffic,
     };
-  }, [metrics]);
+  }, [metrics, realtimeMetrics]);
   if (data === null) return null;
   if (data.empty !== null) return <p className="panel dashboard-empty" data-testid="dashboard-empty">{data.empty}</p>;
   return (

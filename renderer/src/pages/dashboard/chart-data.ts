@@ -17,6 +17,8 @@ export interface LatencyPoint {
 export interface ThroughputPoint {
   timeMs: number;
   paymentsPerSecond: number;
+  /** On All traffic, the real-time share alone, drawn on its own axis so a batch does not flatten it; null otherwise. */
+  realtimePerSecond: number | null;
 }
 
 export interface SuccessRatePoint {
@@ -40,15 +42,23 @@ export interface FailureChartBar {
 
 const toMs = (latencyUs: number | null) => (latencyUs === null ? null : latencyUs / 1000);
 
-/** PLT percentiles per step in milliseconds; steps without a measured latency are left out. */
+/**
+ * PLT percentiles per step in milliseconds. A step without a measured latency
+ * stays in the series as null: the line breaks there (a gap) instead of
+ * running straight across the period or dropping to 0 ms.
+ */
 export function latencySeries(points: MetricsPoint[]): LatencyPoint[] {
-  return points
-    .filter((point) => point.p50Us !== null)
-    .map((point) => ({ timeMs: point.startMs, p50Ms: toMs(point.p50Us), p95Ms: toMs(point.p95Us), p99Ms: toMs(point.p99Us) }));
+  return points.map((point) => ({ timeMs: point.startMs, p50Ms: toMs(point.p50Us), p95Ms: toMs(point.p95Us), p99Ms: toMs(point.p99Us) }));
 }
 
-export function throughputSeries(points: MetricsPoint[]): ThroughputPoint[] {
-  return points.map((point) => ({ timeMs: point.startMs, paymentsPerSecond: point.paymentsPerSecond }));
+/** PT per step; with `realtime` (the same range on real-time traffic only), each step also carries the real-time rate. */
+export function throughputSeries(points: MetricsPoint[], realtime: MetricsPoint[] | null = null): ThroughputPoint[] {
+  const realtimeByStart = new Map((realtime ?? []).map((point) => [point.startMs, point.paymentsPerSecond]));
+  return points.map((point) => ({
+    timeMs: point.startMs,
+    paymentsPerSecond: point.paymentsPerSecond,
+    realtimePerSecond: realtime === null ? null : (realtimeByStart.get(point.startMs) ?? 0),
+  }));
 }
 
 export function successRateSeries(points: MetricsPoint[]): SuccessRatePoint[] {
@@ -64,8 +74,18 @@ export function histogramChartBars(bars: HistogramBar[]): HistogramChartBar[] {
   return bars.map((bar) => ({ label: formatLatency(bar.lowUs), lowUs: bar.lowUs, highUs: bar.highUs, count: bar.count }));
 }
 
+/** Most frequent first, so a rare code is read from its count label rather than guessed from a sliver of bar. */
 export function failureChartBars(failures: FailureCount[]): FailureChartBar[] {
-  return failures.map((failure) => ({ code: failure.code, count: failure.count, sentence: sentenceFor(failure.code) }));
+  return failures
+    .map((failure) => ({ code: failure.code, count: failure.count, sentence: sentenceFor(failure.code) }))
+    .sort((left, right) => right.count - left.count || left.code.localeCompare(right.code));
+}
+
+/** Axis ticks with thousands separators (12,000 and 1,234.5), and small rates to two significant digits (0.0023), never a row of zeros. */
+export function formatTick(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude > 0 && magnitude < 1) return value.toLocaleString('en-US', { maximumSignificantDigits: 2 });
+  return value.toLocaleString('en-US', { maximumFractionDigits: magnitude < 10 ? 2 : 1 });
 }
 
 export interface TileModel {

@@ -22,6 +22,8 @@ export interface DashboardState {
   customFrom: string;
   customTo: string;
   metrics: MetricsDashboard | null;
+  /** On All traffic, the same range for real-time traffic alone: the PT chart draws it on its own axis. */
+  realtimeMetrics: MetricsDashboard | null;
   failure: Failure | null;
   loadStatus: LoadGeneratorStatus | null;
   loadFailure: Failure | null;
@@ -55,6 +57,7 @@ export function createDashboardStore(client: PayDeskClient) {
     customFrom: '',
     customTo: '',
     metrics: null,
+    realtimeMetrics: null,
     failure: null,
     loadStatus: null,
     loadFailure: null,
@@ -88,9 +91,13 @@ export function createDashboardStore(client: PayDeskClient) {
       }
       // Answers can overtake each other: only the newest request's answer is shown.
       const mine = ++generation;
-      const result = await client.invoke('metrics-dashboard', request);
+      const [result, realtime] = await Promise.all([
+        client.invoke('metrics-dashboard', request),
+        traffic === 'all' ? client.invoke('metrics-dashboard', { ...request, traffic: 'realtime' }) : Promise.resolve(null),
+      ]);
       if (mine !== generation) return;
-      if (result.ok) set({ metrics: result.value, failure: null });
+      const realtimeMetrics = realtime?.ok ? realtime.value : null;
+      if (result.ok) set({ metrics: result.value, realtimeMetrics, failure: null });
       else set({ failure: result });
     },
     async startLoad(request) {

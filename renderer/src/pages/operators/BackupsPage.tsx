@@ -6,6 +6,7 @@ import { Field } from '../../components/Field';
 import { formatTimestamp } from '../../lib/format';
 import { useEngineQuery } from '../sign-in/use-engine-list';
 import { RestoreConfirmation } from './RestoreConfirmation';
+import { formatCount } from '../../../../shared/metrics-format';
 
 /** Rotating backups of the ledger file: the folder, the copies kept, a backup now, and a restore. */
 export function BackupsPage() {
@@ -55,7 +56,7 @@ export function BackupsPage() {
               <tr key={backup.fileName}>
                 <td className="mono">{backup.fileName}</td>
                 <td className="nowrap">{formatTimestamp(backup.createdAtMs)}</td>
-                <td className="nowrap">{Math.ceil(backup.sizeBytes / 1024)} KiB</td>
+                <td className="nowrap">{formatCount(Math.ceil(backup.sizeBytes / 1024))} KiB</td>
                 <td>
                   <button type="button" aria-label={`Restore ${backup.fileName}`} onClick={() => setRestoring(backup.fileName)}>Restore…</button>
                 </td>

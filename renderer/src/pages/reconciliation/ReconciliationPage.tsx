@@ -1,4 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { parseNonNegativeAmountInput } from '../../../../shared/money';
+import { Field } from '../../components/Field';
 import { dateOrders, statementFormatLabels, type DateOrder } from '../../../../shared/reconciliation';
 import { FailureMessage } from '../../components/FailureMessage';
 import { FileDropZone } from '../../components/FileDropZone';
@@ -7,6 +9,7 @@ import { downloadText } from '../batches/upload-chunks';
 import { LedgerPane, MatchedPane, StatementPane } from './ReconciliationPanes';
 import { useReconciliationStore } from './use-reconciliation-store';
 import './reconciliation.css';
+import { formatCount } from '../../../../shared/metrics-format';
 
 const dateOrderLabels: Record<DateOrder, string> = { auto: 'From the file', 'day-first': 'Day first (31/12)', 'month-first': 'Month first (12/31)' };
 
@@ -197,14 +200,21 @@ function DifferenceBar() {
             <span data-testid="opening-difference">{money(summary.openingDifferenceMinor)}</span>
           </span>
         )}
-        <span>Statement closing {money(summary.statementClosingMinor)}{summary.closingBalanceSource === 'derived' ? ' (derived)' : ''}</span>
-        <span>Ledger closing {money(summary.ledgerClosingMinor)}</span>
-        <span className={summary.closingDifferenceMinor === 0 ? 'success' : 'difference-nonzero'}>
-          Difference <span data-testid="closing-difference">{money(summary.closingDifferenceMinor)}</span>
-        </span>
+        {summary.closingBalanceSource === 'statement' ? (
+          <>
+            <span>Statement closing {money(summary.statementClosingMinor)}</span>
+            <span>Ledger closing {money(summary.ledgerClosingMinor)}</span>
+            <span className={summary.closingDifferenceMinor === 0 ? 'success' : 'difference-nonzero'}>
+              Difference <span data-testid="closing-difference">{money(summary.closingDifferenceMinor)}</span>
+            </span>
+          </>
+        ) : (
+          <span>Ledger closing {money(summary.ledgerClosingMinor)}</span>
+        )}
         <span data-testid="run-counts">
-          {summary.matched} matched · {summary.unmatchedStatement} unmatched statement · {summary.unmatchedLedger} unmatched ledger ·{' '}
-          {summary.amountMismatches} amount mismatches
+          {formatCount(summary.matched)} matched · {formatCount(summary.unmatchedStatement)} unmatched statement ·{' '}
+          {formatCount(summary.unmatchedLedger)} unmatched ledger · {formatCount(summary.amountMismatches)}{' '}
+          {summary.amountMismatches === 1 ? 'amount mismatch' : 'amount mismatches'}
         </span>
       </div>
       <div className="button-row">
@@ -222,8 +232,65 @@ function DifferenceBar() {
         </button>
       </div>
       {truncated ? <p className="muted">Long panes show their first items only; the export holds every line.</p> : null}
+      {summary.closingBalanceSource === 'derived' ? <EnteredBalances key={summary.runId} /> : null}
     </section>
   );
+}
+
+/**
+ * A statement without balances (many CSV exports): no difference is shown
+ * until the operator types the balances printed on the bank's statement. The
+ * closing one gives the difference against the ledger; with the opening one
+ * too, the statement's own lines are checked to add up.
+ */
+function EnteredBalances() {
+  const report = useReconciliationStore((state) => state.report!);
+  const { summary } = report;
+  const [opening, setOpening] = useState('');
+  const [closing, setClosing] = useState('');
+  const openingMinor = parseSignedAmount(opening, summary.currency);
+  const closingMinor = parseSignedAmount(closing, summary.currency);
+  const money = (amountMinor: number) => `${formatSignedMinor(amountMinor, summary.currency)} ${summary.currency}`;
+  const linesMinor = [...report.matches.map((match) => match.statementLine), ...report.unmatchedStatement]
+    .reduce((sum, line) => sum + line.amountMinor, 0);
+  const linesGap = typeof openingMinor === 'number' && typeof closingMinor === 'number' && !report.truncated
+    ? closingMinor - openingMinor - linesMinor : null;
+  return (
+    <div className="entered-balances" role="group" aria-label="Statement balances">
+      <p className="notice" data-testid="no-closing-balance">
+        No closing balance in the statement: type the balances printed on the bank statement to see the difference.
+      </p>
+      <Field label="Statement opening balance" error={typeof openingMinor === 'string' ? openingMinor : undefined}>
+        {(control) => (
+          <input {...control} inputMode="decimal" placeholder="e.g. 1,250.00" value={opening} onChange={(event) => setOpening(event.target.value)} />
+        )}
+      </Field>
+      <Field label="Statement closing balance" error={typeof closingMinor === 'string' ? closingMinor : undefined}>
+        {(control) => <input {...control} inputMode="decimal" placeholder="e.g. -80.50" value={closing} onChange={(event) => setClosing(event.target.value)} />}
+      </Field>
+      {typeof closingMinor === 'number' ? (
+        <span className={closingMinor === summary.ledgerClosingMinor ? 'success' : 'difference-nonzero'}>
+          Difference <span data-testid="entered-difference">{money(closingMinor - summary.ledgerClosingMinor)}</span>
+        </span>
+      ) : null}
+      {linesGap === null ? null : (
+        <span data-testid="statement-lines-check" className={linesGap === 0 ? 'success' : 'difference-nonzero'}>
+          {linesGap === 0 ? "The statement's lines add up from opening to closing."
+            : `The statement's lines do not add up: ${money(linesGap)} is missing between opening and closing.`}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** A balance as typed: may be negative, grouping accepted; '' is nothing yet, a string is the error sentence. */
+function parseSignedAmount(text: string, currency: string): number | string | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const negative = trimmed.startsWith('-');
+  const parsed = parseNonNegativeAmountInput(negative || trimmed.startsWith('+') ? trimmed.slice(1) : trimmed, currency);
+  if (!parsed.ok) return parsed.message;
+  return negative ? -parsed.value : parsed.value;
 }
 
 function PastRuns() {
@@ -237,7 +304,7 @@ function PastRuns() {
         <p className="empty">No reconciliation has been run on this ledger yet.</p>
       ) : (
         <div className="table-frame">
-          <table className="data-table" aria-labelledby="past-runs-title">
+          <table className="data-table past-runs" aria-labelledby="past-runs-title">
             <thead>
               <tr>
                 <th>Run</th><th>Account</th><th>Period</th><th>Statement</th><th>Status</th><th className="numeric">Matched</th>
@@ -247,13 +314,13 @@ function PastRuns() {
             <tbody>
               {runs.map((run) => (
                 <tr key={run.runId} className={run.runId === current ? 'selected' : undefined}>
-                  <td className="mono">{run.runId}</td>
+                  <td className="mono run-id">{run.runId}</td>
                   <td>{run.account}</td>
-                  <td className="nowrap">{run.fromDate} to {run.toDate}</td>
-                  <td>{run.fileName}{run.statementId === null ? '' : ` (${run.statementId})`}</td>
+                  <td>{run.fromDate} to {run.toDate}</td>
+                  <td className="statement-name">{run.fileName}{run.statementId === null ? '' : ` (${run.statementId})`}</td>
                   <td>{run.status === 'finished' ? 'Finished' : 'Open'}</td>
-                  <td className="numeric">{run.matched}</td>
-                  <td className="numeric">{run.unmatchedStatement + run.unmatchedLedger}</td>
+                  <td className="numeric">{formatCount(run.matched)}</td>
+                  <td className="numeric">{formatCount(run.unmatchedStatement + run.unmatchedLedger)}</td>
                   <td className="numeric">{formatSignedMinor(run.closingDifferenceMinor, run.currency)}</td>
                   <td className="nowrap">{formatTimestamp(run.createdAtMs)}</td>
                   <td className="actions">

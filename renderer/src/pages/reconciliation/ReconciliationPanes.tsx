@@ -1,6 +1,8 @@
 import { matchRuleLabels } from '../../../../shared/reconciliation';
 import { formatSignedMinor } from '../../lib/format';
+import { confidenceText, describeMatch } from './match-description';
 import { useReconciliationStore } from './use-reconciliation-store';
+import { formatCount } from '../../../../shared/metrics-format';
 
 /**
  * The three panes of a run: what matched (with the rule and its confidence),
@@ -20,14 +22,15 @@ export function MatchedPane() {
   const unmatch = useReconciliationStore((state) => state.unmatch);
   const busy = useReconciliationStore((state) => state.busy);
   const money = useMoney();
+  const currency = useReconciliationStore((state) => state.report!.summary.currency);
   return (
     <section className="panel pane pane-matched" aria-labelledby="matched-title">
-      <h2 id="matched-title">Matched ({matches.length})</h2>
+      <h2 id="matched-title">Matched ({formatCount(matches.length)})</h2>
       <div className="table-frame">
         <table className="data-table" aria-labelledby="matched-title" data-testid="matched-pane">
           <thead>
             <tr>
-              <th>Line</th><th>Date</th><th>Reference</th><th className="numeric">Amount</th><th>Ledger payments</th><th>Rule</th>
+              <th>Line</th><th>Date</th><th>Reference</th><th className="numeric">Amount</th><th>Ledger payments</th><th>Why they match</th>
               <th className="numeric">Difference</th><th />
             </tr>
           </thead>
@@ -39,8 +42,9 @@ export function MatchedPane() {
                 <td>{match.statementLine.reference}</td>
                 <td className="numeric">{money(match.statementLine.amountMinor)}</td>
                 <td className="mono">{match.payments.map((payment) => payment.paymentId).join(', ')}</td>
-                <td>
-                  {matchRuleLabels[match.rule]} <span className="muted">{Math.round(match.confidence * 100)}%</span>
+                <td title={matchRuleLabels[match.rule]}>
+                  {describeMatch(match, currency)}
+                  {confidenceText(match) === null ? null : <span className="muted"> ({confidenceText(match)})</span>}
                 </td>
                 <td className={`numeric${match.amountDifferenceMinor === 0 ? '' : ' difference-nonzero'}`}>
                   {match.amountDifferenceMinor === 0 ? '' : money(match.amountDifferenceMinor)}
@@ -67,7 +71,7 @@ export function StatementPane() {
   const money = useMoney();
   return (
     <section className="panel pane" aria-labelledby="unmatched-statement-title">
-      <h2 id="unmatched-statement-title">Unmatched statement lines ({lines.length})</h2>
+      <h2 id="unmatched-statement-title">Unmatched statement lines ({formatCount(lines.length)})</h2>
       <div className="table-frame">
         <table className="data-table" aria-labelledby="unmatched-statement-title" data-testid="unmatched-statement-pane">
           <thead>
@@ -104,7 +108,7 @@ export function LedgerPane() {
   const money = useMoney();
   return (
     <section className="panel pane" aria-labelledby="unmatched-ledger-title">
-      <h2 id="unmatched-ledger-title">Unmatched ledger entries ({entries.length})</h2>
+      <h2 id="unmatched-ledger-title">Unmatched ledger entries ({formatCount(entries.length)})</h2>
       <div className="table-frame">
         <table className="data-table" aria-labelledby="unmatched-ledger-title" data-testid="unmatched-ledger-pane">
           <thead>

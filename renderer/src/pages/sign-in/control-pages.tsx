@@ -3,6 +3,7 @@ import { roleAllows, type Operator, type Role } from '../../../../shared/access'
 import type { RouteId } from '../../lib/route';
 import { AuditPage } from '../audit/AuditPage';
 import { BackupsPage } from '../operators/BackupsPage';
+import { ChangePasswordButton } from '../operators/ChangePasswordDialog';
 import { OperatorsPage } from '../operators/OperatorsPage';
 import { PendingPage } from '../pending/PendingPage';
 import { useSessionStore } from './session-store';
@@ -41,6 +42,7 @@ export function OperatorBadge() {
       <span data-testid="current-operator">
         {operator.displayName} ({operator.role})
       </span>
+      <ChangePasswordButton />
       <button type="button" className="sign-out" onClick={() => void signOut()}>
         Sign out
       </button>
