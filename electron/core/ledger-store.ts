@@ -107,6 +107,7 @@ export function describeWriteFailure(ledgerPath: string, error: unknown): string
  */
 export class LedgerStore {
   private checkpointing: Promise<void> | null = null;
+  private closing: Promise<CloseReport> | null = null;
   private pendingLatencyPairs: number[] = [];
   private checkpointHolds = 0;
   private latencyFlushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -380,7 +381,13 @@ export class LedgerStore {
    * and temporary files are removed. A stopped store is closed without any
    * write: its memory may be ahead of the disk.
    */
-  async close(): Promise<CloseReport> {
+  close(): Promise<CloseReport> {
+    // A second close waits for the first, so "closed" always means the lock is released too.
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<CloseReport> {
     if (this.closed) return { checkpointed: false, warning: null };
     await this.checkpointing?.catch(() => undefined);
     if (this.latencyFlushTimer !== null) clearTimeout(this.latencyFlushTimer);
