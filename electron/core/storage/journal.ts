@@ -244,6 +244,7 @@ export class Journal {
     files: StorageFileSystem, ledgerPath: string, recovered: RecoveredJournal, firstGeneration: number,
   ): Promise<Journal> {
     for (const filePath of recovered.removable) await files.remove(filePath);
+    await makeDurable(files, [...recovered.olderFiles.map((file) => file.filePath), ...(recovered.tail === null ? [] : [recovered.tail.filePath])]);
     const lastLsn = recovered.lastLsn;
     let file: JournalFile;
     const tail = recovered.tail;
@@ -258,7 +259,7 @@ export class Journal {
       const generation = tail === null ? firstGeneration : tail.generation + 1;
       file = await createJournalFile(files, ledgerPath, generation, lastLsn);
     }
-    if (recovered.removable.length > 0) await files.syncFolder(path.dirname(ledgerPath));
+    await files.syncFolder(path.dirname(ledgerPath));
     const journal = new Journal(files, ledgerPath, file, lastLsn);
     journal.bytesSinceRotation = tail?.validBytes ?? 0;
     // Older files left by a checkpoint that crashed before retiring them (and, for a legacy journal, the tail too).
@@ -466,6 +467,23 @@ export class JournalWriteError extends Error {
   constructor(override readonly cause: Error) {
     super(`the journal could not be written: ${cause.message}`);
     this.code = (cause as NodeJS.ErrnoException).code;
+  }
+}
+
+/**
+ * Syncs the journal files recovery read before anything is built on them. A
+ * frame whose sync failed may still be in the page cache, readable but not on
+ * disk (as after fsync's EIO on Linux); a later generation written on top of it
+ * would outlive it at the next crash and break the chain.
+ */
+async function makeDurable(files: StorageFileSystem, filePaths: string[]): Promise<void> {
+  for (const filePath of filePaths) {
+    const handle = await files.openAppend(filePath);
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
   }
 }
 
