@@ -14,16 +14,18 @@ import { LedgerOpenError } from './ledger-open-error';
  *   temporary file and fsync'd, then link(2)ed to the lock's name, which fails
  *   if the name exists. Nobody ever sees an empty or half-written lock.
  * - A stale lock is never removed to make room (remove-then-create races: two
- *   contenders can both remove and both create). A contender that finds the
- *   highest lock's owner gone creates N + 1 instead; only one can. It then
- *   looks again, and backs off if a higher lock appeared meanwhile.
+ *   contenders can both remove and both create). A contender that finds every
+ *   lock's owner gone creates N + 1 instead, then looks again and backs off if
+ *   any other lock with a live owner is there. Of two contenders, the one that
+ *   looks last sees the other's file, so two never both go on.
  * - An owner is gone when its process is gone, or when the pid now belongs to
  *   a process that started at another time (pid reuse), or the machine has
  *   rebooted since (boot id). A lock from another host is never judged.
  * - Release removes only the holder's own file.
  *
- * This is the same idea as a ticket lock: the ticket is the file name, and the
- * file system's atomic link hands each ticket out once.
+ * The file system's atomic link hands each name out once; the look after
+ * creating is what makes the lock exclusive (as in Lamport's bakery algorithm,
+ * each contender announces itself before it checks the others).
  */
 
 const lockInfix = '.lock.';
@@ -56,26 +58,45 @@ export async function acquireLedgerLock(ledgerPath: string, files: StorageFileSy
   const identity = ownIdentity();
   for (let attempt = 0; attempt < attemptsLimit; attempt++) {
     const numbers = await lockNumbers(files, ledgerPath);
-    const highest = numbers.length > 0 ? numbers[numbers.length - 1] : 0;
-    if (highest > 0) await refuseIfHeld(files, ledgerPath, lockFilePath(ledgerPath, highest));
+    for (const number of numbers) await refuseIfHeld(files, ledgerPath, lockFilePath(ledgerPath, number));
     await refuseIfLegacyHeld(files, ledgerPath);
-    const lockPath = lockFilePath(ledgerPath, highest + 1);
+    const number = (numbers.length > 0 ? numbers[numbers.length - 1] : 0) + 1;
+    const lockPath = lockFilePath(ledgerPath, number);
     if (!(await linkIdentity(files, ledgerPath, lockPath, identity))) {
       await delay(retryDelayMs * (1 + Math.random()));
       continue;
     }
-    const after = await lockNumbers(files, ledgerPath);
-    if (after[after.length - 1] > highest + 1) {
-      // Someone took a higher ticket on an older view of the folder: theirs stands, ours goes.
+    // Another contender may have judged the folder a moment earlier or later: whoever looks
+    // after both files exist sees the other's, so at most one of any two goes on.
+    const others = (await lockNumbers(files, ledgerPath)).filter((other) => other !== number);
+    if (await anyHeld(files, ledgerPath, others)) {
       await files.remove(lockPath);
+      await delay(retryDelayMs * (1 + Math.random()));
       continue;
     }
     await files.syncFolder(folder);
     ownTokens.add(identity.token);
-    await removeStale(files, ledgerPath, numbers);
+    await removeStale(files, ledgerPath, others);
     return { lockPath, release: () => release(files, lockPath, identity.token) };
   }
   throw new LedgerOpenError(`${ledgerPath} cannot be locked: other PayDesk processes keep taking it. Try again.`);
+}
+
+/** True when any of these lock files names an owner that still runs (or cannot be read: it then counts as held). */
+async function anyHeld(files: StorageFileSystem, ledgerPath: string, numbers: number[]): Promise<boolean> {
+  for (const number of numbers) {
+    const text = await files.readFile(lockFilePath(ledgerPath, number)).then((bytes) => bytes.toString('utf8'), (error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return null;
+      throw error;
+    });
+    if (text === null) continue;
+    try {
+      if (ownerVerdict(JSON.parse(text) as Partial<LockIdentity>) !== 'gone') return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }
 
 function lockFilePath(ledgerPath: string, number: number): string {
