@@ -56,14 +56,8 @@ export class EngineHolder {
     const result = await pending.finally(() => this.running.delete(pending));
     const restore = engine.backups.takeRestoreRequest();
     if (restore === null || !result.ok) return result;
-    const swap = this.restore(engine, restore);
-    this.swapping = swap;
-    try {
-      const restored = await swap;
-      return restored.ok ? success({ ...(result.value as object), movedAsideTo: restored.value }) : restored;
-    } finally {
-      this.swapping = null;
-    }
+    const restored = await this.swap(this.restore(engine, restore));
+    return restored.ok ? success({ ...(result.value as object), movedAsideTo: restored.value }) : restored;
   };
 
   async close(): Promise<void> {
@@ -109,19 +103,25 @@ export class EngineHolder {
     const stopped = engine.store.stopped!;
     if (Date.now() - this.lastReopenAttemptMs < reopenIntervalMs) return failure('LEDGER_STOPPED', stopped.sentence);
     this.lastReopenAttemptMs = Date.now();
-    const swap = (async (): Promise<Result<Engine>> => {
-      await this.closeEngine(engine);
-      try {
-        this.attach(await Engine.open(engine.ledgerPath, this.options));
-      } catch (error) {
-        return failure('LEDGER_STOPPED', `${stopped.sentence} Reopening failed: ${(error as Error).message}`);
-      }
-      this.onEvent('ledger-changed', { reason: 'opened' });
-      return success(this.engine!);
-    })();
-    this.swapping = swap;
+    return this.swap(
+      (async (): Promise<Result<Engine>> => {
+        await this.closeEngine(engine);
+        try {
+          this.attach(await Engine.open(engine.ledgerPath, this.options));
+        } catch (error) {
+          return failure('LEDGER_STOPPED', `${stopped.sentence} Reopening failed: ${(error as Error).message}`);
+        }
+        this.onEvent('ledger-changed', { reason: 'opened' });
+        return success(this.engine!);
+      })(),
+    );
+  }
+
+  /** Runs a swap of the engine while requests that arrive meanwhile wait for it. */
+  private async swap<T>(work: Promise<T>): Promise<T> {
+    this.swapping = work;
     try {
-      return await swap;
+      return await work;
     } finally {
       this.swapping = null;
     }

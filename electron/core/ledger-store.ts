@@ -193,7 +193,12 @@ export class LedgerStore {
     };
     const store = new LedgerStore(ledgerPath, database, state, journal, report, lock, files, entry, options);
     // A ledger from before the manifest gets one, and its old-format journal is folded in, at once.
-    if (!readOnly && entry === null) await store.checkpoint(true);
+    if (!readOnly && entry === null) {
+      await store.checkpoint(true).catch(async (error: unknown) => {
+        await store.discard();
+        throw error;
+      });
+    }
     return store;
   }
 
@@ -611,10 +616,4 @@ function replay(database: SqliteDatabase, state: LedgerState, entries: JournalEn
     for (const entry of entries) for (const record of entry.record as LedgerRecord[]) state.apply(record);
     state.metrics.flush();
   });
-}
-
-/** The lock for callers outside the store (a restore replaces the files while holding it). */
-export async function acquireLock(ledgerPath: string): Promise<() => Promise<void>> {
-  const lock = await acquireLedgerLock(ledgerPath);
-  return () => lock.release();
 }

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failure, success, type Result } from '../../../shared/result';
 import { verifyAuditChain } from '../audit/audit-queries';
-import { acquireLock, LedgerStore } from '../ledger-store';
+import { LedgerStore } from '../ledger-store';
+import { acquireLedgerLock } from '../storage/ledger-lock';
 import { applicationId } from '../schema';
 import { SqliteDatabase } from '../storage/sqlite';
 import { verifyLedger } from '../verify';
@@ -71,7 +72,7 @@ export async function restoreBackup(
   if (bytes === null) return failure('BACKUP_FAILED', `${backupPath} cannot be read.`);
   const check = await checkBackupBytes(bytes, backupPath);
   if (!check.ok) return check;
-  const releaseLock = await acquireLock(ledgerPath);
+  const lock = await acquireLedgerLock(ledgerPath);
   try {
     const movedAsideTo = await moveAside(ledgerPath);
     // The backup becomes a new ledger: its own first journal generation, manifest and checksum.
@@ -79,7 +80,7 @@ export async function restoreBackup(
     await store.close();
     return success({ movedAsideTo, check: check.value });
   } finally {
-    await releaseLock();
+    await lock.release();
   }
 }
 

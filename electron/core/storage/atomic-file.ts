@@ -67,8 +67,3 @@ export async function removeTemporaryFiles(files: StorageFileSystem, targetPaths
   }
   return removed;
 }
-
-/** Flushes a folder's entries (a rename or a new file) to disk. */
-export function fsyncDirectory(folder: string): Promise<void> {
-  return nodeFileSystem.syncFolder(folder);
-}
