@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Page } from '@playwright/test';
 import { administrator, expect, test } from './fixtures';
-import { openSecondSession } from './operator-steps';
+import { fillNewAccount, openSecondSession } from './operator-steps';
 
 /**
  * An operator, in Chromium against the loopback host and a fresh ledger:
@@ -9,16 +8,6 @@ import { openSecondSession } from './operator-steps';
  * report, processes the valid rows, watches progress reach 100%, reads the
  * results (filtered to the rejected ones) and exports them as CSV.
  */
-
-async function createAccount(page: Page, code: string, openingBalance: string) {
-  const form = page.getByRole('form', { name: 'New account' });
-  await form.getByLabel('Code').fill(code);
-  await form.getByLabel('Name').fill(`Account ${code}`);
-  await form.getByLabel('Currency').selectOption('EUR');
-  await form.getByLabel('Opening balance').fill(openingBalance);
-  await form.getByRole('button', { name: 'Create account' }).click();
-  await expect(form.getByRole('status')).toHaveText(`Account ${code} created.`);
-}
 
 function batchFile(): string {
   const lines = ['payment_id;from;to;amount;currency;reference'];
@@ -32,8 +21,8 @@ test('an operator imports a batch file, processes it to 100% and exports the res
   await page.goto(hostUrl);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '1000.00');
-  await createAccount(page, 'BOB', '10.00');
+  await fillNewAccount(page, 'ALICE', '1000.00', 'Account ALICE');
+  await fillNewAccount(page, 'BOB', '10.00', 'Account BOB');
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Batches');
@@ -73,8 +62,8 @@ test('a batch with invalid rows lists every row of the file in its results, and 
   await page.goto(hostUrl);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '1000.00');
-  await createAccount(page, 'BOB', '10.00');
+  await fillNewAccount(page, 'ALICE', '1000.00', 'Account ALICE');
+  await fillNewAccount(page, 'BOB', '10.00', 'Account BOB');
   const lines = [
     'payment_id,debtor_account,creditor_account,amount,currency,reference',
     'ok-1,ALICE,BOB,1.00,EUR,fine', 'ok-2,ALICE,BOB,2.00,EUR,fine', 'ok-3,ALICE,BOB,3.00,EUR,fine',
@@ -117,8 +106,8 @@ test('a batch left validated is opened from Past batches and processed, the list
   await page.goto(hostUrl);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '1000.00');
-  await createAccount(page, 'BOB', '10.00');
+  await fillNewAccount(page, 'ALICE', '1000.00', 'Account ALICE');
+  await fillNewAccount(page, 'BOB', '10.00', 'Account BOB');
   const batches = () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
   await batches();
   for (const name of ['left-behind.csv', 'wrong-month.csv']) {
@@ -165,8 +154,8 @@ test('columns are matched by header name, control totals per currency show befor
   await page.goto(hostUrl);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '1000.00');
-  await createAccount(page, 'BOB', '0.00');
+  await fillNewAccount(page, 'ALICE', '1000.00', 'Account ALICE');
+  await fillNewAccount(page, 'BOB', '0.00', 'Account BOB');
   const lines = ['Payment ID;Debtor IBAN;Beneficiary account;Amount (EUR);Currency code;Remittance info'];
   // 1,500 rows; three in ten name a creditor the ledger does not have.
   for (let index = 1; index <= 1500; index++) lines.push(`h-${index};ALICE;${index % 10 < 3 ? 'NOBODY' : 'BOB'};0.10;EUR;Row ${index}`);
@@ -195,8 +184,8 @@ test('Past batches follows batches validated and run in another window, without 
   await page.goto(hostUrl);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '1000.00');
-  await createAccount(page, 'BOB', '10.00');
+  await fillNewAccount(page, 'ALICE', '1000.00', 'Account ALICE');
+  await fillNewAccount(page, 'BOB', '10.00', 'Account BOB');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
   const row = page.getByTestId('batch-history').getByRole('row', { name: /elsewhere\.csv/ });
   await expect(row).toHaveCount(0);

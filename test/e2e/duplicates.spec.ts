@@ -1,21 +1,12 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { fillNewAccount } from './operator-steps';
 
 /**
  * A possible duplicate: the same debtor, creditor, amount and reference as a
  * payment minutes ago is not paid silently. The operator reads the warning
  * and its rule, and either does not pay or pays it again on purpose.
  */
-
-async function createAccount(page: Page, code: string, openingBalance: string) {
-  const form = page.getByRole('form', { name: 'New account' });
-  await form.getByLabel('Code').fill(code);
-  await form.getByLabel('Name').fill(code);
-  await form.getByLabel('Currency').selectOption('EUR');
-  await form.getByLabel('Opening balance').fill(openingBalance);
-  await form.getByRole('button', { name: 'Create account' }).click();
-  await expect(form.getByRole('status')).toHaveText(`Account ${code} created.`);
-}
 
 async function fillPayment(page: Page, amount: string, reference: string) {
   const form = page.getByRole('form', { name: 'Single payment' });
@@ -30,8 +21,8 @@ async function fillPayment(page: Page, amount: string, reference: string) {
 test('the same payment minutes later asks before paying, and pays again only when confirmed', async ({ page, hostUrl }) => {
   await page.goto(hostUrl);
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '100.00');
-  await createAccount(page, 'BOB', '0');
+  await fillNewAccount(page, 'ALICE', '100.00');
+  await fillNewAccount(page, 'BOB', '0');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payments' }).click();
   const outcome = page.getByTestId('payment-outcome');
 

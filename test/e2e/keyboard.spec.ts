@@ -1,5 +1,5 @@
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { fillNewAccount } from './operator-steps';
 
 /**
  * An operator on a 1024 px laptop, mostly from the keyboard: the navigation
@@ -7,16 +7,6 @@ import { expect, test } from './fixtures';
  * to the page, focus is visible on the dark navigation, the read-only currency
  * is no Tab stop, and after a submit focus lands on "New payment".
  */
-
-async function createAccount(page: Page, code: string, openingBalance: string) {
-  const form = page.getByRole('form', { name: 'New account' });
-  await form.getByLabel('Code').fill(code);
-  await form.getByLabel('Name').fill(code);
-  await form.getByLabel('Currency').selectOption('EUR');
-  await form.getByLabel('Opening balance').fill(openingBalance);
-  await form.getByRole('button', { name: 'Create account' }).click();
-  await expect(form.getByRole('status')).toHaveText(`Account ${code} created.`);
-}
 
 test('at 1024x700 the navigation collapses above the page and the keyboard reaches everything', async ({ page, hostUrl }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
@@ -46,8 +36,8 @@ test('at 1024x700 the navigation collapses above the page and the keyboard reach
 
   await navigation.getByRole('link', { name: 'Accounts' }).click();
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '100.00');
-  await createAccount(page, 'BOB', '0.00');
+  await fillNewAccount(page, 'ALICE', '100.00');
+  await fillNewAccount(page, 'BOB', '0.00');
   await navigation.getByRole('link', { name: 'Payments' }).click();
   const form = page.getByRole('form', { name: 'Single payment' });
   await form.getByRole('combobox', { name: 'Debtor', exact: true }).selectOption('ALICE');

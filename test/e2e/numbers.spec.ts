@@ -1,5 +1,5 @@
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { fillNewAccount, navigate } from './operator-steps';
 
 /**
  * Numbers read one way everywhere: an operator types amounts with thousands
@@ -8,25 +8,11 @@ import { expect, test } from './fixtures';
  * payments).
  */
 
-function navigate(page: Page, label: string) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-}
-
-async function createAccount(page: Page, code: string, openingBalance: string) {
-  const form = page.getByRole('form', { name: 'New account' });
-  await form.getByLabel('Code').fill(code);
-  await form.getByLabel('Name').fill(code);
-  await form.getByLabel('Currency').selectOption('EUR');
-  await form.getByLabel('Opening balance').fill(openingBalance);
-  await form.getByRole('button', { name: 'Create account' }).click();
-  await expect(form.getByRole('status')).toHaveText(`Account ${code} created.`);
-}
-
 test('amounts typed with thousands separators are paid exactly and every figure is grouped', async ({ page, hostUrl }) => {
   await page.goto(hostUrl);
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '1,250,000.00');
-  await createAccount(page, 'BOB', '0');
+  await fillNewAccount(page, 'ALICE', '1,250,000.00');
+  await fillNewAccount(page, 'BOB', '0');
   await expect(page.getByTestId('balance-ALICE')).toHaveText('1,250,000.00');
   await expect(page.getByTestId('status-payments')).toHaveText('Payments: 0');
 

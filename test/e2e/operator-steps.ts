@@ -38,18 +38,21 @@ export async function createOperator(page: Page, username: string, role: string)
   await expect(page.getByRole('status')).toHaveText(`Operator ${username} created as ${role}.`);
 }
 
+/** Fills the New account form already on screen and waits for its confirmation. */
+export async function fillNewAccount(page: Page, code: string, openingBalance: string, name = code, currency = 'EUR') {
+  const form = page.getByRole('form', { name: 'New account' });
+  await form.getByLabel('Code').fill(code);
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Currency').selectOption(currency);
+  await form.getByLabel('Opening balance').fill(openingBalance);
+  await form.getByRole('button', { name: 'Create account' }).click();
+  await expect(form.getByRole('status')).toHaveText(`Account ${code} created.`);
+}
+
 export async function createAccounts(page: Page, accounts: [code: string, currency: string, openingBalance: string][]) {
   await navigate(page, 'Accounts');
   await page.getByRole('button', { name: 'New account' }).click();
-  const form = page.getByRole('form', { name: 'New account' });
-  for (const [code, currency, openingBalance] of accounts) {
-    await form.getByLabel('Code').fill(code);
-    await form.getByLabel('Name').fill(`Account ${code}`);
-    await form.getByLabel('Currency').selectOption(currency);
-    await form.getByLabel('Opening balance').fill(openingBalance);
-    await form.getByRole('button', { name: 'Create account' }).click();
-    await expect(form.getByRole('status')).toHaveText(`Account ${code} created.`);
-  }
+  for (const [code, currency, openingBalance] of accounts) await fillNewAccount(page, code, openingBalance, `Account ${code}`, currency);
 }
 
 /** Sets a currency's approval threshold on the Pending approvals page (a new threshold needs no confirmation). */

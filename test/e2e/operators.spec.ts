@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { administrator, expect, freePort, spawnHost, stop, test, waitForUrl } from './fixtures';
+import { navigate, signIn, signOut } from './operator-steps';
 
 /**
  * Operators as an administrator manages them and as an operator lives with
@@ -8,21 +9,6 @@ import { administrator, expect, freePort, spawnHost, stop, test, waitForUrl } fr
  * in the audit trail; a session that outlives a restart of the host; and no
  * event stream for a signed-out tab.
  */
-
-function navigate(page: Page, label: string) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-}
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
-}
 
 async function changeOwnPassword(page: Page, current: string, next: string) {
   await page.getByRole('button', { name: 'Change password' }).click();

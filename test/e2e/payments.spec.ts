@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { fillNewAccount } from './operator-steps';
 
 /**
  * An operator, in a real browser against the loopback host and a fresh ledger:
@@ -7,16 +8,6 @@ import { expect, test } from './fixtures';
  * with its code and sentence, and submits the same payment twice without
  * paying twice.
  */
-
-async function createAccount(page: Page, code: string, name: string, openingBalance: string) {
-  const form = page.getByRole('form', { name: 'New account' });
-  await form.getByLabel('Code').fill(code);
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Currency').selectOption('EUR');
-  await form.getByLabel('Opening balance').fill(openingBalance);
-  await form.getByRole('button', { name: 'Create account' }).click();
-  await expect(form.getByRole('status')).toHaveText(`Account ${code} created.`);
-}
 
 async function expectBalances(page: Page, balances: Record<string, string>) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
@@ -44,8 +35,8 @@ test('an operator pays, is refused an overdraft, and a repeated submission pays 
   expect(page.url()).not.toContain('token=');
 
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', 'Alice', '100.00');
-  await createAccount(page, 'BOB', 'Bob', '0.00');
+  await fillNewAccount(page, 'ALICE', '100.00', 'Alice');
+  await fillNewAccount(page, 'BOB', '0.00', 'Bob');
   await expectBalances(page, { ALICE: '100.00', BOB: '0.00' });
 
   const form = await openPayments(page);

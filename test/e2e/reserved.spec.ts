@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { fillNewAccount, navigate } from './operator-steps';
 
 /**
  * Reserved funds and pending payments, as an operator sees them: a payment
@@ -7,20 +8,6 @@ import { expect, test } from './fixtures';
  * the account table shows what is reserved and what is available, the debtor
  * picker offers the available amount, and equity accounts are not debtors.
  */
-
-function navigate(page: Page, label: string) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-}
-
-async function createAccount(page: Page, code: string, openingBalance: string) {
-  const form = page.getByRole('form', { name: 'New account' });
-  await form.getByLabel('Code').fill(code);
-  await form.getByLabel('Name').fill(`${code} Ltd`);
-  await form.getByLabel('Currency').selectOption('EUR');
-  await form.getByLabel('Opening balance').fill(openingBalance);
-  await form.getByRole('button', { name: 'Create account' }).click();
-  await expect(form.getByRole('status')).toHaveText(`Account ${code} created.`);
-}
 
 /** The threshold through the engine's own channel, as the Pending page would set it. */
 async function setThreshold(page: Page, hostUrl: string, currency: string, amount: string) {
@@ -39,8 +26,8 @@ async function setThreshold(page: Page, hostUrl: string, currency: string, amoun
 test('a payment waiting for approval is listed as pending and its amount shows as reserved', async ({ page, hostUrl }) => {
   await page.goto(hostUrl);
   await page.getByRole('button', { name: 'New account' }).click();
-  await createAccount(page, 'ALICE', '1,000.00');
-  await createAccount(page, 'BOB', '0');
+  await fillNewAccount(page, 'ALICE', '1,000.00', 'ALICE Ltd');
+  await fillNewAccount(page, 'BOB', '0', 'BOB Ltd');
   await setThreshold(page, hostUrl, 'EUR', '500.00');
 
   await navigate(page, 'Payments');

@@ -1,26 +1,12 @@
 import type { Page } from '@playwright/test';
 import { administrator, expect, test } from './fixtures';
+import { navigate, signIn, signOut } from './operator-steps';
 
 /**
  * Controls as operators meet them: the first start, signing in and out, an
  * administrator creating operators and a threshold, a payment held for
  * four-eyes approval and approved by a second operator, and a self-approval refused.
  */
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
-}
-
-function navigate(page: Page, label: string) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-}
 
 /** Pays ALICE -> BOB through the payment form and returns the payment id the form chose. */
 async function pay(page: Page, amount: string): Promise<string> {

@@ -1,13 +1,13 @@
-import { resealLedgerFile } from '../support/reseal';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteDatabase } from '../../electron/core/storage/sqlite';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine';
 import { genesisHash } from '../../electron/core/audit/audit-trail';
-import { main as cli } from '../../electron/cli/main';
 import { useTempFolder } from '../support/temp-folder';
 import { withOperators } from '../support/operators';
+import { resealLedgerFile } from '../support/reseal';
+import { runMain } from '../support/run-cli';
 
 /** The tamper-evident audit trail: one entry per change, in the same commit, chained by SHA-256 from a genesis of zeros. */
 const newFolder = useTempFolder('paydesk-audit-');
@@ -109,15 +109,9 @@ describe('audit trail', () => {
     writeFileSync(ledgerPath, file.export());
     file.close();
     const verifyOutput = async () => {
-      const lines: string[] = [];
-      const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = ((text: string) => lines.push(text) > 0) as typeof process.stdout.write;
-      try {
-        expect(await cli(['verify', '--db', ledgerPath])).toBe(1);
-      } finally {
-        process.stdout.write = write;
-      }
-      return lines.join('');
+      const run = await runMain(['verify', '--db', ledgerPath]);
+      expect(run.code).toBe(1);
+      return run.stdout;
     };
     // The file no longer matches the checksum its checkpoint recorded.
     expect(await verifyOutput()).toMatch(/FAILED: .*does not match the checksum recorded/);

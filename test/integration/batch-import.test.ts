@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, promises as fsPromises, readdirSync, writeFileSync } from 'node:fs';
+import { promises as fsPromises, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../electron/core/engine';
 import { batchFolder } from '../../electron/core/batch/batch-files';
 import { batchService } from '../../electron/core/batch/batch-handlers';
-import { main } from '../../electron/cli/main';
 import { useTempFolder } from '../support/temp-folder';
+import { mountTmpfs, unmountTmpfs } from '../support/tmpfs';
+import { runMain } from '../support/run-cli';
 
 /** Batch imports: a refused import leaves no copy behind, a full disk is called by its name, and ids never collide. */
 const newFolder = useTempFolder('paydesk-batch-import-');
@@ -35,21 +35,6 @@ function copiesIn(ledgerPath: string): string[] {
   }
 }
 
-async function cli(args: string[]) {
-  const output: string[] = [];
-  const errors: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const writeError = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((text: string) => output.push(text) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((text: string) => errors.push(text) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: output.join(''), stderr: errors.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeError;
-  }
-}
 
 describe('refused batch imports leave no copy', () => {
   it('paydesk batch removes its copy when the file has no rows or the mapping names a missing column, and keeps a batch\'s copy', async () => {
@@ -57,14 +42,14 @@ describe('refused batch imports leave no copy', () => {
     const ledgerPath = await ledgerIn(folder);
     const headerOnly = path.join(folder, 'header-only.csv');
     writeFileSync(headerOnly, `${header}\n`);
-    expect(await cli(['batch', '--db', ledgerPath, headerOnly, '--json'])).toMatchObject({ code: 2, stderr: expect.stringContaining('no payment rows') });
+    expect(await runMain(['batch', '--db', ledgerPath, headerOnly, '--json'])).toMatchObject({ code: 2, stderr: expect.stringContaining('no payment rows') });
     expect(copiesIn(ledgerPath)).toEqual([]);
     const good = path.join(folder, 'good.csv');
     writeFileSync(good, `${header}\nP-1,ALICE,BOB,1.00,EUR,one\n`);
-    const badMap = await cli(['batch', '--db', ledgerPath, good, '--map', 'reference=Nowhere', '--json']);
+    const badMap = await runMain(['batch', '--db', ledgerPath, good, '--map', 'reference=Nowhere', '--json']);
     expect(badMap).toMatchObject({ code: 2, stderr: expect.stringContaining('Nowhere') });
     expect(copiesIn(ledgerPath)).toEqual([]);
-    expect(await cli(['batch', '--db', ledgerPath, good, '--json'])).toMatchObject({ code: 0 });
+    expect(await runMain(['batch', '--db', ledgerPath, good, '--json'])).toMatchObject({ code: 0 });
     expect(copiesIn(ledgerPath)).toHaveLength(1);
   });
 
@@ -90,12 +75,10 @@ describe('a full disk while copying a batch file', () => {
   it('is reported as a full disk on a real full file system (a 1 MB tmpfs), and nothing is left behind', async (context) => {
     const folder = newFolder();
     const mountPoint = path.join(folder, 'small-disk');
-    mkdirSync(mountPoint);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    } catch {
-      // Mounting needs root (CI runs as root); elsewhere the EDQUOT case below still covers the wording.
-      console.warn('skipped: mounting a tmpfs is not allowed here');
+    const skipReason = mountTmpfs(mountPoint, '1m');
+    if (skipReason !== null) {
+      // The EDQUOT case below still covers the wording.
+      console.warn(`skipped: ${skipReason}`);
       context.skip();
     }
     try {
@@ -103,7 +86,7 @@ describe('a full disk while copying a batch file', () => {
       const large = path.join(folder, 'large.csv');
       const row = 'P-0000000,ALICE,BOB,1.00,EUR,a reference long enough to fill the disk quickly\n';
       writeFileSync(large, header + '\n' + row.repeat(Math.ceil((2 * 1024 * 1024) / row.length)));
-      const run = await cli(['batch', '--db', ledgerPath, large, '--json']);
+      const run = await runMain(['batch', '--db', ledgerPath, large, '--json']);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('is full');
       expect(run.stderr).not.toContain('cannot be read');
@@ -112,7 +95,7 @@ describe('a full disk while copying a batch file', () => {
       expect(engine.verify().ok).toBe(true);
       await engine.close();
     } finally {
-      execFileSync('umount', [mountPoint]);
+      unmountTmpfs(mountPoint);
     }
   });
 

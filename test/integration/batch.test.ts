@@ -6,9 +6,9 @@ import type { RequestOf } from '../../shared/contract';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { writeResults } from '../../electron/core/batch/batch-results-file';
 import { Engine } from '../../electron/core/engine';
-import { main } from '../../electron/cli/main';
 import { generateBatch } from '../../scripts/generate-batch';
 import { useTempFolder } from '../support/temp-folder';
+import { runMain } from '../support/run-cli';
 
 const newFolder = useTempFolder('paydesk-batch-');
 const fixture = (name: string) => path.join(import.meta.dirname, '../fixtures/batch', name);
@@ -367,21 +367,6 @@ describe('batch processing', () => {
 });
 
 describe('paydesk batch', () => {
-  async function cli(args: string[]) {
-    const output: string[] = [];
-    const errors: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    const writeError = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((text: string) => output.push(text) > 0) as typeof process.stdout.write;
-    process.stderr.write = ((text: string) => errors.push(text) > 0) as typeof process.stderr.write;
-    try {
-      const code = await main(args);
-      return { code, stdout: output.join(''), stderr: errors.join('') };
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = writeError;
-    }
-  }
 
   it('processes a file and prints the JSON report, writing injection-safe results', async () => {
     const { engine, folder, ledgerPath } = await openLedger();
@@ -389,7 +374,7 @@ describe('paydesk batch', () => {
     const filePath = path.join(folder, 'formula.csv');
     writeFileSync(filePath, 'id;from;to;amount;currency;reference\nf-1;ALICE;BOB;1.00;EUR;=HYPERLINK("http://x")\nf-2;ALICE;NOBODY;1.00;EUR;\n');
     const resultsPath = path.join(folder, 'results.csv');
-    const run = await cli(['batch', '--db', ledgerPath, filePath, '--results', resultsPath, '--json']);
+    const run = await runMain(['batch', '--db', ledgerPath, filePath, '--results', resultsPath, '--json']);
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ rows: 2, valid: 1, invalid: 1, accepted: 1, rejected: 0, psr: 0.5, errors: [{ line: 3, field: 'creditor', code: 'AC01' }] });
@@ -405,7 +390,7 @@ describe('paydesk batch', () => {
     const { engine, ledgerPath } = await openLedger();
     await engine.close();
     const maps = ['payment_id=Transaktion', 'debtor=Konto A', 'creditor=Konto B', 'amount=Betrag', 'currency=Waehrung'].flatMap((map) => ['--map', map]);
-    const run = await cli(['batch', '--db', ledgerPath, fixture('custom-headers.csv'), '--delimiter', ',', ...maps, '--json']);
+    const run = await runMain(['batch', '--db', ledgerPath, fixture('custom-headers.csv'), '--delimiter', ',', ...maps, '--json']);
     expect(JSON.parse(run.stdout)).toMatchObject({ rows: 1, accepted: 1 });
     expect(run.code).toBe(0);
   });
@@ -415,7 +400,7 @@ describe('paydesk batch', () => {
     const paymentsBefore = engine.info().payments;
     await engine.close();
     for (const input of [fixture('empty.csv'), fixture('missing.csv')]) {
-      const run = await cli(['batch', '--db', ledgerPath, input, '--json']);
+      const run = await runMain(['batch', '--db', ledgerPath, input, '--json']);
       expect(run.code).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stdout).toBe('');

@@ -16,29 +16,13 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine';
 import { generateBatch } from '../../scripts/generate-batch';
-import { checkKept, lockFiles, newLedger, runCli, runFaultWorker, snapshotFolder } from '../support/fault-tools';
+import { checkKept, lockFiles, newLedger, runFaultWorker, snapshotFolder } from '../support/fault-tools';
+import { mountTmpfs, unmountTmpfs } from '../support/tmpfs';
+import { runCli } from '../support/run-cli';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'paydesk-disk-full-'));
 const mountPoint = path.join(root, 'tmpfs');
 let skipReason: string | null = null;
-
-function mountTmpfs(sizeText: string): string | null {
-  mkdirSync(mountPoint, { recursive: true });
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeText}`, 'tmpfs', mountPoint], { stdio: 'pipe' });
-    return null;
-  } catch (error) {
-    return `mounting a tmpfs is not permitted here (${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
-  }
-}
-
-function unmount(): void {
-  try {
-    execFileSync('umount', [mountPoint], { stdio: 'pipe' });
-  } catch {
-    // Not mounted.
-  }
-}
 
 const fillerPath = path.join(mountPoint, 'filler.bin');
 
@@ -51,12 +35,12 @@ function fillLeaving(leaveBytes: number): string {
 }
 
 beforeAll(() => {
-  skipReason = mountTmpfs('4m');
+  skipReason = mountTmpfs(mountPoint, '4m');
   if (skipReason !== null) console.log(`disk-full: skipped: ${skipReason}`);
 });
 
 afterAll(() => {
-  unmount();
+  unmountTmpfs(mountPoint);
   rmSync(root, { recursive: true, force: true });
 });
 

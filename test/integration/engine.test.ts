@@ -1,4 +1,3 @@
-import { resealLedgerFile } from '../support/reseal';
 import { copyFileSync, readdirSync, appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import fc from 'fast-check';
 import { Engine } from '../../electron/core/engine';
 import { systemContext } from '../../electron/core/security/call-context';
 import { SqliteDatabase } from '../../electron/core/storage/sqlite';
+import { resealLedgerFile } from '../support/reseal';
 import { useTempFolder } from '../support/temp-folder';
 
 const newFolder = useTempFolder();

@@ -14,9 +14,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine';
 import { LedgerOpenError } from '../../electron/core/ledger-store';
-import {
-  checkKept, copyFolder, journalFiles, lockFiles, newLedger, runCli, runFaultWorker, runMain, seededRandom, snapshotFolder, type WorkerRun,
-} from '../support/fault-tools';
+import { checkKept, copyFolder, journalFiles, lockFiles, newLedger, runFaultWorker, snapshotFolder, type WorkerRun } from '../support/fault-tools';
+import { runCli, runMain } from '../support/run-cli';
+import { seededRandom } from '../../scripts/generate-batch';
 import { useTempFolder } from '../support/temp-folder';
 
 const newFolder = useTempFolder('paydesk-fault-files-');

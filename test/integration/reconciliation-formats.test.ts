@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine';
 import { reconciliationService } from '../../electron/core/reconciliation/reconciliation-handlers';
 import type { Result } from '../../shared/result';
 import { buildFixtureLedger } from '../fixtures/reconciliation/ledger';
 import { useTempFolder } from '../support/temp-folder';
+import { runCli } from '../support/run-cli';
 
 /**
  * Statement files in the shapes banks send, reconciled through the command
@@ -17,24 +16,10 @@ import { useTempFolder } from '../support/temp-folder';
  */
 const newFolder = useTempFolder('paydesk-statement-formats-');
 const fixtures = path.join(import.meta.dirname, '../fixtures/reconciliation');
-const cliPath = path.join(import.meta.dirname, '../../bin/paydesk.mjs');
-const run = promisify(execFile);
 
-interface CliOutcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function cli(...args: string[]): Promise<CliOutcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `paydesk ...` as a real process. */
+const cli = (...args: string[]) => runCli(args);
 
 async function fixtureLedger(): Promise<string> {
   const ledgerPath = path.join(newFolder(), 'books.paydesk');

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { BatchProgressEvent } from '../../shared/batch';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { Engine } from '../../electron/core/engine';
-import { SimulatedFileSystem, seededRandom } from '../support/simulated-file-system';
+import { seededRandom } from '../../scripts/generate-batch';
+import { SimulatedFileSystem } from '../support/simulated-file-system';
 import { useTempFolder } from '../support/temp-folder';
 
 /**

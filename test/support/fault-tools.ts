@@ -5,20 +5,9 @@ import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Engine } from '../../electron/core/engine';
-import { main } from '../../electron/cli/main';
 
 export const repoRoot = path.join(import.meta.dirname, '../..');
 export const faultWorkerPath = path.join(import.meta.dirname, 'fault-worker.ts');
-export const paydeskBin = path.join(repoRoot, 'bin/paydesk.mjs');
-
-/** A small seeded generator, so a failing run can be repeated (the seed is printed). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 0x1_0000_0000;
-  };
-}
 
 /** A ledger with SOURCE (plenty) and SINK, closed, as `paydesk init` and `account add` would leave it. */
 export async function newLedger(ledgerPath: string): Promise<void> {
@@ -66,49 +55,6 @@ export function runFaultWorker(
       resolve(run);
     });
   });
-}
-
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `paydesk ...` as a real process. */
-export function runCli(args: string[], timeoutMs = 30_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [paydeskBin, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The CLI's `main()` in this process, with its stdout and stderr captured. */
-export async function runMain(args: string[]): Promise<CliRun> {
-  const originalOut = process.stdout.write.bind(process.stdout);
-  const originalErr = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
-  const originalError = console.error;
-  console.error = (...parts: unknown[]) => void (stderr += `${parts.map(String).join(' ')}\n`);
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = originalOut;
-    process.stderr.write = originalErr;
-    console.error = originalError;
-  }
 }
 
 /**
