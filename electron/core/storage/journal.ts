@@ -151,6 +151,8 @@ function followChain(read: ReadFile[], expectation: JournalExpectation, removabl
       if (file !== read[read.length - 1]) refuse(filePath, 'the file header is missing, though later journal files follow.');
       if (continuesIn === generation) {
         // A checkpoint moved on to this file; the crash came before its header reached the disk.
+        // The file before it stays an older file: it is made durable and retired like any other.
+        if (tail !== null) olderFiles.push({ filePath: tail.filePath, generation: tail.generation, lastLsn: lastFrameLsn(read, tail.generation) });
         tail = { filePath, generation, validBytes: 0, needsHeader: true };
         continue;
       }
