@@ -1,6 +1,7 @@
 import { formatMinorGrouped } from '../../../shared/money';
 import { formatSignedMinor, formatTimestamp } from '../lib/format';
 import { usePayDeskStore } from '../store';
+import { AccountIdentifiers } from './AccountIdentifiers';
 import { FailureMessage } from './FailureMessage';
 
 export function AccountStatementPanel() {
@@ -31,6 +32,7 @@ export function AccountStatementPanel() {
         </button>
       </div>
       {statementError === null ? null : <FailureMessage failure={statementError} prefix="The statement could not be loaded:" />}
+      {account === null ? null : <AccountIdentifiers account={account} />}
       <table className="data-table" data-testid="statement-table">
         <thead>
           <tr>
