@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { useTempFolder } from '../support/temp-folder';
+
+/**
+ * `paydesk` runs the esbuild bundle in out/cli (scripts/build-cli.mjs), not the
+ * TypeScript sources: that is what makes it start at once. NODE_DEBUG=esm makes
+ * Node name every module it loads, so the tests can see which files ran.
+ */
+const run = promisify(execFile);
+const repositoryRoot = path.join(import.meta.dirname, '../..');
+const cliPath = path.join(repositoryRoot, 'bin/paydesk.mjs');
+const inputsManifest = path.join(repositoryRoot, 'out/cli/inputs.json');
+const newFolder = useTempFolder('paydesk-cli-bundle-');
+
+async function paydeskTraced(args: string[], environment: Record<string, string> = {}) {
+  const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { env: { ...process.env, NODE_DEBUG: 'esm', ...environment } });
+  const loaded = [...stderr.matchAll(/Storing (file:\/\/\S+)/g)].map((match) => path.relative(repositoryRoot, new URL(match[1]).pathname));
+  return { stdout, loaded };
+}
+
+describe('the command line as shipped', () => {
+  it('prints help from the bundle without loading the engine, the TypeScript sources or sql.js', async () => {
+    const { stdout, loaded } = await paydeskTraced(['--help']);
+    expect(stdout).toMatch(/^usage: paydesk <command>/);
+    expect(loaded).toContain('out/cli/main.mjs');
+    expect(loaded.filter((file) => file.endsWith('.ts') || file.includes('sql.js') || file.includes('tsx'))).toEqual([]);
+    // Help needs the entry and one small chunk of shared helpers, not the engine's chunk.
+    const chunks = loaded.filter((file) => file.startsWith('out/cli/chunk-'));
+    for (const chunk of chunks) expect(statSync(path.join(repositoryRoot, chunk)).size).toBeLessThan(64 * 1024);
+  });
+
+  it('creates a ledger and prints its balances from the bundle, with sql.js and its wasm found from there', async () => {
+    const db = path.join(newFolder(), 'books.paydesk');
+    await run(process.execPath, [cliPath, 'init', '--db', db, '--demo']);
+    const { stdout, loaded } = await paydeskTraced(['balances', '--db', db, '--json']);
+    const lines = JSON.parse(stdout) as { code: string; balanceMinor: number }[];
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.reduce((sum, line) => sum + line.balanceMinor, 0)).toBe(0);
+    expect(loaded.some((file) => file.startsWith('out/cli/chunk-'))).toBe(true);
+    expect(loaded.filter((file) => file.endsWith('.ts'))).toEqual([]);
+  });
+
+  it('rebuilds the bundle when a source it was built from is newer', async () => {
+    const source = path.join(repositoryRoot, 'electron/cli/main.ts');
+    const touchedAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
+    utimesSync(source, touchedAt, touchedAt);
+    const { stdout, loaded } = await paydeskTraced(['--help']);
+    expect(stdout).toMatch(/^usage: paydesk/);
+    expect(loaded).toContain('scripts/build-cli.mjs');
+    const manifest = JSON.parse(readFileSync(inputsManifest, 'utf8')) as { inputs: Record<string, { mtimeMs: number }> };
+    expect(manifest.inputs['electron/cli/main.ts'].mtimeMs).toBe(statSync(source).mtimeMs);
+    // Fresh again: the next start goes straight to the bundle.
+    expect((await paydeskTraced(['--help'])).loaded).not.toContain('scripts/build-cli.mjs');
+  });
+
+  it('runs the TypeScript sources through tsx with PAYDESK_FROM_SOURCE=1', async () => {
+    const { stdout, loaded } = await paydeskTraced(['--help'], { PAYDESK_FROM_SOURCE: '1' });
+    expect(stdout).toMatch(/^usage: paydesk/);
+    expect(loaded).toContain('electron/cli/main.ts');
+    expect(loaded).not.toContain('out/cli/main.mjs');
+  });
+});
