@@ -1,82 +1,78 @@
 #!/usr/bin/env node
-// Builds the command line: electron/cli/main.ts and everything it imports, bundled by esbuild into
-// out/cli/ (gitignored), so `paydesk` starts without compiling TypeScript. `npm ci` runs it (the
-// `prepare` script); bin/paydesk.mjs runs it again when a source is newer than the bundle.
+// Builds the command line into out/cli (gitignored), so `paydesk` starts without compiling TypeScript.
+// `npm ci` runs it (the `prepare` script); bin/paydesk.mjs runs it again when a source changed.
 //
-// out/cli/inputs.json lists every file the bundle was built from with its size and mtime, so a
-// start-up check costs one stat per file. sql.js stays outside the bundle and is loaded with
-// require(): it finds its .wasm beside itself, and require() skips the CommonJS export scan that
-// an ES import of its 48 KB loader costs (about 50 ms at every start).
+// Two bundles, by esbuild:
+// - main.mjs: electron/cli/main.ts, the usage text and the argument check. `--help` loads only this.
+// - run-command.cjs: electron/cli/run-command.ts with the engine and everything it imports. CommonJS,
+//   so that bin/paydesk.mjs can compile it through vm.Script with a V8 code cache (Node 20 has no
+//   code cache for ES modules); sql.js stays outside and is required from node_modules, where it
+//   finds its .wasm.
+// inputs.json lists every source file with its size and mtime (a start-up check costs one stat
+// each) and a build id, the hash of run-command.cjs, which names its code caches.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const cliOutputFolder = path.join(repositoryRoot, 'out/cli');
-export const cliEntry = path.join(cliOutputFolder, 'main.mjs');
-export const cliInputsManifest = path.join(cliOutputFolder, 'inputs.json');
+const outputFolder = path.join(repositoryRoot, 'out/cli');
+const inputsManifest = path.join(outputFolder, 'inputs.json');
 
-const sqlJsThroughRequire = {
-  name: 'sql.js through require',
+const shared = {
+  absWorkingDir: repositoryRoot,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  metafile: true,
+  write: false,
+  logLevel: 'warning',
+};
+
+/** In main.mjs the default loader of run-command stays an import of the CommonJS bundle; bin/paydesk.mjs passes its own. */
+const runCommandOutside = {
+  name: 'run-command outside main.mjs',
   setup(build) {
-    build.onResolve({ filter: /^sql\.js$/ }, () => ({ path: 'sql.js', namespace: 'sql-js-require' }));
-    build.onLoad({ filter: /.*/, namespace: 'sql-js-require' }, () => ({
-      contents: "import { createRequire } from 'node:module'; export default createRequire(import.meta.url)('sql.js');",
-      loader: 'js',
-      resolveDir: repositoryRoot,
-    }));
+    build.onResolve({ filter: /^\.\/run-command$/ }, () => ({ path: './run-command.cjs', external: true }));
   },
 };
 
-/** Bundles the CLI into out/cli and writes the inputs manifest last, so a manifest always describes a complete bundle. */
+/** Bundles the CLI into out/cli and writes the inputs manifest last, so a manifest always describes a complete build. */
 export async function buildCli() {
   const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: { main: path.join(repositoryRoot, 'electron/cli/main.ts') },
-    absWorkingDir: repositoryRoot,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    outdir: cliOutputFolder,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    plugins: [sqlJsThroughRequire],
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
-  });
-  mkdirSync(cliOutputFolder, { recursive: true });
+  const [entry, engine] = await Promise.all([
+    build({ ...shared, entryPoints: ['electron/cli/main.ts'], format: 'esm', outfile: path.join(outputFolder, 'main.mjs'), plugins: [runCommandOutside] }),
+    build({ ...shared, entryPoints: ['electron/cli/run-command.ts'], format: 'cjs', outfile: path.join(outputFolder, 'run-command.cjs'), external: ['sql.js'] }),
+  ]);
+  mkdirSync(outputFolder, { recursive: true });
   // Each file is written beside its place and renamed into it: two builds at once (parallel tests
   // finding the bundle stale together) write the same bytes, and a reader never sees half a file.
-  const written = new Set(['inputs.json']);
-  for (const file of result.outputFiles) {
-    const temporary = `${file.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, file.contents);
-    renameSync(temporary, file.path);
-    written.add(path.basename(file.path));
-  }
+  for (const file of [...entry.outputFiles, ...engine.outputFiles]) writeAtomically(file.path, file.contents);
+  const buildId = createHash('sha256').update(engine.outputFiles[0].contents).digest('hex').slice(0, 16);
   const inputs = {};
-  for (const input of Object.keys(result.metafile.inputs)) {
-    if (input.includes(':')) continue;
+  for (const input of new Set([...Object.keys(entry.metafile.inputs), ...Object.keys(engine.metafile.inputs)])) {
     const stats = statSync(path.join(repositoryRoot, input));
     inputs[input] = { size: stats.size, mtimeMs: stats.mtimeMs };
   }
-  const temporaryManifest = `${cliInputsManifest}.${process.pid}.tmp`;
-  writeFileSync(temporaryManifest, `${JSON.stringify({ format: 1, inputs }, null, 1)}\n`);
-  renameSync(temporaryManifest, cliInputsManifest);
-  removeOldChunks(written);
+  writeAtomically(inputsManifest, `${JSON.stringify({ format: 2, buildId, inputs })}\n`);
+  removeOldFiles(buildId);
 }
 
-/** Chunks of earlier builds (their names carry a content hash) and leftover temporary files go once they are an hour old. */
-function removeOldChunks(written) {
+function writeAtomically(filePath, contents) {
+  const temporary = `${filePath}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, filePath);
+}
+
+/** Code caches of other builds go at once; temporary files left by a build that died go once they are an hour old. */
+function removeOldFiles(buildId) {
   const anHourAgoMs = Date.now() - 3_600_000;
-  for (const name of readdirSync(cliOutputFolder)) {
-    if (written.has(name) || !(name.startsWith('chunk-') || name.endsWith('.tmp'))) continue;
-    const filePath = path.join(cliOutputFolder, name);
-    if (statSync(filePath).mtimeMs < anHourAgoMs) rmSync(filePath, { force: true });
+  for (const name of readdirSync(outputFolder)) {
+    const filePath = path.join(outputFolder, name);
+    const oldCache = name.endsWith('.cache') && !name.includes(buildId);
+    const oldTemporary = name.endsWith('.tmp') && statSync(filePath).mtimeMs < anHourAgoMs;
+    if (oldCache || oldTemporary) rmSync(filePath, { force: true });
   }
 }
 

@@ -15,11 +15,14 @@ commands:
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]
   demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new demo ledger with a day of history and sample files)`;
 
+/** Loads the part of the CLI that runs commands (the engine, sql.js); the shipped bundle passes its own loader. */
+export type RunCommandLoader = () => Promise<{ runCommand(argv: string[]): Promise<number> }>;
+
 /**
  * The entry of `paydesk`. Help is answered from here; any other command loads
  * run-command.ts (and with it the engine and sql.js) first, so `--help` stays instant.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], loadRunCommand: RunCommandLoader = () => import('./run-command')): Promise<number> {
   const [first] = argv;
   if (first === '--help' || first === 'help') {
     process.stdout.write(`${usage}\n`);
@@ -29,6 +32,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${usage}\n`);
     return exitCodes.usage;
   }
-  const { runCommand } = await import('./run-command');
+  const { runCommand } = await loadRunCommand();
   return runCommand(argv);
 }

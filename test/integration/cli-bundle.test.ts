@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useTempFolder } from '../support/temp-folder';
 
 /**
- * `paydesk` runs the esbuild bundle in out/cli (scripts/build-cli.mjs), not the
- * TypeScript sources: that is what makes it start at once. NODE_DEBUG=esm makes
- * Node name every module it loads, so the tests can see which files ran.
+ * `paydesk` runs the esbuild bundles in out/cli (scripts/build-cli.mjs), not the
+ * TypeScript sources: that is what makes it start at once. NODE_DEBUG=esm,module
+ * makes Node name every module it loads and every package it looks for, so the
+ * tests can see which files ran.
  */
 const run = promisify(execFile);
 const repositoryRoot = path.join(import.meta.dirname, '../..');
@@ -17,31 +18,33 @@ const inputsManifest = path.join(repositoryRoot, 'out/cli/inputs.json');
 const newFolder = useTempFolder('paydesk-cli-bundle-');
 
 async function paydeskTraced(args: string[], environment: Record<string, string> = {}) {
-  const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { env: { ...process.env, NODE_DEBUG: 'esm', ...environment } });
+  const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { env: { ...process.env, NODE_DEBUG: 'esm,module', ...environment } });
   const loaded = [...stderr.matchAll(/Storing (file:\/\/\S+)/g)].map((match) => path.relative(repositoryRoot, new URL(match[1]).pathname));
-  return { stdout, loaded };
+  const sqlJsRequiredFrom = /looking for "sql\.js" in \["([^"]+)"/.exec(stderr)?.[1] ?? null;
+  return { stdout, loaded, sqlJsRequiredFrom };
 }
 
 describe('the command line as shipped', () => {
   it('prints help from the bundle without loading the engine, the TypeScript sources or sql.js', async () => {
-    const { stdout, loaded } = await paydeskTraced(['--help']);
+    const { stdout, loaded, sqlJsRequiredFrom } = await paydeskTraced(['--help']);
     expect(stdout).toMatch(/^usage: paydesk <command>/);
     expect(loaded).toContain('out/cli/main.mjs');
-    expect(loaded.filter((file) => file.endsWith('.ts') || file.includes('sql.js') || file.includes('tsx'))).toEqual([]);
-    // Help needs the entry and one small chunk of shared helpers, not the engine's chunk.
-    const chunks = loaded.filter((file) => file.startsWith('out/cli/chunk-'));
-    for (const chunk of chunks) expect(statSync(path.join(repositoryRoot, chunk)).size).toBeLessThan(64 * 1024);
+    expect(loaded.filter((file) => file.endsWith('.ts') || file.includes('tsx'))).toEqual([]);
+    expect(sqlJsRequiredFrom).toBeNull();
   });
 
   it('creates a ledger and prints its balances from the bundle, with sql.js and its wasm found from there', async () => {
     const db = path.join(newFolder(), 'books.paydesk');
     await run(process.execPath, [cliPath, 'init', '--db', db, '--demo']);
-    const { stdout, loaded } = await paydeskTraced(['balances', '--db', db, '--json']);
+    const { stdout, loaded, sqlJsRequiredFrom } = await paydeskTraced(['balances', '--db', db, '--json']);
     const lines = JSON.parse(stdout) as { code: string; balanceMinor: number }[];
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.reduce((sum, line) => sum + line.balanceMinor, 0)).toBe(0);
-    expect(loaded.some((file) => file.startsWith('out/cli/chunk-'))).toBe(true);
     expect(loaded.filter((file) => file.endsWith('.ts'))).toEqual([]);
+    expect(sqlJsRequiredFrom).toBe(path.join(repositoryRoot, 'out/cli/node_modules'));
+    // The engine's bundle was compiled with (or has written) its V8 code cache for this build.
+    const { buildId } = JSON.parse(readFileSync(inputsManifest, 'utf8')) as { buildId: string };
+    expect(existsSync(path.join(repositoryRoot, `out/cli/run-command-${buildId}-baseline.cache`))).toBe(true);
   });
 
   it('rebuilds the bundle when a source it was built from is newer', async () => {
