@@ -75,7 +75,8 @@ export async function hostBatch(ledgerPath: string, inputPath: string): Promise<
     let fileId: string | null = null;
     let offset = 0;
     for (const chunk of splitForUpload(text, batchLimits.uploadChunkChars)) {
-      const receipt: { fileId: string; bytesReceived: number } = await api.post('batch-upload', { fileId, fileName: path.basename(inputPath), offset, text: chunk });
+      const request = { fileId, fileName: path.basename(inputPath), offset, text: chunk };
+      const receipt: { fileId: string; bytesReceived: number } = await api.post('batch-upload', request);
       fileId = receipt.fileId;
       offset = receipt.bytesReceived;
     }

@@ -14,7 +14,9 @@ import { batchSideBySide, coldStart } from './side-by-side';
  * runs after a warm-up, a few times, and the table shows medians. Inputs are
  * generated from a fixed seed, so two runs measure the same work.
  */
-const cases: BenchCase[] = [coldStart, batchSideBySide, batchEndToEnd, realtimeSequential, realtimeConcurrent, realtimeHost, openLedger, dashboardQuery, reconcile];
+const cases: BenchCase[] = [
+  coldStart, batchSideBySide, batchEndToEnd, realtimeSequential, realtimeConcurrent, realtimeHost, openLedger, dashboardQuery, reconcile,
+];
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -42,7 +42,8 @@ export function runProcess(command: string, args: string[], options: RunOptions 
       const wallMs = Number(process.hrtime.bigint() - startNs) / 1e6;
       const peakRssMb = measureRss ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) / 1024 : Number.NaN;
       if (measureRss) rmSync(folder, { recursive: true, force: true });
-      if (code !== 0 && !(options.allowedExitCodes ?? []).includes(code ?? -1)) reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`));
+      const succeeded = code === 0 || (options.allowedExitCodes ?? []).includes(code ?? -1);
+      if (!succeeded) reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`));
       else resolve({ wallMs, peakRssMb, stdout, stderr });
     });
   });
