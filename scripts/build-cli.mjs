@@ -77,5 +77,11 @@ function removeOldFiles(buildId) {
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildCli();
+  try {
+    await buildCli();
+  } catch (error) {
+    // An install without devDependencies has no esbuild: `paydesk` then runs the sources through tsx.
+    if (error.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('esbuild')) throw error;
+    process.stderr.write('build-cli: esbuild is not installed, so the command line will run from its TypeScript sources\n');
+  }
 }
