@@ -43,7 +43,11 @@ export async function buildCli() {
   const { build } = await import('esbuild');
   const [entry, engine] = await Promise.all([
     build({ ...shared, entryPoints: ['electron/cli/main.ts'], format: 'esm', outfile: path.join(outputFolder, 'main.mjs'), plugins: [runCommandOutside] }),
-    build({ ...shared, entryPoints: ['electron/cli/run-command.ts'], format: 'cjs', outfile: path.join(outputFolder, 'run-command.cjs'), external: ['sql.js'] }),
+    build({
+      ...shared, entryPoints: ['electron/cli/run-command.ts'], format: 'cjs', outfile: path.join(outputFolder, 'run-command.cjs'), external: ['sql.js'],
+      // import() becomes require(): vm.Script, which compiles this bundle, has no loader for dynamic imports.
+      supported: { 'dynamic-import': false },
+    }),
   ]);
   mkdirSync(outputFolder, { recursive: true });
   // Each file is written beside its place and renamed into it: two builds at once (parallel tests
