@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,17 @@ describe('the command line as shipped', () => {
     // The engine's bundle was compiled with (or has written) its V8 code cache for this build.
     const { buildId } = JSON.parse(readFileSync(inputsManifest, 'utf8')) as { buildId: string };
     expect(existsSync(path.join(repositoryRoot, `out/cli/run-command-${buildId}-baseline.cache`))).toBe(true);
+  });
+
+  it('runs a batch from the bundle, whose engine loads modules on demand', async () => {
+    const folder = newFolder();
+    const db = path.join(folder, 'books.paydesk');
+    const input = path.join(folder, 'batch.csv');
+    writeFileSync(input, 'payment_id,debtor_account,creditor_account,amount,currency\nB-1,ACME-OPS,GLOBEX,10.00,EUR\nB-2,GLOBEX,INITECH,2.50,EUR\n');
+    await run(process.execPath, [cliPath, 'init', '--db', db, '--demo']);
+    const { stdout, loaded } = await paydeskTraced(['batch', '--db', db, input, '--json']);
+    expect(JSON.parse(stdout)).toMatchObject({ rows: 2, accepted: 2, rejected: 0 });
+    expect(loaded.filter((file) => file.endsWith('.ts'))).toEqual([]);
   });
 
   it('rebuilds the bundle when a source it was built from is newer', async () => {
