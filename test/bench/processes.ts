@@ -7,13 +7,15 @@ import path from 'node:path';
 
 export const repositoryRoot = path.join(import.meta.dirname, '../..');
 export const paydeskBin = path.join(repositoryRoot, 'bin/paydesk.mjs');
-/** GNU time reports a child's peak RSS (%M, in KB); without it the figure is left out. */
+/** GNU time reports a child's peak RSS (%M, in KB) and CPU time (%U, %S); without it those figures are NaN. */
 const gnuTime = '/usr/bin/time';
 
 export interface ProcessRun {
   wallMs: number;
   /** Peak resident set size in MB; NaN where /usr/bin/time is missing. */
   peakRssMb: number;
+  /** User plus system CPU time in seconds (less sensitive than wall time to other work on the machine); NaN without /usr/bin/time. */
+  cpuS: number;
   stdout: string;
   stderr: string;
 }
@@ -29,7 +31,7 @@ export function runProcess(command: string, args: string[], options: RunOptions 
   const measureRss = options.measureRss === true && existsSync(gnuTime);
   const folder = measureRss ? mkdtempSync(path.join(os.tmpdir(), 'paydesk-time-')) : '';
   const rssFile = path.join(folder, 'rss');
-  const [file, argv] = measureRss ? [gnuTime, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args];
+  const [file, argv] = measureRss ? [gnuTime, ['-f', '%M %U %S', '-o', rssFile, command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
     const startNs = process.hrtime.bigint();
     const child = spawn(file, argv, { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,11 +42,13 @@ export function runProcess(command: string, args: string[], options: RunOptions 
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - startNs) / 1e6;
-      const peakRssMb = measureRss ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) / 1024 : Number.NaN;
+      const [rssKb, userS, systemS] = measureRss ? readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) : [NaN, NaN, NaN];
+      const peakRssMb = rssKb / 1024;
+      const cpuS = userS + systemS;
       if (measureRss) rmSync(folder, { recursive: true, force: true });
       const succeeded = code === 0 || (options.allowedExitCodes ?? []).includes(code ?? -1);
       if (!succeeded) reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`));
-      else resolve({ wallMs, peakRssMb, stdout, stderr });
+      else resolve({ wallMs, peakRssMb, cpuS, stdout, stderr });
     });
   });
 }

@@ -4,7 +4,7 @@ import { defaultAccounts } from '../../scripts/generate-batch';
 import { median, type BenchCase, type Figure } from './harness';
 import { inputFile } from './batch';
 import { hostBatch } from './host-batch';
-import { balancesDiffering, paydesk, paydeskBalances, python3Available, runProcess } from './processes';
+import { balancesDiffering, paydesk, paydeskBalances, python3Available, runProcess, type ProcessRun } from './processes';
 
 const nativeScript = path.join(import.meta.dirname, 'native-sqlite.py');
 
@@ -85,10 +85,11 @@ export const batchSideBySide: BenchCase = {
 /** Starts of a command: the median and the fastest of `coldStartRuns` runs. */
 const coldStartRuns = 11;
 
-async function startTimes(command: string, args: string[]): Promise<{ medianS: number; fastestS: number }> {
-  const wallMs: number[] = [];
-  for (let run = 0; run < coldStartRuns; run++) wallMs.push((await runProcess(command, args)).wallMs);
-  return { medianS: median(wallMs) / 1000, fastestS: Math.min(...wallMs) / 1000 };
+async function startTimes(command: string, args: string[]): Promise<{ medianS: number; fastestS: number; cpuMedianS: number }> {
+  const runs: ProcessRun[] = [];
+  for (let run = 0; run < coldStartRuns; run++) runs.push(await runProcess(command, args, { measureRss: true }));
+  const wallMs = runs.map((run) => run.wallMs);
+  return { medianS: median(wallMs) / 1000, fastestS: Math.min(...wallMs) / 1000, cpuMedianS: median(runs.map((run) => run.cpuS)) };
 }
 
 /**
@@ -113,6 +114,9 @@ export const coldStart: BenchCase = {
       { name: 'paydesk balances (small ledger), fastest', value: balances.fastestS, unit: 's' },
       { name: 'paydesk --help above the floor, median', value: help.medianS - floor.medianS, unit: 's' },
       { name: 'paydesk balances above the floor, median', value: balances.medianS - floor.medianS, unit: 's' },
+      { name: 'CPU time (user + system): node -e 0, median', value: floor.cpuMedianS, unit: 's' },
+      { name: 'CPU time: paydesk --help, median', value: help.cpuMedianS, unit: 's' },
+      { name: 'CPU time: paydesk balances, median', value: balances.cpuMedianS, unit: 's' },
     ];
   },
 };
