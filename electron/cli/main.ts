@@ -1,9 +1,4 @@
-import { existsSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Engine } from '../core/engine';
-import { LedgerOpenError } from '../core/ledger-store';
-import { exitCodes, LedgerStoppedExit, requireString, UsageError, type CommandContext } from './command';
-import { commandTable } from './commands';
+import { exitCodes } from './command';
 
 const usage = `usage: paydesk <command> --db FILE [options]
 commands:
@@ -20,51 +15,23 @@ commands:
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]
   demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new demo ledger with a day of history and sample files)`;
 
-export async function main(argv: string[]): Promise<number> {
-  const [first, second] = argv;
-  const name = first === 'account' ? `account ${second ?? ''}`.trim() : first;
-  const command = name === undefined ? undefined : commandTable[name];
-  if (command === undefined) {
-    if (name === '--help' || name === 'help') {
-      process.stdout.write(`${usage}\n`);
-      return exitCodes.ok;
-    }
-    process.stderr.write(name === undefined ? `${usage}\n` : `paydesk: unknown command "${name}"; "paydesk --help" lists them\n`);
+/** Loads the part of the CLI that runs commands (the engine, sql.js); the shipped bundle passes its own loader. */
+export type RunCommandLoader = () => Promise<{ runCommand(argv: string[]): Promise<number> }>;
+
+/**
+ * The entry of `paydesk`. Help is answered from here; any other command loads
+ * run-command.ts (and with it the engine and sql.js) first, so `--help` stays instant.
+ */
+export async function main(argv: string[], loadRunCommand: RunCommandLoader = () => import('./run-command')): Promise<number> {
+  const [first] = argv;
+  if (first === '--help' || first === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return exitCodes.ok;
+  }
+  if (first === undefined) {
+    process.stderr.write(`${usage}\n`);
     return exitCodes.usage;
   }
-  const rest = argv.slice(name.split(' ').length);
-  let engine: Engine | undefined;
-  try {
-    const options = command.options as ParseArgsConfig['options'];
-    const parsed = parseArgs({ args: rest, options, allowPositionals: command.positionals ?? false, strict: true });
-    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-    const ledgerPath = requireString(values, 'db');
-    if (command.runWithoutLedger !== undefined) {
-      return await command.runWithoutLedger({ values, positionals: parsed.positionals, out: (text) => process.stdout.write(`${text}\n`) });
-    }
-    if (!command.createsLedger && !existsSync(ledgerPath)) {
-      throw new UsageError(`no ledger at ${ledgerPath}; create one with "paydesk init --db ${ledgerPath}"`);
-    }
-    if (command.createsLedger && existsSync(ledgerPath)) throw new UsageError(`${ledgerPath} already exists; it was left as it is`);
-    engine = await Engine.open(ledgerPath, { create: command.createsLedger === true, readOnly: command.readOnly === true ? 'auto' : undefined });
-    const context: CommandContext = { engine, values, positionals: parsed.positionals, out: (text) => process.stdout.write(`${text}\n`) };
-    return await command.run(context);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof LedgerStoppedExit) {
-      process.stderr.write(`paydesk: ${message}\n`);
-      return exitCodes.stopped;
-    }
-    if (error instanceof LedgerOpenError && name === 'verify') {
-      process.stdout.write(`FAILED: ${message}\n`);
-      return exitCodes.refused;
-    }
-    const known = error instanceof UsageError || error instanceof LedgerOpenError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`paydesk: ${known ? message : `unexpected error: ${message}`}\n`.replace(/\n(?!$)/g, ' '));
-    return exitCodes.usage;
-  } finally {
-    const closed = await engine?.close();
-    // The command's outcome stands: its journal frame is on disk, and the next open replays it.
-    if (closed?.warning) process.stderr.write(`paydesk: warning: ${closed.warning}\n`);
-  }
+  const { runCommand } = await loadRunCommand();
+  return runCommand(argv);
 }

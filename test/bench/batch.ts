@@ -14,7 +14,8 @@ async function worker(mode: string, inputPath: string, workFolder: string): Prom
 
 const generated = new Map<string, string>();
 
-async function inputFile(workFolder: string, rows: number, seed: number): Promise<string> {
+/** The seeded input of `rows` rows, generated once per run of the bench. */
+export async function inputFile(workFolder: string, rows: number, seed: number): Promise<string> {
   const key = `${rows}:${seed}`;
   if (!generated.has(key)) {
     const filePath = path.join(workFolder, `batch-${rows}.csv`);

@@ -2,18 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { median, verdict, type BenchCase, type Figure } from './harness';
+import { median, verdict, type BenchCase, type BenchOptions, type Figure } from './harness';
 import { batchEndToEnd } from './batch';
 import { dashboardQuery, reconcile } from './dashboard-and-reconcile';
 import { openLedger } from './open-ledger';
 import { realtimeConcurrent, realtimeHost, realtimeSequential } from './realtime';
+import { batchSideBySide, coldStart } from './side-by-side';
 
 /**
  * `npm run bench [-- --json] [--rows N] [--runs N] [--only NAME]`: every case
  * runs after a warm-up, a few times, and the table shows medians. Inputs are
  * generated from a fixed seed, so two runs measure the same work.
  */
-const cases: BenchCase[] = [batchEndToEnd, realtimeSequential, realtimeConcurrent, realtimeHost, openLedger, dashboardQuery, reconcile];
+const cases: BenchCase[] = [
+  coldStart, batchSideBySide, batchEndToEnd, realtimeSequential, realtimeConcurrent, realtimeHost, openLedger, dashboardQuery, reconcile,
+];
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -28,34 +31,38 @@ export async function main(argv: string[]): Promise<number> {
   }
   const workFolder = mkdtempSync(path.join(os.tmpdir(), 'paydesk-bench-'));
   const results: { case: string; figures: Figure[] }[] = [];
+  // The table is printed a case at a time, as each finishes; --json prints everything at the end.
+  if (!values.json) process.stdout.write(`${tableHeader.join('\n')}\n`);
   try {
     for (const benchCase of cases.filter((candidate) => values.only === undefined || candidate.name.includes(values.only!))) {
-      const options = { rows, runs, workFolder, seed: 20261125 };
       if (!values.json) process.stderr.write(`running: ${benchCase.name}\n`);
-      if (benchCase.repeat === false) {
-        results.push({ case: benchCase.name, figures: await benchCase.run(options) });
-        continue;
-      }
-      await benchCase.run(options);
-      const samples: Figure[][] = [];
-      for (let run = 0; run < runs; run++) samples.push(await benchCase.run(options));
-      const figures = samples[0].map((figure, index) => ({ ...figure, value: median(samples.map((sample) => sample[index].value)) }));
-      results.push({ case: benchCase.name, figures });
+      const result = { case: benchCase.name, figures: await measure(benchCase, { rows, runs, workFolder, seed: 20261125 }) };
+      results.push(result);
+      if (!values.json) process.stdout.write(tableRows(result));
     }
   } finally {
     rmSync(workFolder, { recursive: true, force: true });
   }
-  process.stdout.write(values.json ? `${JSON.stringify({ rows, runs, results }, null, 2)}\n` : table(results));
+  if (values.json) process.stdout.write(`${JSON.stringify({ rows, runs, results }, null, 2)}\n`);
   return 0;
 }
 
-function table(results: { case: string; figures: Figure[] }[]): string {
-  const lines = ['| case | figure | median | target |', '| --- | --- | --- | --- |'];
-  for (const result of results) {
-    for (const figure of result.figures) {
-      const value = figure.value >= 100 ? Math.round(figure.value).toLocaleString('en') : figure.value.toFixed(3);
-      lines.push(`| ${result.case} | ${figure.name} | ${value} ${figure.unit} | ${verdict(figure)} |`);
-    }
+/** One case's figures: a single run where the case asks for it, else the medians of `runs` runs after a warm-up. */
+async function measure(benchCase: BenchCase, options: BenchOptions): Promise<Figure[]> {
+  if (benchCase.repeat === false) return benchCase.run(options);
+  await benchCase.run(options);
+  const samples: Figure[][] = [];
+  for (let run = 0; run < options.runs; run++) samples.push(await benchCase.run(options));
+  return samples[0].map((figure, index) => ({ ...figure, value: median(samples.map((sample) => sample[index].value)) }));
+}
+
+const tableHeader = ['| case | figure | median | target |', '| --- | --- | --- | --- |'];
+
+function tableRows(result: { case: string; figures: Figure[] }): string {
+  const lines: string[] = [];
+  for (const figure of result.figures) {
+    const value = figure.value >= 100 || Number.isInteger(figure.value) ? Math.round(figure.value).toLocaleString('en') : figure.value.toFixed(3);
+    lines.push(`| ${result.case} | ${figure.name} | ${value} ${figure.unit} | ${verdict(figure)} |`.replace(/ {2,}\|/g, ' |'));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -14,8 +14,13 @@ async function openFunded(folder: string, name: string): Promise<Engine> {
   return engine;
 }
 
+/**
+ * Each payment carries a reference of its own, as real ones do: through the host an operator's
+ * session is checked for possible duplicates (same accounts, amount and reference within minutes),
+ * so identical payments after the first would be refused with POSSIBLE_DUPLICATE.
+ */
 function request(paymentId: string) {
-  return { paymentId, debtor: 'PAYER', creditor: 'PAYEE', amount: '1.00', currency: 'EUR' };
+  return { paymentId, debtor: 'PAYER', creditor: 'PAYEE', amount: '1.00', currency: 'EUR', reference: `Invoice ${paymentId}` };
 }
 
 /** 10,000 sequential payments in the engine, each acknowledged only once durable. */
@@ -70,7 +75,7 @@ export const realtimeHost: BenchCase = {
     const headers: Record<string, string> = { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' };
     const post = async (channel: string, body: unknown) => {
       const response = await fetch(`http://127.0.0.1:${host.port}/api/${channel}`, { method: 'POST', headers, body: JSON.stringify(body) });
-      return (await response.json()) as { ok: boolean; value?: { status: string; pltUs: number; sessionId?: string } };
+      return (await response.json()) as { ok: boolean; code?: string; message?: string; value?: { status: string; pltUs: number; sessionId?: string } };
     };
     // The first administrator, as the first start of the UI creates it; every call after carries the session.
     const signedIn = await post('session-setup', { username: 'bench', displayName: 'Bench', password: 'bench-password-1' });
@@ -83,7 +88,9 @@ export const realtimeHost: BenchCase = {
       const startNs = process.hrtime.bigint();
       const result = await post('payment-submit', request(`H-${index}`));
       roundTripsUs.push(Number(process.hrtime.bigint() - startNs) / 1000);
-      if (!result.ok || result.value?.status !== 'accepted') throw new Error(`host payment H-${index} failed`);
+      if (!result.ok || result.value?.status !== 'accepted') {
+        throw new Error(`host payment H-${index} failed: ${result.code ?? result.value?.status} ${result.message ?? ''}`);
+      }
     }
     await host.close();
     roundTripsUs.sort((left, right) => left - right);
