@@ -89,6 +89,8 @@ async function instantiate(): Promise<{ SQL: SqlJsStatic; native: NativeSqlite }
   }
   const SQL = (await initSqlJs({ instantiateWasm } as Parameters<typeof initSqlJs>[0])) as SqlJsModule;
   if (memory === null) throw new Error('sql.js exports no memory');
+  // Older sql.js closed and reopened the database in export(), which would empty an in-memory one.
+  if (typeof (SQL as unknown as Record<string, unknown>)._sqlite3_backup_init !== 'function') throw new Error('PayDesk needs sql.js 1.16 or later');
   return { SQL, native: new NativeSqlite(SQL, memory) };
 }
 
@@ -98,16 +100,19 @@ const pragmas = [
   'PRAGMA journal_mode = MEMORY',
   'PRAGMA synchronous = OFF',
   'PRAGMA temp_store = MEMORY',
-  // Keeps the lock between transactions, so SQLite stops probing for a hot journal file before
-  // each one: in sql.js every probe is a MEMFS lookup that throws, the largest cost of a small transaction.
+  // Keeps the lock between transactions, so SQLite stops probing for a hot journal file before each one:
+  // with a database file in sql.js every probe was a MEMFS lookup that throws. The in-memory database has
+  // no file to probe; the PRAGMA stays so that any database this class opens behaves the same.
   'PRAGMA locking_mode = EXCLUSIVE',
 ];
 
 /**
  * A thin wrapper over a sql.js database that caches prepared statements and
- * knows the trap in `export()`: sql.js closes and reopens the database there,
- * freeing every statement and resetting every PRAGMA. `export` here re-applies
- * the PRAGMAs and lets statements be prepared again lazily.
+ * knows the trap in `export()`: sql.js before 1.16 closed and reopened the
+ * database there, freeing every statement and resetting every PRAGMA (1.16
+ * copies it out through SQLite's backup API instead, which the in-memory
+ * database needs). `export` here still frees the statements and re-applies the
+ * PRAGMAs, so it is safe either way; statements are prepared again lazily.
  */
 export class SqliteDatabase {
   private readonly statements = new Map<string, Statement>();
