@@ -34,7 +34,8 @@ export const openLedger: BenchCase = {
       const startNs = process.hrtime.bigint();
       const reopened = await Engine.open(scratch, { create: true });
       timesMs.push(elapsedMs(startNs));
-      if (reopened.info().payments !== expectedPayments) throw new Error(`the reopened ledger holds ${reopened.info().payments} payments, not ${expectedPayments}`);
+      const payments = reopened.info().payments;
+      if (payments !== expectedPayments) throw new Error(`the reopened ledger holds ${payments} payments, not ${expectedPayments}`);
       await reopened.close();
     }
     const name = `open ${rows.toLocaleString('en')} payments + ${journalPayments.toLocaleString('en')} in the journal`;
