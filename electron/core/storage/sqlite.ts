@@ -1,13 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import initSqlJs, { type Database, type SqlJsStatic, type Statement, type SqlValue } from 'sql.js';
 
 export type Row = Record<string, SqlValue>;
 export type Params = SqlValue[];
 
-let sqlJsPromise: Promise<SqlJsStatic> | null = null;
+/** sql.js's module also carries emscripten's helpers, which its typings leave out. */
+interface SqlJsModule extends SqlJsStatic {
+  cwrap(name: string, returns: string | null, argumentTypes: string[]): (...args: (number | string)[]) => number;
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  _RegisterExtensionFunctions(handle: number): number;
+}
 
-function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJsPromise ??= initSqlJs();
+/**
+ * The few SQLite C functions sql.js compiles in but does not wrap, used to
+ * keep the live database in SQLite's own memory instead of a file in sql.js's
+ * in-memory file system (see `SqliteDatabase.open`).
+ */
+class NativeSqlite {
+  private readonly openFile: (filename: string, pointer: number) => number;
+  private readonly closeHandle: (handle: number) => number;
+  private readonly errorMessage: (handle: number) => string;
+  private readonly backupInit: (to: number, toName: string, from: number, fromName: string) => number;
+  private readonly backupStep: (backup: number, pages: number) => number;
+  private readonly backupFinish: (backup: number) => number;
+
+  constructor(private readonly SQL: SqlJsModule, private readonly memory: WebAssembly.Memory) {
+    this.openFile = SQL.cwrap('sqlite3_open', 'number', ['string', 'number']);
+    this.closeHandle = SQL.cwrap('sqlite3_close_v2', 'number', ['number']);
+    this.errorMessage = SQL.cwrap('sqlite3_errmsg', 'string', ['number']) as unknown as (handle: number) => string;
+    this.backupInit = SQL.cwrap('sqlite3_backup_init', 'number', ['number', 'string', 'number', 'string']);
+    this.backupStep = SQL.cwrap('sqlite3_backup_step', 'number', ['number', 'number']);
+    this.backupFinish = SQL.cwrap('sqlite3_backup_finish', 'number', ['number']);
+  }
+
+  /** A new connection (':memory:' for one held in SQLite's own memory). */
+  open(filename: string): number {
+    const pointer = this.SQL._malloc(4);
+    try {
+      const code = this.openFile(filename, pointer);
+      // The memory may have grown (a new buffer) during the call: read it afterwards.
+      const handle = new DataView(this.memory.buffer).getInt32(pointer, true);
+      if (code !== 0) {
+        if (handle !== 0) this.closeHandle(handle);
+        throw new Error(`sqlite3_open(${filename}) failed with code ${code}`);
+      }
+      this.SQL._RegisterExtensionFunctions(handle);
+      return handle;
+    } finally {
+      this.SQL._free(pointer);
+    }
+  }
+
+  close(handle: number): void {
+    const code = this.closeHandle(handle);
+    if (code !== 0) throw new Error(`sqlite3_close failed with code ${code}`);
+  }
+
+  /** Copies every page of one connection's main database into another's (SQLite's online backup). */
+  copy(from: number, to: number): void {
+    const sqliteDone = 101;
+    const backup = this.backupInit(to, 'main', from, 'main');
+    if (backup === 0) throw new Error(this.errorMessage(to));
+    const stepCode = this.backupStep(backup, -1);
+    const finishCode = this.backupFinish(backup);
+    if (stepCode !== sqliteDone || finishCode !== 0) throw new Error(`copying the database failed: ${this.errorMessage(to)}`);
+  }
+}
+
+let sqlJsPromise: Promise<{ SQL: SqlJsStatic; native: NativeSqlite }> | null = null;
+
+function loadSqlJs(): Promise<{ SQL: SqlJsStatic; native: NativeSqlite }> {
+  sqlJsPromise ??= instantiate();
   return sqlJsPromise;
+}
+
+/** Loads sql.js's WebAssembly itself (emscripten's instantiateWasm hook) to keep hold of its memory. */
+async function instantiate(): Promise<{ SQL: SqlJsStatic; native: NativeSqlite }> {
+  const wasmBytes = readFileSync(createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm'));
+  let memory: WebAssembly.Memory | null = null;
+  function instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void): WebAssembly.Exports {
+    void WebAssembly.instantiate(wasmBytes, imports).then(({ instance }) => {
+      memory = Object.values(instance.exports).find((value) => value instanceof WebAssembly.Memory) ?? null;
+      done(instance);
+    });
+    return {};
+  }
+  const SQL = (await initSqlJs({ instantiateWasm } as Parameters<typeof initSqlJs>[0])) as SqlJsModule;
+  if (memory === null) throw new Error('sql.js exports no memory');
+  // Older sql.js closed and reopened the database in export(), which would empty an in-memory one.
+  if (typeof (SQL as unknown as Record<string, unknown>)._sqlite3_backup_init !== 'function') throw new Error('PayDesk needs sql.js 1.16 or later');
+  return { SQL, native: new NativeSqlite(SQL, memory) };
 }
 
 /** PRAGMAs for an in-memory database whose durability comes from our own journal. */
@@ -16,16 +100,19 @@ const pragmas = [
   'PRAGMA journal_mode = MEMORY',
   'PRAGMA synchronous = OFF',
   'PRAGMA temp_store = MEMORY',
-  // Keeps the lock between transactions, so SQLite stops probing for a hot journal file before
-  // each one: in sql.js every probe is a MEMFS lookup that throws, the largest cost of a small transaction.
+  // Keeps the lock between transactions, so SQLite stops probing for a hot journal file before each one:
+  // with a database file in sql.js every probe was a MEMFS lookup that throws. The in-memory database has
+  // no file to probe; the PRAGMA stays so that any database this class opens behaves the same.
   'PRAGMA locking_mode = EXCLUSIVE',
 ];
 
 /**
  * A thin wrapper over a sql.js database that caches prepared statements and
- * knows the trap in `export()`: sql.js closes and reopens the database there,
- * freeing every statement and resetting every PRAGMA. `export` here re-applies
- * the PRAGMAs and lets statements be prepared again lazily.
+ * knows the trap in `export()`: sql.js before 1.16 closed and reopened the
+ * database there, freeing every statement and resetting every PRAGMA (1.16
+ * copies it out through SQLite's backup API instead, which the in-memory
+ * database needs). `export` here still frees the statements and re-applies the
+ * PRAGMAs, so it is safe either way; statements are prepared again lazily.
  */
 export class SqliteDatabase {
   private readonly statements = new Map<string, Statement>();
@@ -35,9 +122,33 @@ export class SqliteDatabase {
     this.applyPragmas();
   }
 
+  /**
+   * Opens a database held in SQLite's own memory (':memory:'), a copy of
+   * `bytes` when given. sql.js would keep it as a file in its in-memory file
+   * system instead, where every page SQLite writes or reads again is copied
+   * between JavaScript and WebAssembly, and the whole file is copied each time
+   * it grows by an eighth (hundreds of megabytes at a million payments, a
+   * pause a form payment waits behind during a batch). The file's bytes live
+   * only as long as the copy takes.
+   */
   static async open(bytes?: Uint8Array): Promise<SqliteDatabase> {
-    const SQL = await loadSqlJs();
-    return new SqliteDatabase(new SQL.Database(bytes));
+    const { SQL, native } = await loadSqlJs();
+    const database = new SQL.Database();
+    useMemory(database, native);
+    if (bytes !== undefined) {
+      const file = new SQL.Database(bytes);
+      try {
+        const pageBytes = file.exec('PRAGMA page_size')[0].values[0][0] as number;
+        database.exec(`PRAGMA page_size = ${pageBytes}`);
+        native.copy(handleOf(file), handleOf(database));
+      } catch (error) {
+        database.close();
+        throw error;
+      } finally {
+        file.close();
+      }
+    }
+    return new SqliteDatabase(database);
   }
 
   exec(sql: string): void {
@@ -168,4 +279,20 @@ export class SqliteDatabase {
   private applyPragmas(): void {
     for (const pragma of pragmas) this.database.exec(pragma);
   }
+}
+
+/** sql.js's handle of the SQLite connection (its `db` field, which its typings leave out). */
+function handleOf(database: Database): number {
+  return (database as unknown as { db: number }).db;
+}
+
+/**
+ * Points a fresh sql.js database at a new in-memory connection: the handle
+ * sql.js opened on its (empty) file is closed and replaced. sql.js's own
+ * `close` then closes the in-memory one and removes the empty file.
+ */
+function useMemory(database: Database, native: NativeSqlite): void {
+  const handle = native.open(':memory:');
+  native.close(handleOf(database));
+  (database as unknown as { db: number }).db = handle;
 }
