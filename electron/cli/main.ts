@@ -56,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (!shared && command.createsLedger && existsSync(ledgerPath)) throw new UsageError(`${ledgerPath} already exists; it was left as it is`);
     engine = await Engine.open(ledgerPath, {
-      create: command.createsLedger === true, mustBeNew: command.createsLedger === true, readOnly: command.readOnly === true ? 'auto' : undefined,
+      create: command.createsLedger === true, mustBeNew: command.createsLedger === true, liveUpdates: false,
+      readOnly: command.readOnly === true ? 'auto' : undefined,
     });
     const context: CommandContext = { engine, values, positionals: parsed.positionals, out: (text) => process.stdout.write(`${text}\n`) };
     return await command.run(context);

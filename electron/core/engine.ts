@@ -41,6 +41,8 @@ export interface EngineOptions extends LedgerStoreOptions {
   automaticBackups?: boolean;
   /** Where payment stamps and "now" come from (electron/core/clock.ts); tests inject one they can move. */
   clock?: Clock;
+  /** A shared ledger only: false for a command that runs once (the CLI), which needs no other desk's changes pushed. */
+  liveUpdates?: boolean;
 }
 
 /**
@@ -84,7 +86,12 @@ export class Engine implements EngineApi {
       throw new LedgerOpenError(`${displayLocation(ledgerPath)} fails verification: ${report.problems.join(' ')} ${restoreAdvice}`);
     }
     const engine = new Engine(store, options.clock);
-    if (options.automaticBackups === true) engine.automaticBackups = AutomaticBackups.start(engine.backups);
+    // A shared ledger's backups belong to PostgreSQL's tools (sharedBackupRefusals).
+    if (options.automaticBackups === true && !store.isShared) engine.automaticBackups = AutomaticBackups.start(engine.backups);
+    if (store.isShared && options.liveUpdates !== false) {
+      // Other desks' commits reach this process's screens between its own turns (LISTEN/NOTIFY).
+      store.onRemoteChange(() => engine.events.emit('ledger-changed', { reason: 'remote' }));
+    }
     return engine;
   }
 
