@@ -4,7 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { Engine } from '../../electron/core/engine';
-import { sharedSchemaVersion } from '../../electron/core/storage/postgres-log';
+import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion } from '../../electron/core/storage/postgres-log';
 import { generateBatch } from '../../scripts/generate-batch';
 import { withOperators, signIn } from '../support/operators';
 import { backends, newLedgerLocation, newPostgresDatabase, postgresTestsRun } from '../support/postgres';
@@ -31,6 +31,29 @@ async function createAccount(engine: Engine, code: string, openingBalance = '0',
 
 const pay = (engine: Engine, paymentId: string, debtor: string, creditor: string, amount: string) =>
   engine.invoke('payment-submit', { paymentId, debtor, creditor, amount, currency: 'EUR' });
+
+describe('naming a shared ledger', () => {
+  it('takes postgres:// and postgresql:// URLs for a shared ledger and never shows the password', () => {
+    expect(isSharedLedgerUrl('postgres://desk:secret@db:5432/books')).toBe(true);
+    expect(isSharedLedgerUrl('POSTGRESQL://db/books')).toBe(true);
+    expect(isSharedLedgerUrl('/home/ada/postgres://not-a-url.paydesk')).toBe(false);
+    expect(isSharedLedgerUrl('books.paydesk')).toBe(false);
+    expect(displayLocation('postgres://desk:secret@db:5432/books')).toBe('postgres://desk:***@db:5432/books');
+    expect(displayLocation('books.paydesk')).toBe('books.paydesk');
+  });
+
+  it('refuses the commands a shared ledger cannot run yet with SHARED_UNSUPPORTED, and one it cannot reach, without its password', async () => {
+    const url = 'postgres://nobody:secret@127.0.0.1:1/none';
+    for (const args of [['demo', '--db', url], ['init', '--db', url, '--demo'], ['restore', '--db', url, 'backup.paydesk']]) {
+      const run = await runMain(args);
+      expect(run, args.join(' ')).toMatchObject({ code: 1, stderr: expect.stringContaining('SHARED_UNSUPPORTED') });
+      expect(run.stderr).not.toContain('secret');
+    }
+    const unreachable = await runMain(['balances', '--db', url]);
+    expect(unreachable).toMatchObject({ code: 2, stderr: expect.stringContaining('SHARED_UNREACHABLE: The shared ledger at postgres://nobody:***@') });
+    expect(unreachable.stderr).not.toContain('secret');
+  });
+});
 
 describe.each(backends())('the engine on the %s back end', (backend) => {
   async function newLedger() {
