@@ -28,6 +28,8 @@ const shared = {
   metafile: true,
   write: false,
   logLevel: 'warning',
+  // electron/core/storage/sqlite.ts reads import.meta only where __filename is missing (an ES module); the bundle has __filename.
+  logOverride: { 'empty-import-meta': 'silent' },
 };
 
 /** In main.mjs the default loader of run-command stays an import of the CommonJS bundle; bin/paydesk.mjs passes its own. */
@@ -44,7 +46,7 @@ export async function buildCli() {
   const [entry, engine] = await Promise.all([
     build({ ...shared, entryPoints: ['electron/cli/main.ts'], format: 'esm', outfile: path.join(outputFolder, 'main.mjs'), plugins: [runCommandOutside] }),
     build({
-      ...shared, entryPoints: ['electron/cli/run-command.ts'], format: 'cjs', outfile: path.join(outputFolder, 'run-command.cjs'), external: ['sql.js'],
+      ...shared, entryPoints: ['electron/cli/run-command.ts'], format: 'cjs', outfile: path.join(outputFolder, 'run-command.cjs'), external: ['sql.js', 'pg'],
       // import() becomes require(): vm.Script, which compiles this bundle, has no loader for dynamic imports.
       supported: { 'dynamic-import': false },
     }),

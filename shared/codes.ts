@@ -39,6 +39,7 @@ export const reasonSentences = {
   BACKUP_FAILED: 'The backup could not be made or read.',
   LEDGER_STOPPED: 'A write to disk failed, so PayDesk stopped taking work; nothing acknowledged is lost. Fix the cause, then reopen the ledger.',
   READ_ONLY: 'The ledger is open read-only (its folder cannot be written): nothing can be changed.',
+  SHARED_UNSUPPORTED: 'This is not available yet for a shared ledger on PostgreSQL.',
   INTERNAL: 'The engine hit an unexpected error; check the outcome before retrying (a retry with the same payment id never pays twice).',
 } as const;
 

@@ -145,5 +145,6 @@ export type PaymentRecordedEvent = Pick<PaymentRecord, 'paymentId' | 'status' | 
 };
 
 export interface LedgerChangedEvent {
-  reason: 'payment' | 'account' | 'batch' | 'opened';
+  /** 'remote': another desk changed a shared ledger (payments, approvals, batches, accounts). */
+  reason: 'payment' | 'account' | 'batch' | 'opened' | 'remote';
 }

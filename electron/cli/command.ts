@@ -36,6 +36,10 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
   /** For commands that must not open the ledger first (restore replaces a file that may be damaged). */
   runWithoutLedger?(context: Omit<CommandContext, 'engine'>): Promise<number>;
+  /** False for a command that names its ledgers otherwise (`copy --from --to`). */
+  needsDb?: false;
+  /** Why the command refuses a shared ledger (a postgres:// URL), or null where it works on one. */
+  refusesShared?(values: CommandContext['values']): string | null;
 }
 
 export function requireString(values: Record<string, unknown>, key: string): string {

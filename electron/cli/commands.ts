@@ -5,6 +5,8 @@ import { demoCommand, metricsCommand } from './metrics-commands';
 import { reconcileCommand } from './reconcile-command';
 import { accountIdentifyCommand } from './account-identify-command';
 import { restoreCommand } from './restore-command';
+import { copyCommand } from './copy-command';
+import { displayLocation } from '../core/storage/postgres-log';
 
 const db = { db: { type: 'string' } } as const;
 const json = { json: { type: 'boolean' } } as const;
@@ -17,9 +19,10 @@ export const commandTable: Record<string, Command> = {
   init: {
     options: { ...db, demo: { type: 'boolean' } },
     createsLedger: true,
+    refusesShared: (values) => (values.demo === true ? 'a demo ledger is made in a file only' : null),
     async run({ engine, values, out }) {
       if (values.demo === true) await seedDemoLedger(engine, true);
-      out(`Created ${engine.ledgerPath}${values.demo === true ? ' with demo accounts' : ''}.`);
+      out(`Created ${displayLocation(engine.ledgerPath)}${values.demo === true ? ' with demo accounts' : ''}.`);
       return exitCodes.ok;
     },
   },
@@ -86,8 +89,9 @@ export const commandTable: Record<string, Command> = {
   },
   batch: batchCommand,
   metrics: metricsCommand,
-  demo: demoCommand,
+  demo: { ...demoCommand, refusesShared: () => 'a demo ledger is made in a file only' },
+  copy: copyCommand,
   reconcile: reconcileCommand,
   'account identify': accountIdentifyCommand,
-  restore: restoreCommand,
+  restore: { ...restoreCommand, refusesShared: () => 'restore replaces a ledger file; back up and restore a shared ledger with pg_dump' },
 };

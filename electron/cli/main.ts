@@ -1,6 +1,7 @@
 import { exitCodes } from './command';
 
-const usage = `usage: paydesk <command> --db FILE [options]
+const usage = `usage: paydesk <command> --db FILE|postgres://... [options]
+(wherever --db FILE is named, a PostgreSQL URL may be named instead: a shared ledger; demo and restore work on files only)
 commands:
   init --db FILE [--demo]   (--demo: a demo ledger with a few accounts; only a demo ledger runs the load generator)
   account add --db FILE --code C --name N --currency CUR [--opening-balance AMOUNT] [--overdraft-limit AMOUNT]
@@ -13,7 +14,8 @@ commands:
   verify --db FILE
   restore --db FILE BACKUP   (the current file and journal move aside into FILE.before-restore-TIME/)
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]
-  demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new demo ledger with a day of history and sample files)`;
+  demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new demo ledger with a day of history and sample files)
+  copy --from FILE|URL --to URL|FILE   (a file ledger into a new shared ledger on PostgreSQL, or back; verified on both sides)`;
 
 /** Loads the part of the CLI that runs commands (the engine, sql.js); the shipped bundle passes its own loader. */
 export type RunCommandLoader = () => Promise<{ runCommand(argv: string[]): Promise<number> }>;

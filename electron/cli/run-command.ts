@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Engine } from '../core/engine';
 import { LedgerOpenError } from '../core/ledger-store';
+import { isSharedLedgerUrl, SharedLedgerError } from '../core/storage/postgres-log';
 import { exitCodes, LedgerStoppedExit, requireString, UsageError, type CommandContext } from './command';
 import { commandTable } from './commands';
 
@@ -24,15 +25,24 @@ export async function runCommand(argv: string[]): Promise<number> {
     const options = command.options as ParseArgsConfig['options'];
     const parsed = parseArgs({ args: rest, options, allowPositionals: command.positionals ?? false, strict: true });
     const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-    const ledgerPath = requireString(values, 'db');
+    const ledgerPath = command.needsDb === false ? '' : requireString(values, 'db');
+    const shared = isSharedLedgerUrl(ledgerPath);
+    const sharedRefusal = shared ? (command.refusesShared?.(values) ?? null) : null;
+    if (sharedRefusal !== null) {
+      process.stderr.write(`paydesk: SHARED_UNSUPPORTED: ${name} is not available for a shared ledger on PostgreSQL: ${sharedRefusal}. Nothing was changed.\n`);
+      return exitCodes.refused;
+    }
     if (command.runWithoutLedger !== undefined) {
       return await command.runWithoutLedger({ values, positionals: parsed.positionals, out: (text) => process.stdout.write(`${text}\n`) });
     }
-    if (!command.createsLedger && !existsSync(ledgerPath)) {
+    if (!shared && !command.createsLedger && !existsSync(ledgerPath)) {
       throw new UsageError(`no ledger at ${ledgerPath}; create one with "paydesk init --db ${ledgerPath}"`);
     }
-    if (command.createsLedger && existsSync(ledgerPath)) throw new UsageError(`${ledgerPath} already exists; it was left as it is`);
-    engine = await Engine.open(ledgerPath, { create: command.createsLedger === true, readOnly: command.readOnly === true ? 'auto' : undefined });
+    if (!shared && command.createsLedger && existsSync(ledgerPath)) throw new UsageError(`${ledgerPath} already exists; it was left as it is`);
+    engine = await Engine.open(ledgerPath, {
+      create: command.createsLedger === true, mustBeNew: command.createsLedger === true, liveUpdates: false,
+      readOnly: command.readOnly === true ? 'auto' : undefined,
+    });
     const context: CommandContext = { engine, values, positionals: parsed.positionals, out: (text) => process.stdout.write(`${text}\n`) };
     return await command.run(context);
   } catch (error) {
@@ -53,6 +63,10 @@ function reportError(error: unknown, name: string): number {
   if (error instanceof LedgerOpenError && name === 'verify') {
     process.stdout.write(`FAILED: ${message}\n`);
     return exitCodes.refused;
+  }
+  if (error instanceof SharedLedgerError) {
+    process.stderr.write(`paydesk: ${error.code}: ${message}\n`);
+    return exitCodes.usage;
   }
   const known = error instanceof UsageError || error instanceof LedgerOpenError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   process.stderr.write(`paydesk: ${known ? message : `unexpected error: ${message}`}\n`.replace(/\n(?!$)/g, ' '));

@@ -33,15 +33,31 @@ export interface StorageState {
   stopped(): string | null;
   /** The failure to answer for an error thrown by the store, or null for any other error. */
   describe(error: unknown): Failure | null;
+  /**
+   * Runs a request with the ledger current and to itself (LedgerStore.turn): for a
+   * shared ledger, across every process that has it open.
+   */
+  turn<T>(handler: () => Promise<T>): Promise<T>;
 }
 
-const noStorageState: StorageState = { stopped: () => null, describe: () => null };
+const noStorageState: StorageState = { stopped: () => null, describe: () => null, turn: (handler) => handler() };
 
 export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper, storage: StorageState = noStorageState): Dispatch {
   return async (channelName, request, context) => {
     if (!isChannelName(channelName)) {
       return failure('UNKNOWN_CHANNEL', `The engine has no operation called "${String(channelName).slice(0, 60)}".`);
     }
+    try {
+      return await storage.turn(() => dispatchInTurn(channelName, request, context));
+    } catch (error) {
+      // The turn itself failed (a shared ledger's connection): the store has stopped and says why.
+      const storageFailure = storage.describe(error);
+      if (storageFailure !== null) return storageFailure;
+      throw error;
+    }
+  };
+
+  async function dispatchInTurn(channelName: ChannelName, request: unknown, context: CallContext): Promise<Result<unknown>> {
     const admitted = gatekeeper.admit(channelName, context);
     if (!admitted.ok) return admitted;
     const parsed = channels[channelName].request.safeParse(request ?? {});
@@ -65,5 +81,5 @@ export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper, stora
       console.error(`paydesk: ${channelName} failed`, error);
       return failure('INTERNAL', sentenceFor('INTERNAL'));
     }
-  };
+  }
 }

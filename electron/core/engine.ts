@@ -12,6 +12,7 @@ import type { EngineApi, PaymentRequest } from './engine-api';
 import { EngineEvents } from './events';
 import { LedgerStore, LedgerStoppedError, ReadOnlyLedgerError, type CloseReport, type LedgerStoreOptions } from './ledger-store';
 import { LedgerOpenError, restoreAdvice } from './storage/ledger-open-error';
+import { displayLocation, isSharedLedgerUrl } from './storage/postgres-log';
 import { toAccount, type AccountState } from './ledger-state';
 import { balanceLimitRejection, decidePayment } from './payment-decision';
 import { accountStatement, defaultPageSize, findPayment, listPayments, seqRangeReceivedBetween } from './queries';
@@ -40,6 +41,8 @@ export interface EngineOptions extends LedgerStoreOptions {
   automaticBackups?: boolean;
   /** Where payment stamps and "now" come from (electron/core/clock.ts); tests inject one they can move. */
   clock?: Clock;
+  /** A shared ledger only: false for a command that runs once (the CLI), which needs no other desk's changes pushed. */
+  liveUpdates?: boolean;
 }
 
 /**
@@ -64,7 +67,8 @@ export class Engine implements EngineApi {
     store.state.stampClock.onJump((jump) => queueMicrotask(() => this.auditClockJump(jump)));
     this.controls = new Controls(store, this.events);
     // The host's signed-in sessions outlive a restart of the host (electron/core/security/sessions.ts).
-    this.controls.sessions.persistTo(sessionsFilePath(store.ledgerPath));
+    // A shared ledger's sessions stay in this process's memory (no file beside a database).
+    if (!store.isShared) this.controls.sessions.persistTo(sessionsFilePath(store.ledgerPath));
     this.backups = new Backups(store);
     this.dispatch = createDispatch(this.handlers(), this.controls.access, storageState(store));
   }
@@ -75,14 +79,19 @@ export class Engine implements EngineApi {
    * refused with LedgerOpenError and nothing on disk is changed.
    */
   static async open(ledgerPath: string, options: EngineOptions = {}): Promise<Engine> {
-    const store = await LedgerStore.open(path.resolve(ledgerPath), options);
+    const store = await LedgerStore.open(isSharedLedgerUrl(ledgerPath) ? ledgerPath : path.resolve(ledgerPath), options);
     const report = verifyLedger(store.database);
     if (!report.ok) {
       await store.discard();
-      throw new LedgerOpenError(`${ledgerPath} fails verification: ${report.problems.join(' ')} ${restoreAdvice}`);
+      throw new LedgerOpenError(`${displayLocation(ledgerPath)} fails verification: ${report.problems.join(' ')} ${restoreAdvice}`);
     }
     const engine = new Engine(store, options.clock);
-    if (options.automaticBackups === true) engine.automaticBackups = AutomaticBackups.start(engine.backups);
+    // A shared ledger's backups belong to PostgreSQL's tools (sharedBackupRefusals).
+    if (options.automaticBackups === true && !store.isShared) engine.automaticBackups = AutomaticBackups.start(engine.backups);
+    if (store.isShared && options.liveUpdates !== false) {
+      // Other desks' commits reach this process's screens between its own turns (LISTEN/NOTIFY).
+      store.onRemoteChange(() => engine.events.emit('ledger-changed', { reason: 'remote' }));
+    }
     return engine;
   }
 
@@ -126,17 +135,20 @@ export class Engine implements EngineApi {
    * never inside a batch chunk's decision). It changes no stamp.
    */
   private auditClockJump(jump: ClockJump): void {
-    try {
-      const direction = jump.jumpMs > 0 ? 'forward' : 'back';
-      this.store.commit([], { actor: 'system', action: 'clock-jump', target: direction, outcome: 'noted', detail: describeClockJump(jump) });
-    } catch (error) {
+    const direction = jump.jumpMs > 0 ? 'forward' : 'back';
+    const note = { actor: 'system', action: 'clock-jump', target: direction, outcome: 'noted', detail: describeClockJump(jump) };
+    this.store.turn(async () => void this.store.commit([], note)).catch((error: unknown) => {
       console.error('paydesk: noting a clock jump in the audit trail failed', error);
-    }
+    });
   }
 
   /** The six steps: receive (T1), validate, check balance, execute, record, answer once durable (T2). */
-  async submitPayment(request: PaymentRequest): Promise<Result<PaymentOutcome>> {
+  submitPayment(request: PaymentRequest): Promise<Result<PaymentOutcome>> {
     const receivedAtNs = process.hrtime.bigint();
+    return this.store.turn(() => this.submitPaymentInTurn(request, receivedAtNs));
+  }
+
+  private async submitPaymentInTurn(request: PaymentRequest, receivedAtNs: bigint): Promise<Result<PaymentOutcome>> {
     const reference = request.reference ?? '';
     const existing = findPayment(this.store.database, request.paymentId, this.store.state.pendingLatencyUs);
     if (existing !== undefined) return this.repeatOutcome(existing, request, reference);
@@ -319,8 +331,8 @@ export class Engine implements EngineApi {
   info(): LedgerInfo {
     const state = this.store.state;
     return {
-      path: this.ledgerPath,
-      fileName: path.basename(this.ledgerPath),
+      path: displayLocation(this.ledgerPath),
+      fileName: this.store.isShared ? displayLocation(this.ledgerPath) : path.basename(this.ledgerPath),
       accounts: state.accounts.size,
       // Opening balances are transfers from equity, not payments to an operator: the count matches the dashboard's.
       payments: state.lastPaymentSeq - this.openingPaymentCount(),
@@ -343,6 +355,11 @@ export class Engine implements EngineApi {
     return { ...report, ok: report.ok && audit.problems.length === 0, problems: [...report.problems, ...audit.problems] };
   }
 
+  /** The newest audit entry's hash: two copies of a ledger with the same head hold the same chain. */
+  auditHead(): string | null {
+    return (this.store.database.value('SELECT hash FROM audit ORDER BY seq DESC LIMIT 1') as string | undefined) ?? null;
+  }
+
   /** `verify`, plus the proof that the ledger file on disk still matches the checksum its checkpoint recorded. */
   async verifyWithFiles(): Promise<VerifyReport> {
     const report = this.verify();
@@ -363,7 +380,7 @@ export class Engine implements EngineApi {
       ...createReconciliationHandlers(this),
       ...createAccountIdentifierHandlers(this),
       ...this.controls.handlers(),
-      ...createBackupHandlers(this.backups),
+      ...(this.store.isShared ? sharedBackupRefusals() : createBackupHandlers(this.backups)),
     };
   }
 
@@ -405,6 +422,7 @@ export class Engine implements EngineApi {
 function storageState(store: LedgerStore): StorageState {
   return {
     stopped: () => store.stopped?.sentence ?? null,
+    turn: (handler) => store.turn(handler),
     describe(error) {
       if (error instanceof ReadOnlyLedgerError) return failure('READ_ONLY', `${error.message} Open it from writable storage to make changes.`);
       if (error instanceof LedgerStoppedError || store.stopped !== null) {
@@ -415,6 +433,13 @@ function storageState(store: LedgerStore): StorageState {
       return null;
     },
   };
+}
+
+/** Backups of a shared ledger belong to PostgreSQL's own tools for now: each channel says so instead of writing a file. */
+function sharedBackupRefusals() {
+  const refuse = async () => failure('SHARED_UNSUPPORTED', 'Backups and restore are not available for a shared ledger on PostgreSQL yet: ' +
+    'back it up with pg_dump, or copy it to a file with "paydesk copy --from URL --to FILE".');
+  return { 'backup-status': refuse, 'backup-create': refuse, 'backup-folder-set': refuse, 'backup-restore': refuse } satisfies Partial<Handlers>;
 }
 
 function statusChangeRefusal(account: AccountState, status: AccountStatus) {

@@ -6,9 +6,10 @@ import { acquireLedgerLock, ReadOnlyFolderError, type LedgerLock } from './stora
 import { LedgerOpenError, restoreAdvice } from './storage/ledger-open-error';
 import { entryFor, manifestPath, matchingEntry, readManifest, writeManifest, type CheckpointEntry } from './storage/manifest';
 import { SqliteDatabase } from './storage/sqlite';
+import { displayLocation, isSharedLedgerUrl, PostgresLog } from './storage/postgres-log';
 import { applicationId, schemaStatements, schemaVersion } from './schema';
 import { LedgerState } from './ledger-state';
-import type { LedgerRecord } from './records';
+import type { LedgerRecord, PaymentRow } from './records';
 import { auditRecordFor, type AuditNote } from './audit/audit-trail';
 
 export { LedgerOpenError } from './storage/ledger-open-error';
@@ -52,6 +53,8 @@ export interface LedgerStoreOptions {
   readOnly?: 'auto' | 'always';
   /** False only where one process simulates many (the fault-injection test). */
   lock?: boolean;
+  /** A shared ledger (PostgreSQL) only: refuse a database that already holds one (`paydesk init`, `paydesk copy`). */
+  mustBeNew?: boolean;
 }
 
 export interface OpenReport {
@@ -128,12 +131,24 @@ export class LedgerStore {
     private readonly files: StorageFileSystem,
     private currentEntry: CheckpointEntry | null,
     private readonly options: LedgerStoreOptions,
+    /** The PostgreSQL log of a shared ledger; null for a ledger file. */
+    private readonly shared: PostgresLog | null = null,
   ) {
     this.checkpointedLsn = openReport.checkpointLsn;
     if (journal !== null) journal.onFailure = (error) => void this.stop(error);
+    if (shared !== null) {
+      shared.onFailure = (error) => void this.stop(error);
+      shared.applyRemote = (entries) => this.applyRemote(entries);
+    }
+  }
+
+  /** Where a change is appended: the journal beside the file, or the shared ledger's log. */
+  private get log(): Journal | PostgresLog | null {
+    return this.shared ?? this.journal;
   }
 
   static async open(ledgerPath: string, options: LedgerStoreOptions = {}): Promise<LedgerStore> {
+    if (isSharedLedgerUrl(ledgerPath)) return LedgerStore.openShared(ledgerPath, options);
     const files = options.files ?? nodeFileSystem;
     let readOnly = options.readOnly === 'always';
     let lock: LedgerLock | null = null;
@@ -202,6 +217,74 @@ export class LedgerStore {
     return store;
   }
 
+  /**
+   * A shared ledger in PostgreSQL: the same in-memory database, built from the
+   * copied-in image (if any) and the log, then kept current turn by turn.
+   */
+  private static async openShared(location: string, options: LedgerStoreOptions): Promise<LedgerStore> {
+    if (options.readOnly === 'always') throw new LedgerOpenError(`${displayLocation(location)} is a shared ledger; it cannot be opened read-only yet.`);
+    const snapshotPayments = options.initialBytes === undefined ? undefined : await paymentRowsIn(location, options.initialBytes);
+    const opened = await PostgresLog.open(location, applicationId, {
+      create: options.create === true, mustBeNew: options.mustBeNew, snapshot: options.initialBytes, snapshotPayments,
+    });
+    let database: SqliteDatabase;
+    try {
+      database = await newDatabase(displayLocation(location), opened.snapshot ?? undefined);
+    } catch (error) {
+      await opened.log.close();
+      throw error;
+    }
+    const state = new LedgerState(database);
+    replay(database, state, opened.entries);
+    const report: OpenReport = {
+      replayedRecords: opened.entries.length, journalBytes: 0, checkpointLsn: 0, checksumMs: 0, removedTemporaryFiles: [],
+    };
+    return new LedgerStore(location, database, state, null, report, null, nodeFileSystem, null, options, opened.log);
+  }
+
+  /** The whole database as one image, metrics written first (`paydesk copy`); between commits only. */
+  exportImage(): Uint8Array {
+    this.flushMetrics();
+    return this.database.export();
+  }
+
+  /** Whether this is a shared ledger (PostgreSQL), which several processes may have open at once. */
+  get isShared(): boolean {
+    return this.shared !== null;
+  }
+
+  /**
+   * Runs `handler` with the ledger current and to itself: for a file, which one
+   * process holds, that is always so; for a shared ledger it takes the turn
+   * across every process (electron/core/storage/postgres-log.ts). Every change
+   * is made inside one.
+   */
+  turn<T>(handler: () => Promise<T>): Promise<T> {
+    return this.shared === null ? handler() : this.shared.turn(handler);
+  }
+
+  /** Starts background work (a batch run) outside the turn of the request that started it: it takes turns of its own. */
+  outsideTurn<T>(work: () => T): T {
+    return this.shared === null ? work() : this.shared.outsideTurn(work);
+  }
+
+  /** Called after other desks' changes reached this process between its own turns (shared ledgers only). */
+  onRemoteChange(listener: () => void): () => void {
+    if (this.shared === null) return () => undefined;
+    void this.shared.listen().catch((error: unknown) => console.error('paydesk: listening for other desks failed', error));
+    return this.shared.onRemoteChange(listener);
+  }
+
+  /** Frames another desk committed: applied exactly as replay applies them. */
+  private applyRemote(entries: JournalEntry[]): void {
+    try {
+      replay(this.database, this.state, entries);
+    } catch (error) {
+      this.state.reload();
+      throw error;
+    }
+  }
+
   /** A new ledger: the database, the first journal generation, the manifest, then the file, in that order. */
   private static async create(
     ledgerPath: string, options: LedgerStoreOptions, files: StorageFileSystem, lock: LedgerLock | null,
@@ -234,7 +317,7 @@ export class LedgerStore {
   }
 
   get readOnly(): boolean {
-    return this.journal === null;
+    return this.log === null;
   }
 
   /** Why the store stopped taking work, or null while it works. */
@@ -250,17 +333,21 @@ export class LedgerStore {
 
   private stop(cause: unknown): LedgerStoppedError {
     if (this.stoppedBy !== null) return this.stoppedBy;
-    this.stoppedBy = new LedgerStoppedError(describeWriteFailure(this.ledgerPath, cause));
+    this.stoppedBy = new LedgerStoppedError(this.shared === null
+      ? describeWriteFailure(this.ledgerPath, cause)
+      : `Writing to the shared ledger at ${displayLocation(this.ledgerPath)} failed (${(cause as Error | undefined)?.message ?? String(cause)}). ` +
+        'PayDesk stopped taking work so that it never reports an outcome PostgreSQL has not committed; nothing acknowledged is lost.');
     console.error(`paydesk: ${this.stoppedBy.sentence} (${(cause as Error | undefined)?.message ?? String(cause)})`);
     for (const listener of this.stopListeners) listener(this.stoppedBy);
     return this.stoppedBy;
   }
 
-  private assertWritable(): Journal {
+  private assertWritable(): Journal | PostgresLog {
     if (this.closed) throw new Error('the ledger is closed');
     if (this.stoppedBy !== null) throw this.stoppedBy;
-    if (this.journal === null) throw new ReadOnlyLedgerError(`${this.ledgerPath} is open read-only: nothing can be changed.`);
-    return this.journal;
+    const log = this.log;
+    if (log === null) throw new ReadOnlyLedgerError(`${this.ledgerPath} is open read-only: nothing can be changed.`);
+    return log;
   }
 
   /**
@@ -271,7 +358,7 @@ export class LedgerStore {
    * applied, replayed or lost together.
    */
   commit(newRecords: LedgerRecord[], audit?: AuditNote): number {
-    const journal = this.assertWritable();
+    const log = this.assertWritable();
     const records = [...this.takePendingLatency(), ...newRecords];
     const auditRecord = auditRecordFor(this.database, newRecords, audit);
     if (auditRecord !== null) records.push(auditRecord);
@@ -284,7 +371,7 @@ export class LedgerStore {
       throw error;
     }
     // One frame for the whole commit: after a crash it is replayed whole or not at all.
-    const lsn = journal.append(records);
+    const lsn = log.append(records);
     this.metricsFlushTimer ??= setTimeout(() => this.flushMetricsSoon(), metricsFlushDelayMs);
     this.metricsFlushTimer.unref?.();
     this.maybeCheckpoint();
@@ -321,7 +408,7 @@ export class LedgerStore {
   recordLatency(seq: number, pltUs: number): void {
     this.pendingLatencyPairs.push(seq, pltUs);
     this.state.notePendingLatency(seq, pltUs);
-    if (this.journal === null) return;
+    if (this.log === null) return;
     this.latencyFlushTimer ??= setTimeout(() => this.flushQuietLatencies(), latencyFlushDelayMs);
     this.latencyFlushTimer.unref?.();
   }
@@ -330,11 +417,9 @@ export class LedgerStore {
   private flushQuietLatencies(): void {
     this.latencyFlushTimer = null;
     if (this.closed || this.stoppedBy !== null || this.pendingLatencyPairs.length === 0) return;
-    try {
-      this.commit([]);
-    } catch (error) {
-      console.error('paydesk: writing measured latencies failed', error);
-    }
+    this.turn(async () => {
+      if (!this.closed && this.stoppedBy === null && this.pendingLatencyPairs.length > 0) this.commit([]);
+    }).catch((error: unknown) => console.error('paydesk: writing measured latencies failed', error));
   }
 
   /** The same for many payments at once (a batch chunk): pairs of seq and PLT in microseconds. */
@@ -350,9 +435,10 @@ export class LedgerStore {
   }
 
   whenDurable(lsn: number): Promise<void> {
-    if (this.journal === null) return Promise.resolve();
-    if (this.stoppedBy !== null && lsn > this.journal.durableThrough) return Promise.reject(this.stoppedBy);
-    return this.journal.whenDurable(lsn).catch((error: unknown) => {
+    const log = this.log;
+    if (log === null) return Promise.resolve();
+    if (this.stoppedBy !== null && lsn > log.durableThrough) return Promise.reject(this.stoppedBy);
+    return log.whenDurable(lsn).catch((error: unknown) => {
       // A wait cut short by close is not a failed write: the store was closed on purpose.
       if (this.closed && this.stoppedBy === null) throw new Error('the ledger is closed');
       throw this.stoppedBy ?? this.stop(error);
@@ -361,11 +447,13 @@ export class LedgerStore {
 
   /** Waits until everything committed so far is durable (for answers that repeat an earlier outcome). */
   whenAllDurable(): Promise<void> {
-    return this.whenDurable(this.journal?.lastAppendedLsn ?? 0);
+    return this.whenDurable(this.log?.lastAppendedLsn ?? 0);
   }
 
   /** Writes the whole database to the file atomically and retires the journal it covers. */
   checkpoint(atOpenOrClose = false): Promise<void> {
+    // A shared ledger has no file to fold its log into: PostgreSQL keeps it.
+    if (this.shared !== null) return Promise.resolve();
     this.checkpointing ??= this.runCheckpoint()
       .catch((error: unknown) => {
         // A failed checkpoint at close leaves the journal as the durable record (close says so);
@@ -398,6 +486,7 @@ export class LedgerStore {
     if (this.latencyFlushTimer !== null) clearTimeout(this.latencyFlushTimer);
     if (this.metricsFlushTimer !== null) clearTimeout(this.metricsFlushTimer);
     let report: CloseReport = { checkpointed: false, warning: null };
+    if (this.shared !== null) return this.closeShared(this.shared);
     if (this.journal !== null && this.stoppedBy === null) {
       try {
         if (this.pendingLatencyPairs.length > 0) this.commit([]);
@@ -418,11 +507,26 @@ export class LedgerStore {
     return report;
   }
 
+  /** Latencies still waiting go in a last turn; everything appended is committed before the connection ends. */
+  private async closeShared(shared: PostgresLog): Promise<CloseReport> {
+    let report: CloseReport = { checkpointed: false, warning: null };
+    if (this.stoppedBy === null && this.pendingLatencyPairs.length > 0) {
+      await this.turn(async () => void this.commit([])).catch((error: unknown) => {
+        report = { checkpointed: false, warning: `the last measured latencies were not written (${(error as Error).message}).` };
+      });
+    }
+    this.closed = true;
+    await shared.close();
+    this.database.close();
+    return report;
+  }
+
   /**
    * Reads the ledger file again and checks it against its manifest entry (bit
    * rot since open); returns the problems found, none when it matches.
    */
   async checkFiles(): Promise<string[]> {
+    if (this.shared !== null) return [];
     try {
       const bytes = await readLedgerFile(this.files, this.ledgerPath);
       const entries = await readManifest(this.files, this.ledgerPath);
@@ -442,6 +546,7 @@ export class LedgerStore {
     if (this.latencyFlushTimer !== null) clearTimeout(this.latencyFlushTimer);
     if (this.metricsFlushTimer !== null) clearTimeout(this.metricsFlushTimer);
     await this.journal?.abandon();
+    await this.shared?.close();
     this.database.close();
     await this.lock?.release().catch(() => undefined);
   }
@@ -471,7 +576,9 @@ export class LedgerStore {
   }
 
   private async runCheckpoint(): Promise<void> {
-    const journal = this.assertWritable();
+    this.assertWritable();
+    const journal = this.journal;
+    if (journal === null) return;
     if (this.pendingLatencyPairs.length > 0) this.commit([]);
     if (journal.lastAppendedLsn === this.checkpointedLsn && this.currentEntry !== null) return;
     this.options.onCheckpointStart?.();
@@ -616,4 +723,16 @@ function replay(database: SqliteDatabase, state: LedgerState, entries: JournalEn
     for (const entry of entries) for (const record of entry.record as LedgerRecord[]) state.apply(record);
     state.metrics.flush();
   });
+}
+
+/** The payments in a database image, so that a shared ledger made from it knows their ids are taken. */
+async function paymentRowsIn(location: string, bytes: Uint8Array): Promise<PaymentRow[]> {
+  const database = await loadDatabase(displayLocation(location), Buffer.from(bytes));
+  try {
+    return database.all<{ seq: number; id: string; a: number; cur: string; s: 0 | 1; code: PaymentRow['code'] }>(
+      'SELECT seq, payment_id AS id, amount_minor AS a, currency AS cur, status AS s, code FROM payments ORDER BY seq',
+    ).map((row) => ({ ...row, d: '', c: '', ref: '', msg: null, ch: 'realtime', b: null, l: null, at: 0 }));
+  } finally {
+    database.close();
+  }
 }

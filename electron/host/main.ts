@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { displayLocation, isSharedLedgerUrl } from '../core/storage/postgres-log';
 import { startHost } from './server';
 
 /**
@@ -17,7 +18,8 @@ export const defaultRendererFolder = path.join(repositoryRoot, 'out', 'renderer'
 
 const usage = `Usage: node bin/host.mjs [--db FILE] [--port N]
 
-  --db FILE   the ledger file to open or create (default ${defaultLedgerPath})
+  --db FILE   the ledger file to open or create (default ${defaultLedgerPath}),
+              or a postgres://user:password@host/database URL: a shared ledger several desks open at once
   --port N    the port on 127.0.0.1 to listen on; 0 picks a free one (default ${defaultPort})
 `;
 
@@ -40,7 +42,8 @@ function parseHostArguments(argv: string[]): HostArguments | string {
   if (values.help) return usage;
   const port = values.port === undefined ? defaultPort : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) return `--port must be a whole number from 0 to 65535.\n\n${usage}`;
-  return { ledgerPath: path.resolve(values.db ?? defaultLedgerPath), port };
+  const ledgerPath = values.db ?? defaultLedgerPath;
+  return { ledgerPath: isSharedLedgerUrl(ledgerPath) ? ledgerPath : path.resolve(ledgerPath), port };
 }
 
 async function main() {
@@ -51,7 +54,7 @@ async function main() {
     return;
   }
   const host = await startHost({ ...parsed, rendererFolder: defaultRendererFolder });
-  console.log(`PayDesk ledger: ${host.ledgerPath}`);
+  console.log(`PayDesk ledger: ${displayLocation(host.ledgerPath)}`);
   console.log(`PayDesk is running: ${host.url}`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineHolder } from '../core/engine-holder';
+import { isSharedLedgerUrl } from '../core/storage/postgres-log';
 import { failure, type Result } from '../../shared/result';
 import { securityHeaders } from './csp';
 import { readStaticFile } from './static-files';
@@ -55,7 +56,7 @@ export interface RunningHost {
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  await mkdir(path.dirname(path.resolve(options.ledgerPath)), { recursive: true });
+  if (!isSharedLedgerUrl(options.ledgerPath)) await mkdir(path.dirname(path.resolve(options.ledgerPath)), { recursive: true });
   const token = options.token ?? createAccessToken();
   const events = new EventStream();
   let engineForStreams: Pick<EngineHolder, 'dispatch'> | null = null;

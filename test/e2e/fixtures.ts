@@ -85,7 +85,7 @@ export function waitForUrl(host: ChildProcess): Promise<string> {
 }
 
 /** Creates the first administrator on the fresh ledger and returns the session id it signed in with. */
-async function setUpAdministrator(hostUrl: string): Promise<string> {
+export async function setUpAdministrator(hostUrl: string): Promise<string> {
   const url = new URL(hostUrl);
   const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
   const response = await fetch(`${url.origin}/api/session-setup`, {

@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { batchLimits } from '../../../shared/batch';
+import { displayLocation, isSharedLedgerUrl } from '../storage/postgres-log';
 import { BatchFileError } from './csv-source';
 
 /**
@@ -12,6 +14,11 @@ import { BatchFileError } from './csv-source';
  */
 
 export function batchFolder(ledgerPath: string): string {
+  // A shared ledger has no folder of its own: its batch files stay on this desk, under the user's PayDesk folder.
+  if (isSharedLedgerUrl(ledgerPath)) {
+    const key = createHash('sha256').update(displayLocation(ledgerPath)).digest('hex').slice(0, 16);
+    return path.join(os.homedir(), '.paydesk', 'shared-ledger-batches', key);
+  }
   return `${ledgerPath}-batches`;
 }
 

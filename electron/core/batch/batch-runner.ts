@@ -98,7 +98,8 @@ export class BatchRun {
     this.counters = { ...spec.counters, reasons: { ...spec.counters.reasons } };
     this.runningMsBefore = spec.counters.runningMs;
     const releaseCheckpoints = store.holdCheckpoints();
-    this.finished = this.process().finally(releaseCheckpoints);
+    // The run takes a turn per chunk (LedgerStore.turn), not the one of the request that started it.
+    this.finished = store.outsideTurn(() => this.process()).finally(releaseCheckpoints);
   }
 
   /** Asks the run to stop after the chunk in flight is durable. */
@@ -158,7 +159,11 @@ export class BatchRun {
    * progress and latencies are still reported only once it is durable, and a
    * stop waits for every chunk before it.
    */
-  private async commitChunk(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
+  private commitChunk(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
+    return this.store.turn(() => this.commitChunkInTurn(pending, rowsInChunk, last));
+  }
+
+  private async commitChunkInTurn(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
     const rows = this.decide(pending);
     const rowsDoneBefore = this.counters.rowsDone;
     this.counters.rowsDone += rowsInChunk;

@@ -78,7 +78,9 @@ function loadSqlJs(): Promise<{ SQL: SqlJsStatic; native: NativeSqlite }> {
 
 /** Loads sql.js's WebAssembly itself (emscripten's instantiateWasm hook) to keep hold of its memory. */
 async function instantiate(): Promise<{ SQL: SqlJsStatic; native: NativeSqlite }> {
-  const wasmBytes = readFileSync(createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm'));
+  // The shipped CLI is a CommonJS bundle (scripts/build-cli.mjs), where import.meta is empty and __filename names the bundle.
+  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  const wasmBytes = readFileSync(createRequire(here).resolve('sql.js/dist/sql-wasm.wasm'));
   let memory: WebAssembly.Memory | null = null;
   function instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void): WebAssembly.Exports {
     void WebAssembly.instantiate(wasmBytes, imports).then(({ instance }) => {

@@ -270,7 +270,7 @@ export function connectBatches(store: BatchesStore, client: PayDeskClient): () =
   const stopProgress = client.on('batch-progress', (event) => store.getState().noteProgress(event));
   // A batch validated in another window sends no progress: the list follows the ledger's batch changes too.
   const stopChanges = client.on('ledger-changed', (event) => {
-    if (event.reason === 'batch') historyThrottle.request(() => void store.getState().loadHistory());
+    if (event.reason === 'batch' || event.reason === 'remote') historyThrottle.request(() => void store.getState().loadHistory());
   });
   return () => {
     stopProgress();

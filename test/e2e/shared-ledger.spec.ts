@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { expect, test } from '@playwright/test';
+import { setUpAdministrator, spawnHost, stop, waitForUrl } from './fixtures';
+import { createAccounts, createOperator, navigate, openSecondSession, setThreshold } from './operator-steps';
+
+/**
+ * Two hosts, as two desks, on one shared ledger in PostgreSQL: the maker's
+ * payment above the threshold appears live on the checker's Pending page on
+ * the other host, is approved there, and the maker's screen follows. Needs
+ * PAYDESK_TEST_PG_URL (scripts/test-setup-postgres.sh); skipped with that
+ * reason without it, and failed without it where PAYDESK_REQUIRE_PG=1 (CI).
+ */
+const serverUrl = process.env.PAYDESK_TEST_PG_URL;
+
+test.skip(serverUrl === undefined && process.env.PAYDESK_REQUIRE_PG !== '1', 'PAYDESK_TEST_PG_URL is not set: no PostgreSQL for the shared-ledger test');
+
+async function withAdmin(sql: string): Promise<void> {
+  if (serverUrl === undefined) throw new Error('PAYDESK_REQUIRE_PG=1 but PAYDESK_TEST_PG_URL is not set');
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+test("a maker's payment above the threshold appears live on the checker's Pending page on another host, who approves it", async ({ page, browser }) => {
+  const database = `paydesk_e2e_${randomBytes(5).toString('hex')}`;
+  await withAdmin(`CREATE DATABASE ${database}`);
+  const ledgerUrl = new URL(serverUrl!);
+  ledgerUrl.pathname = `/${database}`;
+  const makerHost = spawnHost(ledgerUrl.toString());
+  const checkerHost = spawnHost(ledgerUrl.toString());
+  try {
+    const makerUrl = await waitForUrl(makerHost);
+    const checkerUrl = await waitForUrl(checkerHost);
+    await page.goto(`${makerUrl}&session=${await setUpAdministrator(makerUrl)}`);
+    await createOperator(page, 'otto', 'operator');
+    await createOperator(page, 'april', 'approver');
+    await createAccounts(page, [['ALICE', 'EUR', '5000.00'], ['BOB', 'EUR', '0.00']]);
+    await setThreshold(page, 'EUR', '500.00');
+
+    const april = await openSecondSession(browser, checkerUrl, 'april', 'april password 123');
+    await navigate(april, 'Pending approvals');
+    const pending = april.getByRole('table', { name: 'Payments waiting for approval' });
+
+    const otto = await openSecondSession(browser, makerUrl, 'otto', 'otto password 123');
+    await navigate(otto, 'Payments');
+    const form = otto.getByRole('form', { name: 'Single payment' });
+    await form.getByRole('combobox', { name: 'Debtor', exact: true }).selectOption('ALICE');
+    await form.getByRole('combobox', { name: 'Creditor', exact: true }).selectOption('BOB');
+    await form.getByLabel('Amount').fill('1200.00');
+    await form.getByLabel('Reference').fill('Shared desk invoice');
+    await form.getByRole('button', { name: 'Submit payment' }).click();
+    await expect(otto.getByTestId('payment-outcome').locator('.outcome-status')).toHaveText('Waiting for approval');
+    const paymentId = (await otto.getByTestId('payment-outcome').locator('dd.mono').textContent()) ?? '';
+    await navigate(otto, 'Accounts');
+    await expect(otto.getByTestId('balance-BOB')).toHaveText('0.00');
+
+    // No reload: the other host's commit reaches this page through LISTEN/NOTIFY and a ledger-changed event.
+    const row = pending.getByRole('row', { name: new RegExp(paymentId) });
+    await expect(row).toContainText('Shared desk invoice');
+    await expect(row).toContainText('otto');
+    await row.getByRole('button', { name: `Approve payment ${paymentId}` }).click();
+    await expect(april.getByRole('status')).toHaveText(`Payment ${paymentId} approved.`);
+
+    await expect(otto.getByTestId('balance-BOB')).toHaveText('1,200.00');
+  } finally {
+    await stop(makerHost);
+    await stop(checkerHost);
+    await withAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  }
+});

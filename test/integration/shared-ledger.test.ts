@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { batchService } from '../../electron/core/batch/batch-handlers';
+import { Engine } from '../../electron/core/engine';
+import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion } from '../../electron/core/storage/postgres-log';
+import { generateBatch } from '../../scripts/generate-batch';
+import { withOperators, signIn } from '../support/operators';
+import { backends, newLedgerLocation, newPostgresDatabase, postgresTestsRun } from '../support/postgres';
+import { runMain } from '../support/run-cli';
+import { useTempFolder } from '../support/temp-folder';
+
+/**
+ * The engine's integration path against each storage back end: the ledger
+ * file and, where PAYDESK_TEST_PG_URL names a server, a shared ledger in
+ * PostgreSQL (test/support/postgres.ts).
+ */
+const newFolder = useTempFolder('paydesk-shared-');
+
+async function balances(engine: Engine): Promise<Record<string, number>> {
+  const listed = await engine.invoke('account-list', {});
+  if (!listed.ok) throw new Error(listed.message);
+  return Object.fromEntries(listed.value.map((account) => [account.code, account.balanceMinor]));
+}
+
+async function createAccount(engine: Engine, code: string, openingBalance = '0', overdraftLimit = '0') {
+  const created = await engine.invoke('account-create', { code, name: code, currency: 'EUR', openingBalance, overdraftLimit });
+  if (!created.ok) throw new Error(created.message);
+}
+
+const pay = (engine: Engine, paymentId: string, debtor: string, creditor: string, amount: string) =>
+  engine.invoke('payment-submit', { paymentId, debtor, creditor, amount, currency: 'EUR' });
+
+describe('naming a shared ledger', () => {
+  it('takes postgres:// and postgresql:// URLs for a shared ledger and never shows the password', () => {
+    expect(isSharedLedgerUrl('postgres://desk:secret@db:5432/books')).toBe(true);
+    expect(isSharedLedgerUrl('POSTGRESQL://db/books')).toBe(true);
+    expect(isSharedLedgerUrl('/home/ada/postgres://not-a-url.paydesk')).toBe(false);
+    expect(isSharedLedgerUrl('books.paydesk')).toBe(false);
+    expect(displayLocation('postgres://desk:secret@db:5432/books')).toBe('postgres://desk:***@db:5432/books');
+    expect(displayLocation('books.paydesk')).toBe('books.paydesk');
+  });
+
+  it('refuses the commands a shared ledger cannot run yet with SHARED_UNSUPPORTED, and one it cannot reach, without its password', async () => {
+    const url = 'postgres://nobody:secret@127.0.0.1:1/none';
+    for (const args of [['demo', '--db', url], ['init', '--db', url, '--demo'], ['restore', '--db', url, 'backup.paydesk']]) {
+      const run = await runMain(args);
+      expect(run, args.join(' ')).toMatchObject({ code: 1, stderr: expect.stringContaining('SHARED_UNSUPPORTED') });
+      expect(run.stderr).not.toContain('secret');
+    }
+    const unreachable = await runMain(['balances', '--db', url]);
+    expect(unreachable).toMatchObject({ code: 2, stderr: expect.stringContaining('SHARED_UNREACHABLE: The shared ledger at postgres://nobody:***@') });
+    expect(unreachable.stderr).not.toContain('secret');
+  });
+});
+
+describe.each(backends())('the engine on the %s back end', (backend) => {
+  async function newLedger() {
+    const location = await newLedgerLocation(backend, newFolder());
+    return { location, engine: await Engine.open(location, { create: true }) };
+  }
+
+  it('pays, rejects with a code, answers a retry with the first outcome, refuses the same id for another payment, and keeps it all', async () => {
+    const { location, engine } = await newLedger();
+    await createAccount(engine, 'ALICE', '100.00');
+    await createAccount(engine, 'BOB');
+    expect(await pay(engine, 'P-1', 'ALICE', 'BOB', '25.50')).toMatchObject({ ok: true, value: { status: 'accepted', code: 'ACSC', replayed: false } });
+    expect(await pay(engine, 'P-2', 'ALICE', 'BOB', '500.00')).toMatchObject({ ok: true, value: { status: 'rejected', code: 'AM04' } });
+    expect(await pay(engine, 'P-1', 'ALICE', 'BOB', '25.50')).toMatchObject({ ok: true, value: { status: 'accepted', replayed: true } });
+    expect(await pay(engine, 'P-1', 'ALICE', 'BOB', '25.51')).toMatchObject({ ok: false, code: 'DUPL' });
+    expect(await pay(engine, 'P-3', 'NOBODY', 'BOB', '1.00')).toMatchObject({ ok: true, value: { status: 'rejected', code: 'AC01' } });
+    expect(await engine.invoke('account-create', { code: 'ALICE', name: 'again', currency: 'EUR' })).toMatchObject({ ok: false, code: 'ACCOUNT_EXISTS' });
+    expect(await balances(engine)).toMatchObject({ ALICE: 7_450, BOB: 2_550, 'EQUITY-EUR': -10_000 });
+    await engine.close();
+    const reopened = await Engine.open(location);
+    expect(await balances(reopened)).toMatchObject({ ALICE: 7_450, BOB: 2_550, 'EQUITY-EUR': -10_000 });
+    expect(await pay(reopened, 'P-2', 'ALICE', 'BOB', '500.00')).toMatchObject({ ok: true, value: { status: 'rejected', replayed: true } });
+    expect(reopened.verify()).toMatchObject({ ok: true, checkedPayments: 4 });
+    await reopened.close();
+  });
+
+  it('holds a payment above the threshold for a second approver, refuses an operator without the approver role, and keeps one audit chain', async () => {
+    const { location, engine } = await newLedger();
+    const callers = await withOperators(engine, { otto: 'operator', april: 'approver' });
+    await callers.otto.call('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '1000.00' });
+    await callers.otto.call('account-create', { code: 'BOB', name: 'Bob', currency: 'EUR' });
+    await callers.admin.call('approval-threshold-set', { currency: 'EUR', amount: '500.00' });
+    const big = { paymentId: 'BIG-1', debtor: 'ALICE', creditor: 'BOB', amount: '600.00', currency: 'EUR' } as const;
+    expect(await callers.otto.call('payment-submit', big)).toMatchObject({ ok: true, value: { status: 'pending', code: 'PENDING_APPROVAL' } });
+    expect(await callers.otto.call('payment-submit', { ...big, paymentId: 'P-2', amount: '400.01' })).toMatchObject({ ok: true, value: { code: 'AM04' } });
+    expect(await callers.otto.call('approval-approve', { paymentId: 'BIG-1' })).toMatchObject({ ok: false, code: 'ROLE_REQUIRED' });
+    expect(await callers.april.call('approval-approve', { paymentId: 'BIG-1' })).toMatchObject({ ok: true, value: { status: 'approved' } });
+    expect(await balances(engine)).toMatchObject({ ALICE: 40_000, BOB: 60_000 });
+    await engine.close();
+    const reopened = await Engine.open(location);
+    expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
+    await reopened.close();
+  });
+
+  it('processes a batch in chunks, each row once, and a second run of the file pays nothing twice', async () => {
+    const folder = newFolder();
+    const { location, engine } = await newLedger();
+    await createAccount(engine, 'ALICE', '1000000.00');
+    await createAccount(engine, 'BOB', '1000000.00');
+    const filePath = path.join(folder, 'batch.csv');
+    await generateBatch(filePath, 240, 5, 'g5', ['ALICE', 'BOB']);
+    const service = batchService(engine);
+    service.chunkRows = 50;
+    const text = readFileSync(filePath, 'utf8');
+    const uploaded = await engine.invoke('batch-upload', { fileId: null, fileName: 'batch.csv', offset: 0, text });
+    if (!uploaded.ok) throw new Error(uploaded.message);
+    const inspected = await engine.invoke('batch-inspect', { fileId: uploaded.value.fileId });
+    if (!inspected.ok) throw new Error(inspected.message);
+    const validated = await engine.invoke('batch-validate', { fileId: uploaded.value.fileId, mapping: inspected.value.suggestedMapping });
+    if (!validated.ok) throw new Error(validated.message);
+    const batchId = validated.value.batch.batchId;
+    expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
+    expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 240 });
+    await engine.close();
+    const reopened = await Engine.open(location);
+    // 240 rows and the two opening balances, each once.
+    expect(reopened.verify()).toMatchObject({ ok: true, checkedPayments: 242 });
+    await reopened.close();
+  });
+});
+
+describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
+  it('lets two engines on one database pay from one account at once without passing its limit, each id once', async () => {
+    const location = await newPostgresDatabase();
+    const first = await Engine.open(location, { create: true });
+    await createAccount(first, 'ALICE', '10.00', '5.00');
+    await createAccount(first, 'BOB');
+    const second = await Engine.open(location);
+    const attempts = Array.from({ length: 40 }, (_, index) => [first, second][index % 2]);
+    // Each 1.00; 15.00 may leave ALICE (10.00 and a 5.00 overdraft), the rest is AM04. Ids repeat across engines.
+    const outcomes = await Promise.all(attempts.map((engine, index) => pay(engine, `C-${index % 30}`, 'ALICE', 'BOB', '1.00')));
+    const accepted = new Set(outcomes.flatMap((outcome) => (outcome.ok && outcome.value.status === 'accepted' ? [outcome.value.paymentId] : [])));
+    expect(accepted.size).toBe(15);
+    expect(await balances(second)).toMatchObject({ ALICE: -500, BOB: 1_500 });
+    expect(await balances(first)).toMatchObject({ ALICE: -500, BOB: 1_500 });
+    expect(first.verify()).toMatchObject({ ok: true });
+    expect(second.verify()).toMatchObject({ ok: true });
+    await first.close();
+    await second.close();
+  });
+
+  it("shows a maker's held payment to a checker on another engine, who approves it there", async () => {
+    const location = await newPostgresDatabase();
+    const maker = await Engine.open(location, { create: true });
+    const callers = await withOperators(maker, { otto: 'operator', april: 'approver' });
+    await callers.otto.call('account-create', { code: 'ALICE', name: 'Alice', currency: 'EUR', openingBalance: '1000.00' });
+    await callers.otto.call('account-create', { code: 'BOB', name: 'Bob', currency: 'EUR' });
+    await callers.admin.call('approval-threshold-set', { currency: 'EUR', amount: '500.00' });
+    const checkerEngine = await Engine.open(location);
+    const changed = new Promise<void>((resolve) => checkerEngine.store.onRemoteChange(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const big = { paymentId: 'BIG-1', debtor: 'ALICE', creditor: 'BOB', amount: '600.00', currency: 'EUR' } as const;
+    expect(await callers.otto.call('payment-submit', big)).toMatchObject({ ok: true, value: { status: 'pending' } });
+    await changed;
+    const april = await signIn(checkerEngine, 'april');
+    expect(await april.call('approval-list', { status: 'pending' })).toMatchObject({ ok: true, value: [{ paymentId: 'BIG-1', submittedBy: 'otto' }] });
+    expect(await april.call('approval-approve', { paymentId: 'BIG-1' })).toMatchObject({ ok: true, value: { status: 'approved' } });
+    expect(await callers.otto.call('payment-get', { paymentId: 'BIG-1' })).toMatchObject({ ok: true, value: { status: 'accepted' } });
+    expect(maker.verify()).toMatchObject({ ok: true, problems: [] });
+    await maker.close();
+    await checkerEngine.close();
+  });
+
+  it('refuses a database with a newer schema, and backups, with a code and a sentence', async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true });
+    expect(await engine.invoke('backup-create', {})).toMatchObject({ ok: false, code: 'SHARED_UNSUPPORTED' });
+    await engine.close();
+    const client = new pg.Client({ connectionString: location });
+    await client.connect();
+    await client.query('INSERT INTO paydesk_schema (version) VALUES ($1)', [sharedSchemaVersion + 1]);
+    await client.end();
+    await expect(Engine.open(location)).rejects.toMatchObject({ code: 'SCHEMA_NEWER', message: expect.stringContaining('newer than this PayDesk') });
+    await expect(Engine.open(await newPostgresDatabase())).rejects.toMatchObject({ code: 'NO_LEDGER' });
+  });
+
+  it('copies a file ledger into PostgreSQL and back, verified on both sides, and the ids stay taken', async () => {
+    const folder = newFolder();
+    const filePath = path.join(folder, 'books.paydesk');
+    const url = await newPostgresDatabase();
+    expect((await runMain(['init', '--db', filePath])).code).toBe(0);
+    const alice = ['account', 'add', '--db', filePath, '--code', 'ALICE', '--name', 'A', '--currency', 'EUR', '--opening-balance', '50.00'];
+    expect((await runMain(alice)).code).toBe(0);
+    expect((await runMain(['account', 'add', '--db', filePath, '--code', 'BOB', '--name', 'B', '--currency', 'EUR'])).code).toBe(0);
+    expect((await runMain(['pay', '--db', filePath, '--id', 'P-1', '--from', 'ALICE', '--to', 'BOB', '--amount', '20', '--currency', 'EUR'])).code).toBe(0);
+    const toShared = await runMain(['copy', '--from', filePath, '--to', url]);
+    expect(toShared).toMatchObject({ code: 0, stdout: expect.stringContaining('verify OK on both sides') });
+    expect((await runMain(['copy', '--from', filePath, '--to', url])).stderr).toContain('LEDGER_EXISTS');
+    const again = await runMain(['pay', '--db', url, '--id', 'P-1', '--from', 'ALICE', '--to', 'BOB', '--amount', '20', '--currency', 'EUR', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ id: 'P-1', status: 'accepted' });
+    expect((await runMain(['pay', '--db', url, '--id', 'P-2', '--from', 'ALICE', '--to', 'BOB', '--amount', '5', '--currency', 'EUR'])).code).toBe(0);
+    const back = path.join(folder, 'back.paydesk');
+    expect(await runMain(['copy', '--from', url, '--to', back])).toMatchObject({ code: 0 });
+    expect(await runMain(['verify', '--db', back])).toMatchObject({ code: 0, stdout: expect.stringContaining('3 accounts and 3 payments') });
+    expect(await runMain(['demo', '--db', url])).toMatchObject({ code: 1, stderr: expect.stringContaining('SHARED_UNSUPPORTED') });
+  });
+});
