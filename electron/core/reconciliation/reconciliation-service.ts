@@ -276,7 +276,8 @@ export function describeStatement(statement: ParsedStatement): string {
 function statementAccountUnknown(statement: ParsedStatement): string {
   if (statement.account === null) return 'The statement names no account (a CSV file never does); choose the account to reconcile.';
   const named = statement.account.kind === 'iban' ? `the IBAN ${statement.account.value}` : `the account id ${statement.account.value}`;
-  return `The statement names ${named}, which no ledger account carries; choose the account, or add the identifier to it under Bank identifiers in its statement on the Accounts page.`;
+  return `The statement names ${named}, which no ledger account carries; choose the account, ` +
+    'or add the identifier to it under Bank identifiers in its statement on the Accounts page.';
 }
 
 /** The period asked for, or the one the statement states, or its own first and last booking dates. */

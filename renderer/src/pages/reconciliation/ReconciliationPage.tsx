@@ -91,7 +91,9 @@ function StatementFileSummary() {
                   <td>{statement.index + 1}</td>
                   <td>{statement.statementId ?? ''}</td>
                   <td className="mono">{statement.account === null ? '' : `${statement.account.kind === 'iban' ? 'IBAN ' : ''}${statement.account.value}`}</td>
-                  <td>{statement.ledgerAccount ?? <span className="difference-nonzero">none carries it: choose below, or add it on the Accounts page</span>}</td>
+                  <td>
+                    {statement.ledgerAccount ?? <span className="difference-nonzero">none carries it: choose below, or add it on the Accounts page</span>}
+                  </td>
                   <td className="nowrap">{statement.fromDate} to {statement.toDate}</td>
                   <td className="numeric">{statement.lines}</td>
                   {several ? (
