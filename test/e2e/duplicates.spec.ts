@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { fillNewAccount } from './operator-steps';
+import { fillNewAccount, startNewPayment } from './operator-steps';
 
 /**
  * A possible duplicate: the same debtor, creditor, amount and reference as a
@@ -29,7 +29,7 @@ test('the same payment minutes later asks before paying, and pays again only whe
   const form = await fillPayment(page, '25.00', 'INV-7');
   await expect(outcome.locator('.outcome-status')).toHaveText('Accepted');
   const firstId = (await outcome.locator('dd.mono').textContent())!;
-  await form.getByRole('button', { name: 'New payment' }).click();
+  await startNewPayment(form);
 
   await fillPayment(page, '25.00', 'INV-7');
   const warning = page.getByTestId('duplicate-warning');
@@ -44,7 +44,7 @@ test('the same payment minutes later asks before paying, and pays again only whe
   // A different reference is a different payment: no question asked.
   await fillPayment(page, '25.00', 'INV-8');
   await expect(outcome.locator('.outcome-status')).toHaveText('Accepted');
-  await form.getByRole('button', { name: 'New payment' }).click();
+  await startNewPayment(form);
 
   await fillPayment(page, '25.00', 'INV-7');
   await warning.getByRole('button', { name: 'Pay it again' }).click();

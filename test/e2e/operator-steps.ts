@@ -1,4 +1,4 @@
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { expect } from './fixtures';
 
 /** Steps an operator takes on many pages, shared by the workflow specs. */
@@ -70,4 +70,13 @@ export async function processBatch(page: Page, fileName: string, text: string, v
   await page.getByLabel('Batch file to import').setInputFiles({ name: fileName, mimeType: 'text/csv', buffer: Buffer.from(text) });
   await page.getByRole('button', { name: 'Check every row' }).click();
   await page.getByRole('button', { name: `Process ${validRows.toLocaleString('en-US')} valid rows` }).click();
+}
+
+/**
+ * "New payment" empties the form and, a frame later, puts the cursor in the debtor search. Typing
+ * before that frame can land in the search box instead of the field meant, so the step waits for it.
+ */
+export async function startNewPayment(form: Locator) {
+  await form.getByRole('button', { name: 'New payment' }).click();
+  await expect(form.getByRole('searchbox', { name: 'Find debtor' })).toBeFocused();
 }

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { fillNewAccount } from './operator-steps';
+import { fillNewAccount, startNewPayment } from './operator-steps';
 
 /**
  * An operator, in a real browser against the loopback host and a fresh ledger:
@@ -57,7 +57,7 @@ test('an operator pays, is refused an overdraft, and a repeated submission pays 
   await expectBalances(page, { ALICE: '75.00', BOB: '25.00' });
 
   await openPayments(page);
-  await form.getByRole('button', { name: 'New payment' }).click();
+  await startNewPayment(form);
   await form.getByLabel('Amount').fill('500.00');
   await form.getByRole('button', { name: 'Submit payment' }).click();
   await expect(outcome.locator('.outcome-status')).toHaveText('Rejected');
