@@ -7,6 +7,7 @@ import { Engine } from '../../electron/core/engine';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { useTempFolder } from '../support/temp-folder';
 import { signIn, withOperators, type SignedInCaller } from '../support/operators';
+import { uploadAndValidate } from '../support/batch-steps';
 
 /** Four-eyes for batches: a batch whose total is above a currency's threshold waits, its totals reserved, for a different approver. */
 const newFolder = useTempFolder('paydesk-batch-approval-');
@@ -25,13 +26,7 @@ async function ledgerWithThreshold(ledgerPath = path.join(newFolder(), 'ledger.p
 /** Uploads, validates and starts a batch as `caller`; returns the start's answer. */
 async function startBatch(caller: SignedInCaller, lines: string[]) {
   const text = `${header}\n${lines.join('\n')}\n`;
-  const upload = await caller.call('batch-upload', { fileId: null, fileName: 'big.csv', offset: 0, text });
-  if (!upload.ok) throw new Error(upload.message);
-  const preview = await caller.call('batch-inspect', { fileId: upload.value.fileId });
-  if (!preview.ok) throw new Error(preview.message);
-  const validation = await caller.call('batch-validate', { fileId: upload.value.fileId, mapping: preview.value.suggestedMapping });
-  if (!validation.ok) throw new Error(validation.message);
-  const batchId = validation.value.batch.batchId;
+  const batchId = (await uploadAndValidate(caller.call.bind(caller), 'big.csv', text)).batch.batchId;
   return { batchId, started: await caller.call('batch-start', { batchId }) };
 }
 

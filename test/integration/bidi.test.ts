@@ -6,6 +6,7 @@ import { operatorCreateSchema } from '../../shared/access';
 import { Engine } from '../../electron/core/engine';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { useTempFolder } from '../support/temp-folder';
+import { uploadAndValidate } from '../support/batch-steps';
 
 /** Bidirectional controls (Trojan Source) are refused wherever text enters the ledger, with a sentence naming the character. */
 const newFolder = useTempFolder('paydesk-bidi-');
@@ -68,14 +69,9 @@ describe('bidirectional control characters', () => {
   it('batch rows with a bidi control in the reference or the payment id are invalid with the sentence; the other rows are paid', async () => {
     const engine = await openLedger();
     const text = `${header}\nB-1,ALICE,BOB,1.00,EUR,fine\nB-2,ALICE,BOB,2.00,EUR,Invoice ${override}2001\nB-\u200f3,ALICE,BOB,3.00,EUR,ok\n`;
-    const upload = await engine.invoke('batch-upload', { fileId: null, fileName: 'bidi.csv', offset: 0, text });
-    if (!upload.ok) throw new Error(upload.message);
-    const preview = await engine.invoke('batch-inspect', { fileId: upload.value.fileId });
-    if (!preview.ok) throw new Error(preview.message);
-    const validation = await engine.invoke('batch-validate', { fileId: upload.value.fileId, mapping: preview.value.suggestedMapping });
-    if (!validation.ok) throw new Error(validation.message);
-    expect(validation.value.batch).toMatchObject({ rows: 3, valid: 1, invalid: 2 });
-    expect(validation.value.errors).toEqual([
+    const validation = await uploadAndValidate(engine.invoke.bind(engine), 'bidi.csv', text);
+    expect(validation.batch).toMatchObject({ rows: 3, valid: 1, invalid: 2 });
+    expect(validation.errors).toEqual([
       {
         line: 3, field: 'reference', value: 'Invoice <U+202E>2001', code: 'FF01',
         message: 'The reference contains U+202E RIGHT-TO-LEFT OVERRIDE, which can disguise text; remove it.',
@@ -88,7 +84,7 @@ describe('bidirectional control characters', () => {
     // A file name that would display "invoice.csv" while it ends in something else.
     expect(await engine.invoke('batch-upload', { fileId: null, fileName: `invoice${override}vsc.exe`, offset: 0, text }))
       .toMatchObject({ ok: false, code: 'FF01', field: 'fileName', message: expect.stringContaining('U+202E RIGHT-TO-LEFT OVERRIDE') });
-    const batchId = validation.value.batch.batchId;
+    const batchId = validation.batch.batchId;
     expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
     expect(await batchService(engine).whenStopped(batchId)).toMatchObject({ status: 'completed', accepted: 1, skipped: 2 });
     expect(engine.store.database.value("SELECT COUNT(*) FROM payments WHERE reference LIKE '%' || char(8238) || '%'")).toBe(0);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { useTempFolder } from '../support/temp-folder';
+import { uploadAndValidate } from '../support/batch-steps';
 
 /**
  * Balances and totals that would pass 2^53 - 1 minor units are refused with
@@ -34,13 +35,7 @@ function balance(engine: Engine, code: string): number {
 
 async function validatedBatch(engine: Engine, lines: string[]): Promise<string> {
   const text = `${header}\n${lines.join('\n')}\n`;
-  const upload = await engine.invoke('batch-upload', { fileId: null, fileName: 'limit.csv', offset: 0, text });
-  if (!upload.ok) throw new Error(upload.message);
-  const preview = await engine.invoke('batch-inspect', { fileId: upload.value.fileId });
-  if (!preview.ok) throw new Error(preview.message);
-  const validation = await engine.invoke('batch-validate', { fileId: upload.value.fileId, mapping: preview.value.suggestedMapping });
-  if (!validation.ok) throw new Error(validation.message);
-  return validation.value.batch.batchId;
+  return (await uploadAndValidate(engine.invoke.bind(engine), 'limit.csv', text)).batch.batchId;
 }
 
 describe('balances and totals past 2^53 minor units', () => {

@@ -10,6 +10,7 @@ import { withOperators, signIn } from '../support/operators';
 import { backends, newLedgerLocation, newPostgresDatabase, postgresTestsRun } from '../support/postgres';
 import { runMain } from '../support/run-cli';
 import { useTempFolder } from '../support/temp-folder';
+import { uploadAndValidate } from '../support/batch-steps';
 
 /**
  * The engine's integration path against each storage back end: the ledger
@@ -108,13 +109,7 @@ describe.each(backends())('the engine on the %s back end', (backend) => {
     const service = batchService(engine);
     service.chunkRows = 50;
     const text = readFileSync(filePath, 'utf8');
-    const uploaded = await engine.invoke('batch-upload', { fileId: null, fileName: 'batch.csv', offset: 0, text });
-    if (!uploaded.ok) throw new Error(uploaded.message);
-    const inspected = await engine.invoke('batch-inspect', { fileId: uploaded.value.fileId });
-    if (!inspected.ok) throw new Error(inspected.message);
-    const validated = await engine.invoke('batch-validate', { fileId: uploaded.value.fileId, mapping: inspected.value.suggestedMapping });
-    if (!validated.ok) throw new Error(validated.message);
-    const batchId = validated.value.batch.batchId;
+    const batchId = (await uploadAndValidate(engine.invoke.bind(engine), 'batch.csv', text)).batch.batchId;
     expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
     expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 240 });
     await engine.close();
