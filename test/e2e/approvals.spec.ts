@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { createAccounts, createOperator, navigate, openSecondSession, processBatch, setThreshold } from './operator-steps';
+import { createAccounts, createOperator, heldPaymentId, navigate, openSecondSession, processBatch, setThreshold, submitPaymentForm } from './operator-steps';
 
 /**
  * Four-eyes on the Pending approvals page, with two operators signed in at
@@ -24,14 +24,8 @@ test("an approver approves a payment requested in another operator's session, re
   await prepare(page, hostUrl);
   const otto = await openSecondSession(browser, hostUrl, 'otto', 'otto password 123');
   await navigate(otto, 'Payments');
-  const form = otto.getByRole('form', { name: 'Single payment' });
-  await form.getByRole('combobox', { name: 'Debtor', exact: true }).selectOption('ALICE');
-  await form.getByRole('combobox', { name: 'Creditor', exact: true }).selectOption('BOB');
-  await form.getByLabel('Amount').fill('1200.00');
-  await form.getByLabel('Reference').fill('Invoice 2024-118 supplier');
-  await form.getByRole('button', { name: 'Submit payment' }).click();
-  await expect(otto.getByTestId('payment-outcome').locator('.outcome-status')).toHaveText('Waiting for approval');
-  const paymentId = (await otto.getByTestId('payment-outcome').locator('dd.mono').textContent()) ?? '';
+  await submitPaymentForm(otto, { debtor: 'ALICE', creditor: 'BOB', amount: '1200.00', reference: 'Invoice 2024-118 supplier' });
+  const paymentId = await heldPaymentId(otto);
 
   await navigate(otto, 'Pending approvals');
   const ownRow = otto.getByRole('table', { name: 'Payments waiting for approval' }).getByRole('row', { name: new RegExp(paymentId) });
@@ -147,13 +141,8 @@ test('the audit trail shows a refused self-approval and a backup, found by searc
   await prepare(page, hostUrl);
   const april = await openSecondSession(browser, hostUrl, 'april', 'april password 123');
   await navigate(april, 'Payments');
-  const form = april.getByRole('form', { name: 'Single payment' });
-  await form.getByRole('combobox', { name: 'Debtor', exact: true }).selectOption('ALICE');
-  await form.getByRole('combobox', { name: 'Creditor', exact: true }).selectOption('BOB');
-  await form.getByLabel('Amount').fill('900.00');
-  await form.getByRole('button', { name: 'Submit payment' }).click();
-  await expect(april.getByTestId('payment-outcome').locator('.outcome-status')).toHaveText('Waiting for approval');
-  const paymentId = (await april.getByTestId('payment-outcome').locator('dd.mono').textContent()) ?? '';
+  await submitPaymentForm(april, { debtor: 'ALICE', creditor: 'BOB', amount: '900.00' });
+  const paymentId = await heldPaymentId(april);
   // The page offers april no Approve on her own payment; a hand-made request (or a stale page) gets refused by core, and audited.
   const refused = await april.evaluate(async (id) => {
     const response = await fetch('/api/approval-approve', {

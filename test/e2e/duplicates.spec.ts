@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { fillNewAccount, startNewPayment } from './operator-steps';
+import { fillNewAccount, startNewPayment, submitPaymentForm } from './operator-steps';
 
 /**
  * A possible duplicate: the same debtor, creditor, amount and reference as a
@@ -8,14 +8,8 @@ import { fillNewAccount, startNewPayment } from './operator-steps';
  * and its rule, and either does not pay or pays it again on purpose.
  */
 
-async function fillPayment(page: Page, amount: string, reference: string) {
-  const form = page.getByRole('form', { name: 'Single payment' });
-  await form.getByRole('combobox', { name: 'Debtor', exact: true }).selectOption('ALICE');
-  await form.getByRole('combobox', { name: 'Creditor', exact: true }).selectOption('BOB');
-  await form.getByLabel('Amount').fill(amount);
-  await form.getByLabel('Reference').fill(reference);
-  await form.getByRole('button', { name: 'Submit payment' }).click();
-  return form;
+function fillPayment(page: Page, amount: string, reference: string) {
+  return submitPaymentForm(page, { debtor: 'ALICE', creditor: 'BOB', amount, reference });
 }
 
 test('the same payment minutes later asks before paying, and pays again only when confirmed', async ({ page, hostUrl }) => {

@@ -80,3 +80,21 @@ export async function startNewPayment(form: Locator) {
   await form.getByRole('button', { name: 'New payment' }).click();
   await expect(form.getByRole('searchbox', { name: 'Find debtor' })).toBeFocused();
 }
+
+/** Fills the single payment form on screen and submits it; returns the form. */
+export async function submitPaymentForm(page: Page, payment: { debtor: string; creditor: string; amount: string; reference?: string }) {
+  const form = page.getByRole('form', { name: 'Single payment' });
+  await form.getByRole('combobox', { name: 'Debtor', exact: true }).selectOption(payment.debtor);
+  await form.getByRole('combobox', { name: 'Creditor', exact: true }).selectOption(payment.creditor);
+  await form.getByLabel('Amount').fill(payment.amount);
+  if (payment.reference !== undefined) await form.getByLabel('Reference').fill(payment.reference);
+  await form.getByRole('button', { name: 'Submit payment' }).click();
+  return form;
+}
+
+/** The payment id of the outcome on screen, once it says the payment waits for a second operator. */
+export async function heldPaymentId(page: Page): Promise<string> {
+  const outcome = page.getByTestId('payment-outcome');
+  await expect(outcome.locator('.outcome-status')).toHaveText('Waiting for approval');
+  return (await outcome.locator('dd.mono').textContent()) ?? '';
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect, test } from '@playwright/test';
 import { setUpAdministrator, spawnHost, stop, waitForUrl } from './fixtures';
-import { createAccounts, createOperator, navigate, openSecondSession, setThreshold } from './operator-steps';
+import { createAccounts, createOperator, heldPaymentId, navigate, openSecondSession, setThreshold, submitPaymentForm } from './operator-steps';
 
 /**
  * Two hosts, as two desks, on one shared ledger in PostgreSQL: the maker's
@@ -48,14 +48,8 @@ test("a maker's payment above the threshold appears live on the checker's Pendin
 
     const otto = await openSecondSession(browser, makerUrl, 'otto', 'otto password 123');
     await navigate(otto, 'Payments');
-    const form = otto.getByRole('form', { name: 'Single payment' });
-    await form.getByRole('combobox', { name: 'Debtor', exact: true }).selectOption('ALICE');
-    await form.getByRole('combobox', { name: 'Creditor', exact: true }).selectOption('BOB');
-    await form.getByLabel('Amount').fill('1200.00');
-    await form.getByLabel('Reference').fill('Shared desk invoice');
-    await form.getByRole('button', { name: 'Submit payment' }).click();
-    await expect(otto.getByTestId('payment-outcome').locator('.outcome-status')).toHaveText('Waiting for approval');
-    const paymentId = (await otto.getByTestId('payment-outcome').locator('dd.mono').textContent()) ?? '';
+    await submitPaymentForm(otto, { debtor: 'ALICE', creditor: 'BOB', amount: '1200.00', reference: 'Shared desk invoice' });
+    const paymentId = await heldPaymentId(otto);
     await navigate(otto, 'Accounts');
     await expect(otto.getByTestId('balance-BOB')).toHaveText('0.00');
 
