@@ -40,6 +40,9 @@ export const reasonSentences = {
   LEDGER_STOPPED: 'A write to disk failed, so PayDesk stopped taking work; nothing acknowledged is lost. Fix the cause, then reopen the ledger.',
   READ_ONLY: 'The ledger is open read-only (its folder cannot be written): nothing can be changed.',
   SHARED_UNSUPPORTED: 'This is not available yet for a shared ledger on PostgreSQL.',
+  SHARED_UNREACHABLE: 'The shared ledger cannot be reached: check the address, the password and that PostgreSQL is running.',
+  NO_LEDGER: 'No PayDesk ledger is in that place yet.',
+  LEDGER_OPEN_FAILED: 'The ledger could not be opened; the previous ledger is still open.',
   INTERNAL: 'The engine hit an unexpected error; check the outcome before retrying (a retry with the same payment id never pays twice).',
 } as const;
 
