@@ -2,9 +2,10 @@ import { app, dialog, Menu, type BrowserWindow, type MenuItemConstructorOptions 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** File > Open… / New… pick a ledger file; the caller opens it and tells the window. */
+/** File > Open… / New… pick a ledger file; the caller opens it and tells the window. Open Shared… asks the window for its form. */
 export interface LedgerMenuActions {
   openLedger(ledgerPath: string): Promise<void>;
+  showSharedLedgerForm(): void;
 }
 
 const ledgerFilters = [
@@ -18,6 +19,7 @@ export function installMenu(window: () => BrowserWindow | null, actions: LedgerM
     submenu: [
       { label: 'New Ledger…', accelerator: 'CmdOrCtrl+N', click: () => void chooseNewLedger(window(), actions) },
       { label: 'Open Ledger…', accelerator: 'CmdOrCtrl+O', click: () => void chooseExistingLedger(window(), actions) },
+      { label: 'Open Shared Ledger…', accelerator: 'CmdOrCtrl+Shift+O', click: () => actions.showSharedLedgerForm() },
       { type: 'separator' },
       { role: 'quit' },
     ],

@@ -1,8 +1,13 @@
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventName } from '../../shared/contract';
 import { createSenderCheck, forwardEvent, registerChannels } from './ipc';
+import { registerDeskChannels, requestSharedLedgerForm } from './desk-ipc';
+import {
+  connectSharedLedger, deskSettingsFileName, openAtStart, openFileLedger, readDeskSettings, sharedLedgerForm, type PasswordCipher,
+  type SharedLedgerDependencies,
+} from './desk-settings';
 import { LedgerHolder } from './ledger';
 import { installMenu } from './menu';
 import { appIndexUrl, appOrigin } from './app-origin';
@@ -15,7 +20,8 @@ import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } 
  *
  * Environment for tests and operators:
  *   PAYDESK_USER_DATA  folder to use instead of the platform's user-data folder
- *   PAYDESK_LEDGER     ledger file to open (also --ledger=FILE); default <userData>/ledger.paydesk
+ *   PAYDESK_LEDGER     ledger file to open (also --ledger=FILE); default the last one opened (<userData>/paydesk-settings.json),
+ *                      else <userData>/ledger.paydesk
  */
 
 const mainFolder = path.dirname(fileURLToPath(import.meta.url));
@@ -32,10 +38,51 @@ const ledger = new LedgerHolder((name: EventName, payload: unknown) => {
   forwardEvent(BrowserWindow.getAllWindows().map((window) => window.webContents), name, payload);
 });
 
-function initialLedgerPath(): string {
+function explicitLedgerPath(): string | null {
   const fromArgument = process.argv.find((argument) => argument.startsWith('--ledger='))?.slice('--ledger='.length);
   const chosen = fromArgument || process.env.PAYDESK_LEDGER;
-  return chosen ? path.resolve(chosen) : path.join(app.getPath('userData'), 'ledger.paydesk');
+  return chosen ? path.resolve(chosen) : null;
+}
+
+/**
+ * safeStorage, except on Linux without a keyring: there Electron "encrypts"
+ * with a key written in its own source (the basic_text back end), which is no
+ * protection, so PayDesk then keeps no password and asks for it instead.
+ */
+const passwordCipher: PasswordCipher = {
+  isEncryptionAvailable: () =>
+    safeStorage.isEncryptionAvailable() && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text'),
+  encryptString: (plainText) => safeStorage.encryptString(plainText),
+  decryptString: (encrypted) => safeStorage.decryptString(encrypted),
+};
+
+function deskDependencies(): SharedLedgerDependencies {
+  return {
+    open: (location, create) => ledger.open(location, create),
+    settingsPath: path.join(app.getPath('userData'), deskSettingsFileName),
+    cipher: passwordCipher,
+  };
+}
+
+function tellWindowsLedgerOpened() {
+  forwardEvent(BrowserWindow.getAllWindows().map((window) => window.webContents), 'ledger-changed', { reason: 'opened' });
+}
+
+async function showSharedLedgerForm() {
+  const { settings } = await readDeskSettings(deskDependencies().settingsPath);
+  mainWindow?.show();
+  requestSharedLedgerForm(mainWindow?.webContents ?? null, sharedLedgerForm(settings, passwordCipher, null));
+}
+
+async function connectFromForm(request: unknown) {
+  const result = await connectSharedLedger(request, deskDependencies());
+  if (result.ok) tellWindowsLedgerOpened();
+  return result;
+}
+
+function warn(message: string) {
+  const options = { type: 'warning' as const, title: 'PayDesk', message };
+  void (mainWindow ? dialog.showMessageBox(mainWindow, options) : dialog.showMessageBox(options));
 }
 
 function createWindow(): BrowserWindow {
@@ -72,18 +119,27 @@ function createWindow(): BrowserWindow {
 }
 
 async function openLedger(ledgerPath: string) {
-  await ledger.open(ledgerPath, true);
-  forwardEvent(BrowserWindow.getAllWindows().map((window) => window.webContents), 'ledger-changed', { reason: 'opened' });
+  const warning = await openFileLedger(ledgerPath, true, deskDependencies());
+  tellWindowsLedgerOpened();
+  if (warning !== null) warn(warning);
 }
 
 async function start() {
   await app.whenReady();
   hardenSession(session.defaultSession, devServerUrl);
   serveRenderer(session.defaultSession, rendererFolder);
-  await ledger.open(initialLedgerPath(), true);
-  registerChannels(ipcMain, createSenderCheck(appOrigin, devServerUrl), () => ledger.dispatch);
-  installMenu(() => mainWindow, { openLedger });
+  const defaultLedgerPath = path.join(app.getPath('userData'), 'ledger.paydesk');
+  const started = await openAtStart({ ...deskDependencies(), explicitLedgerPath: explicitLedgerPath(), defaultLedgerPath });
+  const isTrustedSender = createSenderCheck(appOrigin, devServerUrl);
+  registerChannels(ipcMain, isTrustedSender, () => ledger.dispatch);
+  registerDeskChannels(ipcMain, isTrustedSender, connectFromForm);
+  installMenu(() => mainWindow, { openLedger, showSharedLedgerForm: () => void showSharedLedgerForm() });
   mainWindow = createWindow();
+  // The window listens once its page has loaded: only then can it show the form or the notice.
+  mainWindow.webContents.once('did-finish-load', () => {
+    if (started.form !== null) requestSharedLedgerForm(mainWindow?.webContents ?? null, started.form);
+    if (started.notice !== null) warn(started.notice);
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
   });

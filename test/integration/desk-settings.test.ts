@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseConnectionString } from 'pg-connection-string';
@@ -17,6 +17,7 @@ import {
   type PasswordCipher,
   type StartDependencies,
 } from '../../electron/main/desk-settings';
+import { aesCipher } from '../support/password-cipher';
 import { postgresTestsRun, postgresTestUrl } from '../support/postgres';
 import { useTempFolder } from '../support/temp-folder';
 
@@ -24,29 +25,9 @@ import { useTempFolder } from '../support/temp-folder';
  * The desktop app's settings and File > Open Shared Ledger… without Electron
  * (electron/main/desk-settings.ts): real settings files in a temp folder, real
  * ledgers in an EngineHolder as the shell holds them, and a real PostgreSQL.
- * Electron's safeStorage cannot run here, so the cipher is AES-256-GCM under a
- * key of the test's own: a real encryption with the same slice of methods,
- * whose decryption fails under another key as safeStorage's does for another user.
+ * Electron's safeStorage cannot run here: the cipher is test/support/password-cipher.ts.
  */
 const newFolder = useTempFolder('paydesk-desk-');
-
-function aesCipher(key = randomBytes(32), available = true): PasswordCipher {
-  return {
-    isEncryptionAvailable: () => available,
-    encryptString(plainText) {
-      if (!available) throw new Error('encryption is not available');
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plainText, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decryptString(encrypted) {
-      const decipher = createDecipheriv('aes-256-gcm', key, encrypted.subarray(0, 12));
-      decipher.setAuthTag(encrypted.subarray(12, 28));
-      return Buffer.concat([decipher.update(encrypted.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
 
 const holders: EngineHolder[] = [];
 afterEach(async () => {

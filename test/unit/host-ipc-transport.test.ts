@@ -6,6 +6,12 @@ import { Engine } from '../../electron/core/engine';
 import { createSenderCheck, forwardEvent, registerChannels, type IpcInvokeEventSlice } from '../../electron/main/ipc';
 import { appOrigin } from '../../electron/main/app-origin';
 import { createPayDeskApi } from '../../electron/preload/bridge';
+import { createDeskApi } from '../../electron/preload/desk-bridge';
+import { registerDeskChannels, requestSharedLedgerForm } from '../../electron/main/desk-ipc';
+import { connectSharedLedger, deskSettingsFileName, emptyDeskSettings, sharedLedgerForm } from '../../electron/main/desk-settings';
+import { EngineHolder } from '../../electron/core/engine-holder';
+import type { SharedLedgerFormRequest } from '../../shared/desk';
+import { aesCipher } from '../support/password-cipher';
 import { channelNames, ipcEventChannel, ipcPrefix, type PayDeskApi } from '../../shared/contract';
 
 /**
@@ -136,5 +142,37 @@ describe('Electron IPC transport (in memory)', () => {
   it('ignores event names the contract does not know, and refuses to listen to them', () => {
     expect(() => paydesk.on('shell-exec' as never, () => {})).toThrow(TypeError);
     expect(() => ipc.webContents.send(ipcEventChannel, 'shell-exec', {})).not.toThrow();
+  });
+});
+
+describe("the desktop shell's shared-ledger form over IPC (in memory)", () => {
+  it('brings the form to the window and its answer to the shell, and refuses a frame that is not PayDesk\'s', async () => {
+    const holder = new EngineHolder(() => undefined, { automaticBackups: false });
+    const ledgerPath = path.join(folder, 'desk.paydesk');
+    await holder.open(ledgerPath, true);
+    const dependencies = { open: holder.open.bind(holder), settingsPath: path.join(folder, deskSettingsFileName), cipher: aesCipher() };
+    const unregisterDesk = registerDeskChannels(ipc.ipcMain, createSenderCheck(appOrigin, undefined), (request) => connectSharedLedger(request, dependencies));
+    try {
+      const desk = createDeskApi(ipc.ipcRenderer);
+      expect(Object.isFrozen(desk)).toBe(true);
+      const forms: SharedLedgerFormRequest[] = [];
+      const unsubscribe = desk.onDidRequestSharedLedgerForm((form) => forms.push(form));
+      requestSharedLedgerForm(ipc.webContents, sharedLedgerForm(emptyDeskSettings, dependencies.cipher, null));
+      expect(forms).toEqual([expect.objectContaining({ host: '', port: 5432, canRememberPassword: true, reason: null })]);
+      unsubscribe();
+      requestSharedLedgerForm(ipc.webContents, sharedLedgerForm(emptyDeskSettings, dependencies.cipher, null));
+      expect(forms).toHaveLength(1);
+
+      const request = { host: '127.0.0.1', port: '1', database: 'books', user: 'ops', password: 'hunter2 secret', rememberPassword: false };
+      const answer = await desk.connectSharedLedger(request);
+      expect(answer).toMatchObject({ ok: false, code: 'SHARED_UNREACHABLE' });
+      expect(JSON.stringify(answer)).not.toContain('hunter2');
+      frameUrl = 'https://evil.example/';
+      expect(await desk.connectSharedLedger(request)).toMatchObject({ ok: false, code: 'FF01' });
+      expect(holder.ledgerPath).toBe(ledgerPath);
+    } finally {
+      unregisterDesk();
+      await holder.close();
+    }
   });
 });
