@@ -40,16 +40,22 @@ export interface SharedConnection {
   user: string;
 }
 
-export type LastLedger =
-  | { kind: 'file'; path: string }
-  | { kind: 'shared'; connection: SharedConnection; encryptedPasswordBase64: string | null };
+/** The shared ledger last opened from the form: kept when a file is opened later, so the form is prefilled next time. */
+export interface KeptSharedLedger {
+  connection: SharedConnection;
+  /** safeStorage's encryption of the password, base64; null when not kept. */
+  encryptedPasswordBase64: string | null;
+}
+
+export type LastLedger = { kind: 'file'; path: string } | { kind: 'shared' };
 
 export interface DeskSettings {
   version: 1;
   lastLedger: LastLedger | null;
+  sharedLedger: KeptSharedLedger | null;
 }
 
-export const emptyDeskSettings: DeskSettings = { version: 1, lastLedger: null };
+export const emptyDeskSettings: DeskSettings = { version: 1, lastLedger: null, sharedLedger: null };
 
 export interface ReadSettings {
   settings: DeskSettings;
@@ -76,25 +82,28 @@ export async function readDeskSettings(settingsPath: string): Promise<ReadSettin
 }
 
 function parseDeskSettings(value: unknown): DeskSettings {
-  const record = value as { version?: unknown; lastLedger?: unknown } | null;
+  const record = value as { version?: unknown; lastLedger?: unknown; sharedLedger?: unknown } | null;
   if (record === null || typeof record !== 'object' || record.version !== 1) throw new Error('they are not version 1 of PayDesk settings.');
+  const sharedLedger = parseKeptSharedLedger(record.sharedLedger);
   const last = record.lastLedger as Record<string, unknown> | null | undefined;
-  if (last === null || last === undefined) return emptyDeskSettings;
-  if (last.kind === 'file' && typeof last.path === 'string') return { version: 1, lastLedger: { kind: 'file', path: last.path } };
-  const connection = last.connection as Record<string, unknown> | undefined;
-  const encrypted = last.encryptedPasswordBase64;
+  if (last === null || last === undefined) return { version: 1, lastLedger: null, sharedLedger };
+  if (last.kind === 'file' && typeof last.path === 'string') return { version: 1, lastLedger: { kind: 'file', path: last.path }, sharedLedger };
+  if (last.kind === 'shared' && sharedLedger !== null) return { version: 1, lastLedger: { kind: 'shared' }, sharedLedger };
+  throw new Error('the last ledger they name is not readable.');
+}
+
+function parseKeptSharedLedger(value: unknown): KeptSharedLedger | null {
+  if (value === null || value === undefined) return null;
+  const kept = value as { connection?: Record<string, unknown>; encryptedPasswordBase64?: unknown };
+  const connection = kept.connection;
+  const encrypted = kept.encryptedPasswordBase64 ?? null;
   const parsed = sharedLedgerConnectSchema.omit({ password: true, rememberPassword: true }).safeParse({
     ...connection,
     port: typeof connection?.port === 'number' ? String(connection.port) : connection?.port,
   });
-  if (last.kind !== 'shared' || !parsed.success || (encrypted !== null && typeof encrypted !== 'string')) {
-    throw new Error('the last ledger they name is not readable.');
-  }
+  if (!parsed.success || (encrypted !== null && typeof encrypted !== 'string')) throw new Error('the shared ledger they name is not readable.');
   const { host, port, database, user } = parsed.data;
-  return {
-    version: 1,
-    lastLedger: { kind: 'shared', connection: { host, port: Number(port), database, user }, encryptedPasswordBase64: encrypted ?? null },
-  };
+  return { connection: { host, port: Number(port), database, user }, encryptedPasswordBase64: encrypted };
 }
 
 /** Writes the settings whole or not at all: a new file beside the old one, flushed, then renamed over it. */
@@ -146,7 +155,7 @@ export function sharedLedgerUrl(connection: SharedConnection, password: string):
 
 /** The form the shell shows, prefilled from the last shared connection (or empty but for the port). */
 export function sharedLedgerForm(settings: DeskSettings, cipher: PasswordCipher, reason: string | null): SharedLedgerFormRequest {
-  const last = settings.lastLedger?.kind === 'shared' ? settings.lastLedger : null;
+  const last = settings.sharedLedger;
   const canRememberPassword = cipher.isEncryptionAvailable();
   return {
     host: last?.connection.host ?? '',
@@ -162,16 +171,16 @@ export function sharedLedgerForm(settings: DeskSettings, cipher: PasswordCipher,
 export type RememberedPassword = { ok: true; password: string } | { ok: false; reason: string };
 
 /** The kept password of the last shared ledger, or the sentence the form shows when it has to ask. */
-export function rememberedPassword(last: Extract<LastLedger, { kind: 'shared' }>, cipher: PasswordCipher): RememberedPassword {
-  const where = displayLocation(sharedLedgerUrl(last.connection, ''));
-  if (last.encryptedPasswordBase64 === null) return { ok: false, reason: `Enter the password to reopen the shared ledger at ${where}.` };
+export function rememberedPassword(last: KeptSharedLedger, cipher: PasswordCipher): RememberedPassword {
+  const where = describeConnection(last.connection);
+  if (last.encryptedPasswordBase64 === null) return { ok: false, reason: `Enter the password to reopen the shared ledger in ${where}.` };
   if (!cipher.isEncryptionAvailable()) {
-    return { ok: false, reason: `The saved password for ${where} cannot be decrypted on this computer now; enter it to reopen the shared ledger.` };
+    return { ok: false, reason: `The saved password for the shared ledger in ${where} cannot be decrypted on this computer now; enter it.` };
   }
   try {
     return { ok: true, password: cipher.decryptString(Buffer.from(last.encryptedPasswordBase64, 'base64')) };
   } catch {
-    return { ok: false, reason: `The saved password for ${where} could not be decrypted (was it saved by another user or computer?); enter it again.` };
+    return { ok: false, reason: `The saved password for the shared ledger in ${where} could not be decrypted (saved by another user?); enter it again.` };
   }
 }
 
@@ -181,11 +190,17 @@ export function settingsWithShared(
 ): DeskSettings {
   const keep = rememberPassword && password !== '' && cipher.isEncryptionAvailable();
   const encryptedPasswordBase64 = keep ? cipher.encryptString(password).toString('base64') : null;
-  return { version: 1, lastLedger: { kind: 'shared', connection, encryptedPasswordBase64 } };
+  return { version: 1, lastLedger: { kind: 'shared' }, sharedLedger: { connection, encryptedPasswordBase64 } };
 }
 
-export function settingsWithFile(ledgerPath: string): DeskSettings {
-  return { version: 1, lastLedger: { kind: 'file', path: ledgerPath } };
+/** The settings after a file opened: the shared connection stays for the form. */
+export function settingsWithFile(previous: DeskSettings, ledgerPath: string): DeskSettings {
+  return { ...previous, lastLedger: { kind: 'file', path: ledgerPath } };
+}
+
+/** A shared ledger in words, for sentences: database "books" on db.example:5432, user ops. */
+export function describeConnection(connection: SharedConnection): string {
+  return `database "${connection.database}" on ${connection.host}:${connection.port}, user ${connection.user}`;
 }
 
 /** How the shell opens a ledger: its EngineHolder, which keeps the previous ledger open when this throws. */
@@ -250,7 +265,8 @@ export function withoutPassword(sentence: string, password: string): string {
 export async function openFileLedger(ledgerPath: string, create: boolean, dependencies: SharedLedgerDependencies): Promise<string | null> {
   await dependencies.open(ledgerPath, create);
   try {
-    await writeDeskSettings(dependencies.settingsPath, settingsWithFile(ledgerPath));
+    const { settings } = await readDeskSettings(dependencies.settingsPath);
+    await writeDeskSettings(dependencies.settingsPath, settingsWithFile(settings, ledgerPath));
     return null;
   } catch (error) {
     return `The ledger is open, but it could not be saved as the one to reopen next time: ${(error as Error).message}`;
@@ -301,10 +317,10 @@ export async function openAtStart(dependencies: StartDependencies): Promise<Star
       return { location: defaultLedgerPath, form: null, notice };
     }
   }
-  return openSharedAtStart(last, settings, dependencies);
+  return openSharedAtStart(settings.sharedLedger!, settings, dependencies);
 }
 
-async function openSharedAtStart(last: Extract<LastLedger, { kind: 'shared' }>, settings: DeskSettings, dependencies: StartDependencies): Promise<Started> {
+async function openSharedAtStart(last: KeptSharedLedger, settings: DeskSettings, dependencies: StartDependencies): Promise<Started> {
   const { open, cipher, defaultLedgerPath } = dependencies;
   const meanwhile = 'Until then the ledger on this computer is open.';
   const password = rememberedPassword(last, cipher);

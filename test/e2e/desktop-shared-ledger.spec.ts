@@ -178,8 +178,8 @@ test.describe('on the local PostgreSQL', () => {
     await dialog.getByLabel('Password', { exact: true }).press('Enter');
     await expect(dialog).toBeHidden();
     expect(desk.holder.ledgerPath).toMatch(/^postgres:\/\//);
-    expect(JSON.parse(readFileSync(desk.dependencies.settingsPath, 'utf8')).lastLedger).toMatchObject({
-      kind: 'shared', connection: { database: ledger.database, user: ledger.user }, encryptedPasswordBase64: null,
+    expect(JSON.parse(readFileSync(desk.dependencies.settingsPath, 'utf8'))).toMatchObject({
+      lastLedger: { kind: 'shared' }, sharedLedger: { connection: { database: ledger.database, user: ledger.user }, encryptedPasswordBase64: null },
     });
 
     // The next start: the password was not kept, so the ledger on this computer opens and the form asks for it.
@@ -188,8 +188,8 @@ test.describe('on the local PostgreSQL', () => {
     expect(desk.holder.ledgerPath).toBe(desk.dependencies.defaultLedgerPath);
     await page.reload();
     const asking = await showForm(page, started.form!);
-    await expect(asking.getByText(/^Enter the password to reopen the shared ledger at postgres:\/\/.*Until then the ledger on this computer is open\.$/))
-      .toBeVisible();
+    const reason = `Enter the password to reopen the shared ledger in database "${ledger.database}" on ${ledger.host}:${ledger.port}, user ${ledger.user}.`;
+    await expect(asking.getByText(`${reason} Until then the ledger on this computer is open.`, { exact: true })).toBeVisible();
     await expect(asking.getByLabel('Database')).toHaveValue(ledger.database);
     await expect(asking.getByLabel('Password', { exact: true })).toBeFocused();
     await page.keyboard.type(ledger.password);
@@ -200,6 +200,6 @@ test.describe('on the local PostgreSQL', () => {
     await expect(asking).toBeHidden();
     expect(desk.holder.ledgerPath).toMatch(/^postgres:\/\//);
     expect(existsSync(desk.dependencies.settingsPath)).toBe(true);
-    expect(JSON.parse(readFileSync(desk.dependencies.settingsPath, 'utf8')).lastLedger.encryptedPasswordBase64).toEqual(expect.any(String));
+    expect(JSON.parse(readFileSync(desk.dependencies.settingsPath, 'utf8')).sharedLedger.encryptedPasswordBase64).toEqual(expect.any(String));
   });
 });

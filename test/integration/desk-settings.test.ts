@@ -12,6 +12,8 @@ import {
   openAtStart,
   openFileLedger,
   readDeskSettings,
+  rememberedPassword,
+  sharedLedgerForm,
   sharedLedgerUrl,
   writeDeskSettings,
   type PasswordCipher,
@@ -56,7 +58,7 @@ const settingsText = (settingsPath: string) => (existsSync(settingsPath) ? readF
  */
 function settingsTextBesidesUser(settingsPath: string): string {
   const settings = JSON.parse(settingsText(settingsPath));
-  settings.lastLedger.connection.user = '(user)';
+  settings.sharedLedger.connection.user = '(user)';
   return JSON.stringify(settings);
 }
 
@@ -110,13 +112,13 @@ describe('opening a shared ledger that does not answer', () => {
 describe('the settings file', () => {
   it('is replaced whole, leaves no temporary file behind, and a damaged one is ignored with a sentence', async () => {
     const { folder, dependencies } = newDesk();
-    await writeDeskSettings(dependencies.settingsPath, { version: 1, lastLedger: { kind: 'file', path: '/data/a.paydesk' } });
-    await writeDeskSettings(dependencies.settingsPath, { version: 1, lastLedger: { kind: 'file', path: '/data/b.paydesk' } });
+    await writeDeskSettings(dependencies.settingsPath, { version: 1, lastLedger: { kind: 'file', path: '/data/a.paydesk' }, sharedLedger: null });
+    await writeDeskSettings(dependencies.settingsPath, { version: 1, lastLedger: { kind: 'file', path: '/data/b.paydesk' }, sharedLedger: null });
     expect(readdirSync(folder)).toEqual([deskSettingsFileName]);
     expect(await readDeskSettings(dependencies.settingsPath)).toEqual({
-      settings: { version: 1, lastLedger: { kind: 'file', path: '/data/b.paydesk' } }, problem: null,
+      settings: { version: 1, lastLedger: { kind: 'file', path: '/data/b.paydesk' }, sharedLedger: null }, problem: null,
     });
-    writeFileSync(dependencies.settingsPath, '{"version": 1, "lastLedger": {"kind": "shared", "connection": {"host": "x"');
+    writeFileSync(dependencies.settingsPath, '{"version": 1, "lastLedger": {"kind": "shared"}, "sharedLedger": {"connection": {"host": "x"');
     const damaged = await readDeskSettings(dependencies.settingsPath);
     expect(damaged.settings.lastLedger).toBeNull();
     expect(damaged.problem).toMatch(/^The settings in .* were ignored: /);
@@ -130,7 +132,8 @@ describe('the settings file', () => {
     expect(await openAtStart(dependencies)).toEqual({ location: other, form: null, notice: null });
     expect(holder.ledgerPath).toBe(other);
     await holder.close();
-    await writeDeskSettings(dependencies.settingsPath, { version: 1, lastLedger: { kind: 'file', path: path.join(folder, 'gone.paydesk') } });
+    const gone = { kind: 'file', path: path.join(folder, 'gone.paydesk') } as const;
+    await writeDeskSettings(dependencies.settingsPath, { version: 1, lastLedger: gone, sharedLedger: null });
     const started = await openAtStart(dependencies);
     expect(started).toMatchObject({ location: dependencies.defaultLedgerPath, form: null, notice: expect.stringContaining('gone.paydesk, did not open') });
     expect(holder.ledgerPath).toBe(dependencies.defaultLedgerPath);
@@ -180,8 +183,8 @@ describe.skipIf(!postgresTestsRun())('a shared ledger on the local PostgreSQL', 
     for (const form of [password, encodeURIComponent(password), Buffer.from(password).toString('base64')]) expect(text).not.toContain(form);
     const kept = JSON.parse(settingsText(dependencies.settingsPath));
     const connection = { host: form.host, port: Number(form.port), database: form.database, user: form.user };
-    expect(kept.lastLedger).toMatchObject({ kind: 'shared', connection });
-    expect(kept.lastLedger.encryptedPasswordBase64).toEqual(expect.any(String));
+    expect(kept).toMatchObject({ lastLedger: { kind: 'shared' }, sharedLedger: { connection } });
+    expect(kept.sharedLedger.encryptedPasswordBase64).toEqual(expect.any(String));
 
     await holder.close();
     const started = await openAtStart(dependencies);
@@ -197,14 +200,15 @@ describe.skipIf(!postgresTestsRun())('a shared ledger on the local PostgreSQL', 
       expect(result).toMatchObject({ ok: true });
       if (result.ok) expect(result.value.notice === null).toBe(cipher.isEncryptionAvailable());
       expect(settingsTextBesidesUser(dependencies.settingsPath)).not.toContain(password);
-      expect(JSON.parse(settingsText(dependencies.settingsPath)).lastLedger.encryptedPasswordBase64).toBeNull();
+      expect(JSON.parse(settingsText(dependencies.settingsPath)).sharedLedger.encryptedPasswordBase64).toBeNull();
 
       await holder.close();
       const started = await openAtStart(dependencies);
       expect(started.form).toEqual({
         host: form.host, port: Number(form.port), database: form.database, user: form.user,
         canRememberPassword: cipher.isEncryptionAvailable(), rememberPassword: false,
-        reason: expect.stringMatching(/^Enter the password to reopen the shared ledger at postgres:\/\/.*Until then the ledger on this computer is open\.$/),
+        reason: `Enter the password to reopen the shared ledger in database "${form.database}" on ${form.host}:${form.port}, user ${form.user}. `
+          + 'Until then the ledger on this computer is open.',
       });
       expect(holder.ledgerPath).toBe(dependencies.defaultLedgerPath);
     }
@@ -218,6 +222,21 @@ describe.skipIf(!postgresTestsRun())('a shared ledger on the local PostgreSQL', 
     const started = await openAtStart({ ...dependencies, cipher: aesCipher() });
     expect(started.form).toMatchObject({ database: form.database, rememberPassword: true, reason: expect.stringContaining('could not be decrypted') });
     expect(holder.ledgerPath).toBe(dependencies.defaultLedgerPath);
+  });
+
+  it('keeps the shared connection and its password when a file is opened later, to prefill the form, and starts on the file', async () => {
+    const cipher = aesCipher();
+    const { folder, holder, dependencies } = newDesk(cipher);
+    const form = await newSharedLedger();
+    expect(await connectSharedLedger({ ...form, rememberPassword: true }, dependencies)).toMatchObject({ ok: true });
+    const file = path.join(folder, 'books.paydesk');
+    expect(await openFileLedger(file, true, dependencies)).toBeNull();
+    const { settings } = await readDeskSettings(dependencies.settingsPath);
+    expect(settings.lastLedger).toEqual({ kind: 'file', path: file });
+    expect(sharedLedgerForm(settings, cipher, null)).toMatchObject({ database: form.database, user: form.user, rememberPassword: true });
+    expect(settings.sharedLedger === null ? null : rememberedPassword(settings.sharedLedger, cipher)).toEqual({ ok: true, password });
+    await holder.close();
+    expect(await openAtStart(dependencies)).toEqual({ location: file, form: null, notice: null });
   });
 
   it('refuses a database without a ledger, with a sentence, and does not create one', async () => {
