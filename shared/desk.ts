@@ -60,7 +60,7 @@ export const sharedLedgerConnectSchema = z.object({
     .trim()
     .min(1, 'The server is required.')
     .max(sharedConnectionLimits.hostLength, `The server name is at most ${sharedConnectionLimits.hostLength} characters.`)
-    .regex(/^(\[?[0-9A-Fa-f:.]+\]?|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/, 'The server is a host name such as db.example or an IP address.'),
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)$/, 'The server is a host name such as db.example or an IP address.'),
   port: z
     .string({ error: 'The port is required.' })
     .trim()

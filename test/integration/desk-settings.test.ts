@@ -80,6 +80,7 @@ describe('the URL built from the form', () => {
       [{ ...form, database: 'books/2026' }, 'database'],
       [{ ...form, port: '70000' }, 'port'],
       [{ ...form, host: 'db.example/evil' }, 'host'],
+      [{ ...form, host: '[::1' }, 'host'],
       [{ ...form, user: '' }, 'user'],
     ] as const;
     for (const [request, field] of refusals) {
