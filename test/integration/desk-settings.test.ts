@@ -110,6 +110,22 @@ describe('opening a shared ledger that does not answer', () => {
   });
 });
 
+describe('starting on a shared ledger that does not answer', () => {
+  it('opens the ledger on this computer and shows the form with the reason, without the kept password', async () => {
+    const cipher = aesCipher();
+    const { holder, dependencies } = newDesk(cipher);
+    const connection = { host: '127.0.0.1', port: 1, database: 'books', user: 'ops' };
+    const encryptedPasswordBase64 = cipher.encryptString('kept-secret-42').toString('base64');
+    await writeDeskSettings(dependencies.settingsPath, { version: 1, lastLedger: { kind: 'shared' }, sharedLedger: { connection, encryptedPasswordBase64 } });
+    const started = await openAtStart(dependencies);
+    expect(started).toMatchObject({ location: dependencies.defaultLedgerPath, notice: null });
+    expect(started.form).toMatchObject({ host: '127.0.0.1', port: 1, database: 'books', user: 'ops', rememberPassword: true });
+    expect(started.form?.reason).toMatch(/cannot be reached: .* Until then the ledger on this computer is open\.$/);
+    expect(JSON.stringify(started)).not.toContain('kept-secret-42');
+    expect(holder.ledgerPath).toBe(dependencies.defaultLedgerPath);
+  });
+});
+
 describe('the settings file', () => {
   it('is replaced whole, leaves no temporary file behind, and a damaged one is ignored with a sentence', async () => {
     const { folder, dependencies } = newDesk();
