@@ -142,6 +142,11 @@ export class LedgerStore {
     }
   }
 
+  /** For a shared ledger, how often this process took the turn lock and how many turns those holds ran; null for a file. */
+  get sharedTurnStats(): { readonly holds: number; readonly turns: number } | null {
+    return this.shared === null ? null : { ...this.shared.turnStats };
+  }
+
   /** Where a change is appended: the journal beside the file, or the shared ledger's log. */
   private get log(): Journal | PostgresLog | null {
     return this.shared ?? this.journal;

@@ -140,6 +140,28 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await second.close();
   });
 
+  it('runs the turns one desk has in flight together in one hold of the lock, each payment decided on the balance the one before left', async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true });
+    await createAccount(engine, 'ALICE', '40.00');
+    await createAccount(engine, 'BOB');
+    const before = engine.store.sharedTurnStats!;
+    // 64 at once, 1.00 each, from 40.00: 40 accepted, 24 refused AM04, whatever order they run in.
+    const outcomes = await Promise.all(Array.from({ length: 64 }, (_, index) => pay(engine, `G-${index}`, 'ALICE', 'BOB', '1.00')));
+    const statuses = outcomes.map((outcome) => (outcome.ok ? `${outcome.value.status} ${outcome.value.code}` : outcome.code));
+    expect(statuses.filter((status) => status === 'accepted ACSC')).toHaveLength(40);
+    expect(statuses.filter((status) => status === 'rejected AM04')).toHaveLength(24);
+    const after = engine.store.sharedTurnStats!;
+    expect(after.turns - before.turns).toBe(64);
+    // One hold for the first payment, one for the rest that queued behind it: never a hold per payment.
+    expect(after.holds - before.holds).toBeLessThanOrEqual(4);
+    const reopened = await Engine.open(location);
+    expect(await balances(reopened)).toMatchObject({ ALICE: 0, BOB: 4_000 });
+    expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
+    await reopened.close();
+    await engine.close();
+  });
+
   it("shows a maker's held payment to a checker on another engine, who approves it there", async () => {
     const location = await newPostgresDatabase();
     const maker = await Engine.open(location, { create: true });

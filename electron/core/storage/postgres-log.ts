@@ -91,6 +91,12 @@ interface PendingFrame {
   records: LedgerRecord[];
 }
 
+interface WaitingTurn {
+  handler: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 interface Waiter {
   lsn: number;
   resolve: () => void;
@@ -244,7 +250,12 @@ export class PostgresLog {
   private lockHeld = false;
   private closed = false;
   private turns: Promise<unknown> = Promise.resolve();
+  /** Turns asked for and not yet started: they start together, in the next hold of the lock. */
+  private waiting: WaitingTurn[] = [];
+  private holdQueued = false;
   private readonly turnScope = new AsyncLocalStorage<{ active: boolean }>();
+  /** How often this process took the turn lock, and how many turns those holds ran (for tests and the bench). */
+  readonly turnStats = { holds: 0, turns: 0 };
   private listener: pg.Client | null = null;
   private readonly remoteListeners = new Set<() => void>();
 
@@ -278,15 +289,28 @@ export class PostgresLog {
 
   /**
    * Runs `handler` with this process's memory current and the ledger to itself
-   * across every process: turns queue in this process, then take the advisory
-   * lock and read what other desks committed. What the handler appended is
+   * across every process: it waits for this process's lock, which it takes
+   * and then reads what other desks committed. What the handler appended is
    * committed before the lock is let go. A turn inside a turn just runs.
+   *
+   * Turns that queue up while the lock is held by this process, or being
+   * taken, start together in its next hold: they run as concurrently as on a
+   * ledger file, where no turn is taken at all (every handler decides
+   * synchronously on the state it sees, so concurrent handlers in one process
+   * are already correct there). One hold then serves many payments, and their
+   * frames share commits, instead of a lock, a catch-up and a commit each. A
+   * turn that arrives during a hold waits for the next one, so a busy desk
+   * lets go of the lock between holds and other desks get their turn.
    */
   turn<T>(handler: () => Promise<T>): Promise<T> {
     if (this.turnScope.getStore()?.active === true) return handler();
-    const run = this.turns.then(() => this.runTurn(handler));
-    this.turns = run.catch(() => undefined);
-    return run;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ handler, resolve: resolve as (value: unknown) => void, reject });
+      if (this.holdQueued) return;
+      this.holdQueued = true;
+      const hold = this.turns.then(() => this.runHold());
+      this.turns = hold.catch(() => undefined);
+    });
   }
 
   /** Runs `work` outside any turn it was started from (background work that takes its own turns). */
@@ -294,25 +318,44 @@ export class PostgresLog {
     return this.turnScope.exit(work);
   }
 
-  private async runTurn<T>(handler: () => Promise<T>): Promise<T> {
-    if (this.failedWith !== null) throw this.failedWith;
-    if (this.closed) throw new Error('the ledger is closed');
-    const scope = { active: true };
+  private async runHold(): Promise<void> {
+    if (this.failedWith !== null || this.closed) {
+      this.holdQueued = false;
+      const reason = this.failedWith ?? new Error('the ledger is closed');
+      for (const waiting of this.waiting.splice(0)) waiting.reject(reason);
+      return;
+    }
     try {
       await this.client.query('SELECT pg_advisory_lock($1, $2)', [lockNamespace, turnLockId]);
       this.lockHeld = true;
       await this.catchUp();
     } catch (error) {
-      throw this.fail(error as Error);
+      const failure = this.fail(error as Error);
+      this.holdQueued = false;
+      for (const waiting of this.waiting.splice(0)) waiting.reject(failure);
+      await this.unlock();
+      return;
     }
-    try {
-      return await this.turnScope.run(scope, handler);
-    } finally {
-      scope.active = false;
-      await this.flushAll().catch(() => undefined);
-      this.lockHeld = false;
-      await this.client.query('SELECT pg_advisory_unlock($1, $2)', [lockNamespace, turnLockId]).catch(() => undefined);
-    }
+    // Every turn that asked before the lock was ours runs in this hold; later ones wait for the next.
+    const group = this.waiting.splice(0);
+    this.holdQueued = false;
+    this.turnStats.holds++;
+    this.turnStats.turns += group.length;
+    const scope = { active: true };
+    const settled = await Promise.allSettled(group.map((waiting) => this.turnScope.run(scope, waiting.handler)));
+    scope.active = false;
+    await this.flushAll().catch(() => undefined);
+    await this.unlock();
+    settled.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') group[index].resolve(outcome.value);
+      else group[index].reject(outcome.reason);
+    });
+  }
+
+  private async unlock(): Promise<void> {
+    if (!this.lockHeld) return;
+    this.lockHeld = false;
+    await this.client.query('SELECT pg_advisory_unlock($1, $2)', [lockNamespace, turnLockId]).catch(() => undefined);
   }
 
   private async catchUp(): Promise<boolean> {
