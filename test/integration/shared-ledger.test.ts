@@ -4,7 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { Engine } from '../../electron/core/engine';
-import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion } from '../../electron/core/storage/postgres-log';
+import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion, storeSnapshot } from '../../electron/core/storage/postgres-log';
 import { generateBatch } from '../../scripts/generate-batch';
 import { withOperators, signIn } from '../support/operators';
 import { backends, newLedgerLocation, newPostgresDatabase, postgresTestsRun } from '../support/postgres';
@@ -157,6 +157,52 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect(after.holds - before.holds).toBeLessThanOrEqual(4);
     const reopened = await Engine.open(location);
     expect(await balances(reopened)).toMatchObject({ ALICE: 0, BOB: 4_000 });
+    expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
+    await reopened.close();
+    await engine.close();
+  });
+
+  it('opens from the newest snapshot and replays only the frames after it, including those of other desks', async () => {
+    const location = await newPostgresDatabase();
+    const first = await Engine.open(location, { create: true });
+    await createAccount(first, 'ALICE', '100.00');
+    await createAccount(first, 'BOB');
+    for (let index = 0; index < 20; index++) expect(await pay(first, `S-${index}`, 'ALICE', 'BOB', '1.00')).toMatchObject({ ok: true });
+    await first.store.snapshotShared();
+    expect(first.store.sharedTurnStats?.snapshots).toBe(1);
+    const second = await Engine.open(location);
+    const snapshotLsn = second.store.openReport.checkpointLsn;
+    expect(snapshotLsn).toBeGreaterThan(20);
+    expect(second.store.openReport.replayedRecords).toBeLessThanOrEqual(1);
+    for (let index = 20; index < 25; index++) expect(await pay(second, `S-${index}`, 'ALICE', 'BOB', '1.00')).toMatchObject({ ok: true });
+    // A snapshot older than the one held is never stored over it.
+    expect(await storeSnapshot(location, first.store.exportImage(), snapshotLsn - 1)).toBe(false);
+    const third = await Engine.open(location);
+    expect(third.store.openReport.checkpointLsn).toBe(snapshotLsn);
+    expect(third.store.openReport.replayedRecords).toBeGreaterThanOrEqual(5);
+    expect(await balances(third)).toMatchObject({ ALICE: 7_500, BOB: 2_500 });
+    expect(await pay(third, 'S-3', 'ALICE', 'BOB', '1.00')).toMatchObject({ ok: true, value: { replayed: true } });
+    expect(third.verify()).toMatchObject({ ok: true, problems: [] });
+    for (const engine of [first, second, third]) await engine.close();
+  });
+
+  it('writes snapshots by itself as the log outgrows the last one, during a batch', async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true, snapshotLogBytes: 64 * 1024 });
+    await createAccount(engine, 'ALICE', '1000000.00');
+    await createAccount(engine, 'BOB', '1000000.00');
+    const filePath = path.join(newFolder(), 'batch.csv');
+    await generateBatch(filePath, 3_000, 7, 'SNAP', ['ALICE', 'BOB']);
+    const service = batchService(engine);
+    service.chunkRows = 100;
+    const batchId = (await uploadAndValidate(engine.invoke.bind(engine), 'batch.csv', readFileSync(filePath, 'utf8'))).batch.batchId;
+    expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
+    expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 3_000 });
+    const written = engine.store.sharedTurnStats!.snapshots;
+    expect(written).toBeGreaterThan(0);
+    const reopened = await Engine.open(location);
+    expect(reopened.store.openReport.checkpointLsn).toBeGreaterThan(0);
+    expect(await balances(reopened)).toEqual(await balances(engine));
     expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
     await reopened.close();
     await engine.close();

@@ -83,8 +83,18 @@ export interface SharedOpenOptions {
 export interface SharedOpened {
   log: PostgresLog;
   snapshot: Uint8Array | null;
+  /** The LSN the snapshot is current to (0 for an image copied in, or none): `entries` are the frames after it. */
+  snapshotLsn: number;
   entries: JournalEntry[];
 }
+
+/**
+ * A snapshot is written when the log read on top of the last one has grown
+ * past the snapshot's own size (and at least this much): replay at open stays
+ * bounded by about the size of the database, and snapshots cost in proportion
+ * to the log they save, however large the ledger grows.
+ */
+export const snapshotMinLogBytes = 16 * 1024 * 1024;
 
 interface PendingFrame {
   lsn: number;
@@ -202,7 +212,7 @@ function paymentRowsOf(records: readonly LedgerRecord[]): PaymentRow[] {
   return records.flatMap((record) => (record.t === 'payments' ? record.rows : []));
 }
 
-async function readLog(client: pg.Client, afterLsn: number): Promise<JournalEntry[]> {
+async function readLog(client: pg.Client, afterLsn: number, counter?: { bytes: number }): Promise<JournalEntry[]> {
   const entries: JournalEntry[] = [];
   let last = afterLsn;
   for (;;) {
@@ -214,9 +224,70 @@ async function readLog(client: pg.Client, afterLsn: number): Promise<JournalEntr
       // Only the holder of the turn lock writes, in order: a gap means the log was edited by hand.
       if (lsn !== last + 1) throw new SharedLedgerError('LOG_GAP', `The shared ledger's log jumps from LSN ${last} to ${lsn}; it was changed outside PayDesk.`);
       entries.push({ lsn, record: JSON.parse(row.records) as unknown });
+      if (counter !== undefined) counter.bytes += row.records.length;
       last = lsn;
     }
     if (page.rows.length < catchUpPageFrames) return entries;
+  }
+}
+
+/**
+ * The newest database image and the LSN it is current to, read together (one
+ * REPEATABLE READ transaction, so a snapshot replaced meanwhile cannot pair one
+ * snapshot's image with another's LSN). The image comes in binary, not as a
+ * hex string twice its size.
+ */
+async function readSnapshot(client: pg.Client): Promise<{ image: Buffer | null; lsn: number }> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+  try {
+    const lsnRows = await client.query<{ value: string }>("SELECT value FROM paydesk_meta WHERE key = 'snapshot_lsn'");
+    // `binary` is a query option of pg that its typings leave out.
+    const imageQuery = { text: 'SELECT database FROM paydesk_snapshot WHERE id = 1', binary: true };
+    const imageRows = await client.query<{ database: Buffer }>(imageQuery as pg.QueryConfig);
+    await client.query('COMMIT');
+    const lsn = lsnRows.rows.length === 0 ? 0 : Number(lsnRows.rows[0].value);
+    const image = imageRows.rows[0]?.database ?? null;
+    if (!Number.isSafeInteger(lsn) || lsn < 0 || (lsn > 0 && image === null)) {
+      throw new SharedLedgerError('LOG_GAP', `The shared ledger names a snapshot at LSN ${lsnRows.rows[0]?.value} that it does not hold; ` +
+        'it was changed outside PayDesk.');
+    }
+    return { image, lsn };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Stores `image` as the snapshot current to `lsn`, on a connection of its own
+ * (the desk's own connection carries its turns meanwhile). Only a newer
+ * snapshot replaces the one held: two desks writing at once leave the newer.
+ */
+export async function storeSnapshot(location: string, image: Uint8Array, lsn: number): Promise<boolean> {
+  const client = await connect(location);
+  try {
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE paydesk_snapshot IN EXCLUSIVE MODE');
+    const held = await client.query<{ value: string }>("SELECT value FROM paydesk_meta WHERE key = 'snapshot_lsn'");
+    if (held.rows.length > 0 && Number(held.rows[0].value) >= lsn) {
+      await client.query('ROLLBACK');
+      return false;
+    }
+    await client.query(
+      `INSERT INTO paydesk_snapshot (id, database, copied_at) VALUES (1, $1, now())
+       ON CONFLICT (id) DO UPDATE SET database = EXCLUDED.database, copied_at = EXCLUDED.copied_at`,
+      [Buffer.from(image.buffer, image.byteOffset, image.byteLength)],
+    );
+    await client.query(
+      "INSERT INTO paydesk_meta (key, value) VALUES ('snapshot_lsn', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [String(lsn)],
+    );
+    await client.query('COMMIT');
+    return true;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -256,6 +327,16 @@ export class PostgresLog {
   private readonly turnScope = new AsyncLocalStorage<{ active: boolean }>();
   /** How often this process took the turn lock, and how many turns those holds ran (for tests and the bench). */
   readonly turnStats = { holds: 0, turns: 0 };
+  /** Log text on top of the newest snapshot this process knows of, and that snapshot's size. */
+  logBytesSinceSnapshot = 0;
+  snapshotBytes = 0;
+  /** Exports this process's database as it stands between turns (LedgerStore), for a snapshot; null where none is wanted. */
+  exportImage: (() => Uint8Array) | null = null;
+  /** The least log text on top of a snapshot that makes a new one due (tests set a small one). */
+  snapshotMinBytes = snapshotMinLogBytes;
+  private snapshotting: Promise<void> | null = null;
+  /** Snapshots this process wrote (for tests). */
+  snapshotsWritten = 0;
   private listener: pg.Client | null = null;
   private readonly remoteListeners = new Set<() => void>();
 
@@ -269,10 +350,13 @@ export class PostgresLog {
     try {
       await migrate(client, location, options);
       await claimLedger(client, location, applicationId, options);
-      const snapshotRows = await client.query<{ database: Buffer }>('SELECT database FROM paydesk_snapshot WHERE id = 1');
-      const entries = await readLog(client, 0);
-      const log = new PostgresLog(client, location, entries.at(-1)?.lsn ?? 0);
-      return { log, snapshot: snapshotRows.rows[0]?.database ?? null, entries };
+      const { image, lsn: snapshotLsn } = await readSnapshot(client);
+      const counter = { bytes: 0 };
+      const entries = await readLog(client, snapshotLsn, counter);
+      const log = new PostgresLog(client, location, entries.at(-1)?.lsn ?? snapshotLsn);
+      log.logBytesSinceSnapshot = counter.bytes;
+      log.snapshotBytes = image?.length ?? 0;
+      return { log, snapshot: image, snapshotLsn, entries };
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -346,10 +430,46 @@ export class PostgresLog {
     scope.active = false;
     await this.flushAll().catch(() => undefined);
     await this.unlock();
+    this.snapshotIfDue();
     settled.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') group[index].resolve(outcome.value);
       else group[index].reject(outcome.reason);
     });
+  }
+
+  /**
+   * Writes a snapshot when the log on top of the last one has outgrown it
+   * (snapshotMinLogBytes). The image is exported between holds, when this
+   * process's database is exactly the log up to its last LSN (every frame it
+   * appended is committed before its hold ends); it is stored on a connection
+   * of its own while turns go on. A failed snapshot changes nothing: the log
+   * still holds every frame, and the next hold tries again.
+   */
+  private snapshotIfDue(): void {
+    if (this.exportImage === null || this.snapshotting !== null || this.closed || this.failedWith !== null) return;
+    if (this.logBytesSinceSnapshot < Math.max(this.snapshotMinBytes, this.snapshotBytes)) return;
+    this.snapshotting = this.snapshotNow().catch((error: unknown) => {
+      console.error(`paydesk: a snapshot of the shared ledger was not written (${(error as Error).message}); the log still holds every frame.`);
+    }).finally(() => {
+      this.snapshotting = null;
+    });
+  }
+
+  /** Exports between holds and stores the snapshot; resolves once it is stored (or a newer one was). */
+  async snapshotNow(): Promise<void> {
+    const exportImage = this.exportImage;
+    if (exportImage === null) return;
+    const taken = this.turns.then(() => {
+      if (this.closed || this.failedWith !== null) return null;
+      return { image: exportImage(), lsn: this.lastLsn, logBytes: this.logBytesSinceSnapshot };
+    });
+    this.turns = taken.catch(() => undefined);
+    const snapshot = await taken;
+    if (snapshot === null || snapshot.lsn === 0) return;
+    const stored = await storeSnapshot(this.location, snapshot.image, snapshot.lsn);
+    if (stored) this.snapshotsWritten++;
+    this.logBytesSinceSnapshot -= snapshot.logBytes;
+    this.snapshotBytes = snapshot.image.length;
   }
 
   private async unlock(): Promise<void> {
@@ -359,7 +479,9 @@ export class PostgresLog {
   }
 
   private async catchUp(): Promise<boolean> {
-    const entries = await readLog(this.client, this.lastLsn);
+    const counter = { bytes: 0 };
+    const entries = await readLog(this.client, this.lastLsn, counter);
+    this.logBytesSinceSnapshot += counter.bytes;
     if (entries.length === 0) return false;
     this.applyRemote(entries);
     this.lastLsn = entries[entries.length - 1].lsn;
@@ -426,13 +548,15 @@ export class PostgresLog {
    */
   private async write(frames: PendingFrame[]): Promise<void> {
     const rows = frames.flatMap((frame) => paymentRowsOf(frame.records).map((row) => ({ row, lsn: frame.lsn })));
+    const texts = frames.map((frame) => JSON.stringify(frame.records));
+    for (const text of texts) this.logBytesSinceSnapshot += text.length;
     await this.client.query(
       `WITH log AS (INSERT INTO paydesk_log (lsn, records) SELECT * FROM unnest($1::bigint[], $2::text[])),
        ids AS (INSERT INTO paydesk_payments (payment_id, seq, amount_minor, currency, accepted, code, lsn)
          SELECT * FROM unnest($3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::bigint[]))
        SELECT pg_notify($10, $11)`,
       [
-        frames.map((frame) => String(frame.lsn)), frames.map((frame) => JSON.stringify(frame.records)),
+        frames.map((frame) => String(frame.lsn)), texts,
         ...paymentColumns(rows.map((entry) => entry.row)), rows.map((entry) => String(entry.lsn)),
         sharedNotifyChannel, String(frames[frames.length - 1].lsn),
       ],
@@ -480,6 +604,7 @@ export class PostgresLog {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.turns;
+    await this.snapshotting;
     await this.flushAll().catch(() => undefined);
     this.closed = true;
     for (const waiter of this.waiters) waiter.reject(new Error('the ledger is closed'));
