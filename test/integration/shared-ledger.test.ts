@@ -8,7 +8,7 @@ import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion, storeSnapshot 
 import { generateBatch } from '../../scripts/generate-batch';
 import { withOperators, signIn } from '../support/operators';
 import { backends, newLedgerLocation, newPostgresDatabase, postgresTestsRun } from '../support/postgres';
-import { runMain } from '../support/run-cli';
+import { runCli, runMain } from '../support/run-cli';
 import { useTempFolder } from '../support/temp-folder';
 import { uploadAndValidate } from '../support/batch-steps';
 
@@ -252,7 +252,8 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect((await runMain(alice)).code).toBe(0);
     expect((await runMain(['account', 'add', '--db', filePath, '--code', 'BOB', '--name', 'B', '--currency', 'EUR'])).code).toBe(0);
     expect((await runMain(['pay', '--db', filePath, '--id', 'P-1', '--from', 'ALICE', '--to', 'BOB', '--amount', '20', '--currency', 'EUR'])).code).toBe(0);
-    const toShared = await runMain(['copy', '--from', filePath, '--to', url]);
+    // A real process: it must also end once copied (a listening connection left open kept it waiting forever).
+    const toShared = await runCli(['copy', '--from', filePath, '--to', url], 20_000);
     expect(toShared).toMatchObject({ code: 0, stdout: expect.stringContaining('verify OK on both sides') });
     expect((await runMain(['copy', '--from', filePath, '--to', url])).stderr).toContain('LEDGER_EXISTS');
     const again = await runMain(['pay', '--db', url, '--id', 'P-1', '--from', 'ALICE', '--to', 'BOB', '--amount', '20', '--currency', 'EUR', '--json']);
