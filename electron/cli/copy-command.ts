@@ -21,7 +21,7 @@ export const copyCommand: Command = {
     }
     if (!isSharedLedgerUrl(from) && !existsSync(from)) throw new UsageError(`no ledger at ${from}`);
     if (!isSharedLedgerUrl(to) && existsSync(to)) throw new UsageError(`${to} already exists; it was left as it is`);
-    const source = await Engine.open(from, { readOnly: isSharedLedgerUrl(from) ? undefined : 'auto' });
+    const source = await Engine.open(from, { readOnly: isSharedLedgerUrl(from) ? undefined : 'auto', liveUpdates: false });
     let bytes: Uint8Array;
     let sourceReport: ReturnType<Engine['verify']>;
     let sourceHead: string | null;
@@ -36,7 +36,7 @@ export const copyCommand: Command = {
     } finally {
       await source.close();
     }
-    const target = await Engine.open(to, { create: true, mustBeNew: true, initialBytes: bytes });
+    const target = await Engine.open(to, { create: true, mustBeNew: true, initialBytes: bytes, liveUpdates: false });
     try {
       const targetReport = target.verify();
       const same = targetReport.checkedAccounts === sourceReport.checkedAccounts && targetReport.checkedPayments === sourceReport.checkedPayments

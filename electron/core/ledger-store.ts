@@ -55,6 +55,8 @@ export interface LedgerStoreOptions {
   lock?: boolean;
   /** A shared ledger (PostgreSQL) only: refuse a database that already holds one (`paydesk init`, `paydesk copy`). */
   mustBeNew?: boolean;
+  /** A shared ledger only: the least log text on top of its snapshot that makes a new one due (postgres-log.ts); tests set a small one. */
+  snapshotLogBytes?: number;
 }
 
 export interface OpenReport {
@@ -140,6 +142,11 @@ export class LedgerStore {
       shared.onFailure = (error) => void this.stop(error);
       shared.applyRemote = (entries) => this.applyRemote(entries);
     }
+  }
+
+  /** For a shared ledger, how often this process took the turn lock, how many turns those holds ran and how many snapshots it wrote. */
+  get sharedTurnStats(): { readonly holds: number; readonly turns: number; readonly snapshots: number } | null {
+    return this.shared === null ? null : { ...this.shared.turnStats, snapshots: this.shared.snapshotsWritten };
   }
 
   /** Where a change is appended: the journal beside the file, or the shared ledger's log. */
@@ -237,15 +244,24 @@ export class LedgerStore {
     const state = new LedgerState(database);
     replay(database, state, opened.entries);
     const report: OpenReport = {
-      replayedRecords: opened.entries.length, journalBytes: 0, checkpointLsn: 0, checksumMs: 0, removedTemporaryFiles: [],
+      replayedRecords: opened.entries.length, journalBytes: 0, checkpointLsn: opened.snapshotLsn, checksumMs: 0, removedTemporaryFiles: [],
     };
-    return new LedgerStore(location, database, state, null, report, null, nodeFileSystem, null, options, opened.log);
+    const store = new LedgerStore(location, database, state, null, report, null, nodeFileSystem, null, options, opened.log);
+    // Snapshots keep the next open's replay short (postgres-log.ts); a read-only tool never writes one.
+    opened.log.exportImage = () => store.exportImage();
+    if (options.snapshotLogBytes !== undefined) opened.log.snapshotMinBytes = options.snapshotLogBytes;
+    return store;
   }
 
   /** The whole database as one image, metrics written first (`paydesk copy`); between commits only. */
   exportImage(): Uint8Array {
     this.flushMetrics();
     return this.database.export();
+  }
+
+  /** For a shared ledger, writes a snapshot of the ledger as it stands now, so the next open replays only what follows. */
+  async snapshotShared(): Promise<void> {
+    await this.shared?.snapshotNow();
   }
 
   /** Whether this is a shared ledger (PostgreSQL), which several processes may have open at once. */

@@ -4,11 +4,11 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { Engine } from '../../electron/core/engine';
-import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion } from '../../electron/core/storage/postgres-log';
+import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion, storeSnapshot } from '../../electron/core/storage/postgres-log';
 import { generateBatch } from '../../scripts/generate-batch';
 import { withOperators, signIn } from '../support/operators';
 import { backends, newLedgerLocation, newPostgresDatabase, postgresTestsRun } from '../support/postgres';
-import { runMain } from '../support/run-cli';
+import { runCli, runMain } from '../support/run-cli';
 import { useTempFolder } from '../support/temp-folder';
 import { uploadAndValidate } from '../support/batch-steps';
 
@@ -140,6 +140,74 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await second.close();
   });
 
+  it('runs the turns one desk has in flight together in one hold of the lock, each payment decided on the balance the one before left', async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true });
+    await createAccount(engine, 'ALICE', '40.00');
+    await createAccount(engine, 'BOB');
+    const before = engine.store.sharedTurnStats!;
+    // 64 at once, 1.00 each, from 40.00: 40 accepted, 24 refused AM04, whatever order they run in.
+    const outcomes = await Promise.all(Array.from({ length: 64 }, (_, index) => pay(engine, `G-${index}`, 'ALICE', 'BOB', '1.00')));
+    const statuses = outcomes.map((outcome) => (outcome.ok ? `${outcome.value.status} ${outcome.value.code}` : outcome.code));
+    expect(statuses.filter((status) => status === 'accepted ACSC')).toHaveLength(40);
+    expect(statuses.filter((status) => status === 'rejected AM04')).toHaveLength(24);
+    const after = engine.store.sharedTurnStats!;
+    expect(after.turns - before.turns).toBe(64);
+    // One hold for the first payment, one for the rest that queued behind it: never a hold per payment.
+    expect(after.holds - before.holds).toBeLessThanOrEqual(4);
+    const reopened = await Engine.open(location);
+    expect(await balances(reopened)).toMatchObject({ ALICE: 0, BOB: 4_000 });
+    expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
+    await reopened.close();
+    await engine.close();
+  });
+
+  it('opens from the newest snapshot and replays only the frames after it, including those of other desks', async () => {
+    const location = await newPostgresDatabase();
+    const first = await Engine.open(location, { create: true });
+    await createAccount(first, 'ALICE', '100.00');
+    await createAccount(first, 'BOB');
+    for (let index = 0; index < 20; index++) expect(await pay(first, `S-${index}`, 'ALICE', 'BOB', '1.00')).toMatchObject({ ok: true });
+    await first.store.snapshotShared();
+    expect(first.store.sharedTurnStats?.snapshots).toBe(1);
+    const second = await Engine.open(location);
+    const snapshotLsn = second.store.openReport.checkpointLsn;
+    expect(snapshotLsn).toBeGreaterThan(20);
+    expect(second.store.openReport.replayedRecords).toBeLessThanOrEqual(1);
+    for (let index = 20; index < 25; index++) expect(await pay(second, `S-${index}`, 'ALICE', 'BOB', '1.00')).toMatchObject({ ok: true });
+    // A snapshot older than the one held is never stored over it.
+    expect(await storeSnapshot(location, first.store.exportImage(), snapshotLsn - 1)).toBe(false);
+    const third = await Engine.open(location);
+    expect(third.store.openReport.checkpointLsn).toBe(snapshotLsn);
+    expect(third.store.openReport.replayedRecords).toBeGreaterThanOrEqual(5);
+    expect(await balances(third)).toMatchObject({ ALICE: 7_500, BOB: 2_500 });
+    expect(await pay(third, 'S-3', 'ALICE', 'BOB', '1.00')).toMatchObject({ ok: true, value: { replayed: true } });
+    expect(third.verify()).toMatchObject({ ok: true, problems: [] });
+    for (const engine of [first, second, third]) await engine.close();
+  });
+
+  it('writes snapshots by itself as the log outgrows the last one, during a batch', async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true, snapshotLogBytes: 64 * 1024 });
+    await createAccount(engine, 'ALICE', '1000000.00');
+    await createAccount(engine, 'BOB', '1000000.00');
+    const filePath = path.join(newFolder(), 'batch.csv');
+    await generateBatch(filePath, 3_000, 7, 'SNAP', ['ALICE', 'BOB']);
+    const service = batchService(engine);
+    service.chunkRows = 100;
+    const batchId = (await uploadAndValidate(engine.invoke.bind(engine), 'batch.csv', readFileSync(filePath, 'utf8'))).batch.batchId;
+    expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
+    expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 3_000 });
+    const written = engine.store.sharedTurnStats!.snapshots;
+    expect(written).toBeGreaterThan(0);
+    const reopened = await Engine.open(location);
+    expect(reopened.store.openReport.checkpointLsn).toBeGreaterThan(0);
+    expect(await balances(reopened)).toEqual(await balances(engine));
+    expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
+    await reopened.close();
+    await engine.close();
+  });
+
   it("shows a maker's held payment to a checker on another engine, who approves it there", async () => {
     const location = await newPostgresDatabase();
     const maker = await Engine.open(location, { create: true });
@@ -184,7 +252,8 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect((await runMain(alice)).code).toBe(0);
     expect((await runMain(['account', 'add', '--db', filePath, '--code', 'BOB', '--name', 'B', '--currency', 'EUR'])).code).toBe(0);
     expect((await runMain(['pay', '--db', filePath, '--id', 'P-1', '--from', 'ALICE', '--to', 'BOB', '--amount', '20', '--currency', 'EUR'])).code).toBe(0);
-    const toShared = await runMain(['copy', '--from', filePath, '--to', url]);
+    // A real process: it must also end once copied (a listening connection left open kept it waiting forever).
+    const toShared = await runCli(['copy', '--from', filePath, '--to', url], 20_000);
     expect(toShared).toMatchObject({ code: 0, stdout: expect.stringContaining('verify OK on both sides') });
     expect((await runMain(['copy', '--from', filePath, '--to', url])).stderr).toContain('LEDGER_EXISTS');
     const again = await runMain(['pay', '--db', url, '--id', 'P-1', '--from', 'ALICE', '--to', 'BOB', '--amount', '20', '--currency', 'EUR', '--json']);

@@ -83,12 +83,28 @@ export interface SharedOpenOptions {
 export interface SharedOpened {
   log: PostgresLog;
   snapshot: Uint8Array | null;
+  /** The LSN the snapshot is current to (0 for an image copied in, or none): `entries` are the frames after it. */
+  snapshotLsn: number;
   entries: JournalEntry[];
 }
+
+/**
+ * A snapshot is written when the log read on top of the last one has grown
+ * past the snapshot's own size (and at least this much): replay at open stays
+ * bounded by about the size of the database, and snapshots cost in proportion
+ * to the log they save, however large the ledger grows.
+ */
+export const snapshotMinLogBytes = 16 * 1024 * 1024;
 
 interface PendingFrame {
   lsn: number;
   records: LedgerRecord[];
+}
+
+interface WaitingTurn {
+  handler: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 interface Waiter {
@@ -196,7 +212,7 @@ function paymentRowsOf(records: readonly LedgerRecord[]): PaymentRow[] {
   return records.flatMap((record) => (record.t === 'payments' ? record.rows : []));
 }
 
-async function readLog(client: pg.Client, afterLsn: number): Promise<JournalEntry[]> {
+async function readLog(client: pg.Client, afterLsn: number, counter?: { bytes: number }): Promise<JournalEntry[]> {
   const entries: JournalEntry[] = [];
   let last = afterLsn;
   for (;;) {
@@ -208,9 +224,70 @@ async function readLog(client: pg.Client, afterLsn: number): Promise<JournalEntr
       // Only the holder of the turn lock writes, in order: a gap means the log was edited by hand.
       if (lsn !== last + 1) throw new SharedLedgerError('LOG_GAP', `The shared ledger's log jumps from LSN ${last} to ${lsn}; it was changed outside PayDesk.`);
       entries.push({ lsn, record: JSON.parse(row.records) as unknown });
+      if (counter !== undefined) counter.bytes += row.records.length;
       last = lsn;
     }
     if (page.rows.length < catchUpPageFrames) return entries;
+  }
+}
+
+/**
+ * The newest database image and the LSN it is current to, read together (one
+ * REPEATABLE READ transaction, so a snapshot replaced meanwhile cannot pair one
+ * snapshot's image with another's LSN). The image comes in binary, not as a
+ * hex string twice its size.
+ */
+async function readSnapshot(client: pg.Client): Promise<{ image: Buffer | null; lsn: number }> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+  try {
+    const lsnRows = await client.query<{ value: string }>("SELECT value FROM paydesk_meta WHERE key = 'snapshot_lsn'");
+    // `binary` is a query option of pg that its typings leave out.
+    const imageQuery = { text: 'SELECT database FROM paydesk_snapshot WHERE id = 1', binary: true };
+    const imageRows = await client.query<{ database: Buffer }>(imageQuery as pg.QueryConfig);
+    await client.query('COMMIT');
+    const lsn = lsnRows.rows.length === 0 ? 0 : Number(lsnRows.rows[0].value);
+    const image = imageRows.rows[0]?.database ?? null;
+    if (!Number.isSafeInteger(lsn) || lsn < 0 || (lsn > 0 && image === null)) {
+      throw new SharedLedgerError('LOG_GAP', `The shared ledger names a snapshot at LSN ${lsnRows.rows[0]?.value} that it does not hold; ` +
+        'it was changed outside PayDesk.');
+    }
+    return { image, lsn };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Stores `image` as the snapshot current to `lsn`, on a connection of its own
+ * (the desk's own connection carries its turns meanwhile). Only a newer
+ * snapshot replaces the one held: two desks writing at once leave the newer.
+ */
+export async function storeSnapshot(location: string, image: Uint8Array, lsn: number): Promise<boolean> {
+  const client = await connect(location);
+  try {
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE paydesk_snapshot IN EXCLUSIVE MODE');
+    const held = await client.query<{ value: string }>("SELECT value FROM paydesk_meta WHERE key = 'snapshot_lsn'");
+    if (held.rows.length > 0 && Number(held.rows[0].value) >= lsn) {
+      await client.query('ROLLBACK');
+      return false;
+    }
+    await client.query(
+      `INSERT INTO paydesk_snapshot (id, database, copied_at) VALUES (1, $1, now())
+       ON CONFLICT (id) DO UPDATE SET database = EXCLUDED.database, copied_at = EXCLUDED.copied_at`,
+      [Buffer.from(image.buffer, image.byteOffset, image.byteLength)],
+    );
+    await client.query(
+      "INSERT INTO paydesk_meta (key, value) VALUES ('snapshot_lsn', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [String(lsn)],
+    );
+    await client.query('COMMIT');
+    return true;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -244,8 +321,24 @@ export class PostgresLog {
   private lockHeld = false;
   private closed = false;
   private turns: Promise<unknown> = Promise.resolve();
+  /** Turns asked for and not yet started: they start together, in the next hold of the lock. */
+  private waiting: WaitingTurn[] = [];
+  private holdQueued = false;
   private readonly turnScope = new AsyncLocalStorage<{ active: boolean }>();
+  /** How often this process took the turn lock, and how many turns those holds ran (for tests and the bench). */
+  readonly turnStats = { holds: 0, turns: 0 };
+  /** Log text on top of the newest snapshot this process knows of, and that snapshot's size. */
+  logBytesSinceSnapshot = 0;
+  snapshotBytes = 0;
+  /** Exports this process's database as it stands between turns (LedgerStore), for a snapshot; null where none is wanted. */
+  exportImage: (() => Uint8Array) | null = null;
+  /** The least log text on top of a snapshot that makes a new one due (tests set a small one). */
+  snapshotMinBytes = snapshotMinLogBytes;
+  private snapshotting: Promise<void> | null = null;
+  /** Snapshots this process wrote (for tests). */
+  snapshotsWritten = 0;
   private listener: pg.Client | null = null;
+  private listening: Promise<void> | null = null;
   private readonly remoteListeners = new Set<() => void>();
 
   private constructor(private readonly client: pg.Client, readonly location: string, lastLsn: number) {
@@ -258,10 +351,13 @@ export class PostgresLog {
     try {
       await migrate(client, location, options);
       await claimLedger(client, location, applicationId, options);
-      const snapshotRows = await client.query<{ database: Buffer }>('SELECT database FROM paydesk_snapshot WHERE id = 1');
-      const entries = await readLog(client, 0);
-      const log = new PostgresLog(client, location, entries.at(-1)?.lsn ?? 0);
-      return { log, snapshot: snapshotRows.rows[0]?.database ?? null, entries };
+      const { image, lsn: snapshotLsn } = await readSnapshot(client);
+      const counter = { bytes: 0 };
+      const entries = await readLog(client, snapshotLsn, counter);
+      const log = new PostgresLog(client, location, entries.at(-1)?.lsn ?? snapshotLsn);
+      log.logBytesSinceSnapshot = counter.bytes;
+      log.snapshotBytes = image?.length ?? 0;
+      return { log, snapshot: image, snapshotLsn, entries };
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -278,15 +374,28 @@ export class PostgresLog {
 
   /**
    * Runs `handler` with this process's memory current and the ledger to itself
-   * across every process: turns queue in this process, then take the advisory
-   * lock and read what other desks committed. What the handler appended is
+   * across every process: it waits for this process's lock, which it takes
+   * and then reads what other desks committed. What the handler appended is
    * committed before the lock is let go. A turn inside a turn just runs.
+   *
+   * Turns that queue up while the lock is held by this process, or being
+   * taken, start together in its next hold: they run as concurrently as on a
+   * ledger file, where no turn is taken at all (every handler decides
+   * synchronously on the state it sees, so concurrent handlers in one process
+   * are already correct there). One hold then serves many payments, and their
+   * frames share commits, instead of a lock, a catch-up and a commit each. A
+   * turn that arrives during a hold waits for the next one, so a busy desk
+   * lets go of the lock between holds and other desks get their turn.
    */
   turn<T>(handler: () => Promise<T>): Promise<T> {
     if (this.turnScope.getStore()?.active === true) return handler();
-    const run = this.turns.then(() => this.runTurn(handler));
-    this.turns = run.catch(() => undefined);
-    return run;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ handler, resolve: resolve as (value: unknown) => void, reject });
+      if (this.holdQueued) return;
+      this.holdQueued = true;
+      const hold = this.turns.then(() => this.runHold());
+      this.turns = hold.catch(() => undefined);
+    });
   }
 
   /** Runs `work` outside any turn it was started from (background work that takes its own turns). */
@@ -294,29 +403,86 @@ export class PostgresLog {
     return this.turnScope.exit(work);
   }
 
-  private async runTurn<T>(handler: () => Promise<T>): Promise<T> {
-    if (this.failedWith !== null) throw this.failedWith;
-    if (this.closed) throw new Error('the ledger is closed');
-    const scope = { active: true };
+  private async runHold(): Promise<void> {
+    if (this.failedWith !== null || this.closed) {
+      this.holdQueued = false;
+      const reason = this.failedWith ?? new Error('the ledger is closed');
+      for (const waiting of this.waiting.splice(0)) waiting.reject(reason);
+      return;
+    }
     try {
       await this.client.query('SELECT pg_advisory_lock($1, $2)', [lockNamespace, turnLockId]);
       this.lockHeld = true;
       await this.catchUp();
     } catch (error) {
-      throw this.fail(error as Error);
+      const failure = this.fail(error as Error);
+      this.holdQueued = false;
+      for (const waiting of this.waiting.splice(0)) waiting.reject(failure);
+      await this.unlock();
+      return;
     }
-    try {
-      return await this.turnScope.run(scope, handler);
-    } finally {
-      scope.active = false;
-      await this.flushAll().catch(() => undefined);
-      this.lockHeld = false;
-      await this.client.query('SELECT pg_advisory_unlock($1, $2)', [lockNamespace, turnLockId]).catch(() => undefined);
-    }
+    // Every turn that asked before the lock was ours runs in this hold; later ones wait for the next.
+    const group = this.waiting.splice(0);
+    this.holdQueued = false;
+    this.turnStats.holds++;
+    this.turnStats.turns += group.length;
+    const scope = { active: true };
+    const settled = await Promise.allSettled(group.map((waiting) => this.turnScope.run(scope, waiting.handler)));
+    scope.active = false;
+    await this.flushAll().catch(() => undefined);
+    await this.unlock();
+    this.snapshotIfDue();
+    settled.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') group[index].resolve(outcome.value);
+      else group[index].reject(outcome.reason);
+    });
+  }
+
+  /**
+   * Writes a snapshot when the log on top of the last one has outgrown it
+   * (snapshotMinLogBytes). The image is exported between holds, when this
+   * process's database is exactly the log up to its last LSN (every frame it
+   * appended is committed before its hold ends); it is stored on a connection
+   * of its own while turns go on. A failed snapshot changes nothing: the log
+   * still holds every frame, and the next hold tries again.
+   */
+  private snapshotIfDue(): void {
+    if (this.exportImage === null || this.snapshotting !== null || this.closed || this.failedWith !== null) return;
+    if (this.logBytesSinceSnapshot < Math.max(this.snapshotMinBytes, this.snapshotBytes)) return;
+    this.snapshotting = this.snapshotNow().catch((error: unknown) => {
+      console.error(`paydesk: a snapshot of the shared ledger was not written (${(error as Error).message}); the log still holds every frame.`);
+    }).finally(() => {
+      this.snapshotting = null;
+    });
+  }
+
+  /** Exports between holds and stores the snapshot; resolves once it is stored (or a newer one was). */
+  async snapshotNow(): Promise<void> {
+    const exportImage = this.exportImage;
+    if (exportImage === null) return;
+    const taken = this.turns.then(() => {
+      if (this.closed || this.failedWith !== null) return null;
+      return { image: exportImage(), lsn: this.lastLsn, logBytes: this.logBytesSinceSnapshot };
+    });
+    this.turns = taken.catch(() => undefined);
+    const snapshot = await taken;
+    if (snapshot === null || snapshot.lsn === 0) return;
+    const stored = await storeSnapshot(this.location, snapshot.image, snapshot.lsn);
+    if (stored) this.snapshotsWritten++;
+    this.logBytesSinceSnapshot -= snapshot.logBytes;
+    this.snapshotBytes = snapshot.image.length;
+  }
+
+  private async unlock(): Promise<void> {
+    if (!this.lockHeld) return;
+    this.lockHeld = false;
+    await this.client.query('SELECT pg_advisory_unlock($1, $2)', [lockNamespace, turnLockId]).catch(() => undefined);
   }
 
   private async catchUp(): Promise<boolean> {
-    const entries = await readLog(this.client, this.lastLsn);
+    const counter = { bytes: 0 };
+    const entries = await readLog(this.client, this.lastLsn, counter);
+    this.logBytesSinceSnapshot += counter.bytes;
     if (entries.length === 0) return false;
     this.applyRemote(entries);
     this.lastLsn = entries[entries.length - 1].lsn;
@@ -383,13 +549,15 @@ export class PostgresLog {
    */
   private async write(frames: PendingFrame[]): Promise<void> {
     const rows = frames.flatMap((frame) => paymentRowsOf(frame.records).map((row) => ({ row, lsn: frame.lsn })));
+    const texts = frames.map((frame) => JSON.stringify(frame.records));
+    for (const text of texts) this.logBytesSinceSnapshot += text.length;
     await this.client.query(
       `WITH log AS (INSERT INTO paydesk_log (lsn, records) SELECT * FROM unnest($1::bigint[], $2::text[])),
        ids AS (INSERT INTO paydesk_payments (payment_id, seq, amount_minor, currency, accepted, code, lsn)
          SELECT * FROM unnest($3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::bigint[]))
        SELECT pg_notify($10, $11)`,
       [
-        frames.map((frame) => String(frame.lsn)), frames.map((frame) => JSON.stringify(frame.records)),
+        frames.map((frame) => String(frame.lsn)), texts,
         ...paymentColumns(rows.map((entry) => entry.row)), rows.map((entry) => String(entry.lsn)),
         sharedNotifyChannel, String(frames[frames.length - 1].lsn),
       ],
@@ -409,9 +577,19 @@ export class PostgresLog {
    * Listens for other desks' commits (LISTEN/NOTIFY) and brings memory up to
    * date between turns, so their changes reach this process's screens live.
    */
-  async listen(): Promise<void> {
-    if (this.listener !== null || this.closed) return;
+  listen(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.listening ??= this.startListening();
+    return this.listening;
+  }
+
+  private async startListening(): Promise<void> {
     const listener = await connect(this.location);
+    // Closed while connecting: a connection kept now would hold the process open for ever.
+    if (this.closed) {
+      await listener.end().catch(() => undefined);
+      return;
+    }
     this.listener = listener;
     listener.on('notification', (message) => {
       if (Number(message.payload) > this.lastLsn) this.refresh();
@@ -437,10 +615,12 @@ export class PostgresLog {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.turns;
+    await this.snapshotting;
     await this.flushAll().catch(() => undefined);
     this.closed = true;
     for (const waiter of this.waiters) waiter.reject(new Error('the ledger is closed'));
     this.waiters = [];
+    await this.listening?.catch(() => undefined);
     await this.listener?.end().catch(() => undefined);
     await this.client.end().catch(() => undefined);
   }
