@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { displayLocation } from '../core/storage/postgres-log';
+import { displayLocation, isSharedLedgerUrl } from '../core/storage/postgres-log';
 import {
   defaultPostgresPort,
   sharedLedgerConnectSchema,
@@ -271,6 +271,18 @@ export async function openFileLedger(ledgerPath: string, create: boolean, depend
   } catch (error) {
     return `The ledger is open, but it could not be saved as the one to reopen next time: ${(error as Error).message}`;
   }
+}
+
+/**
+ * The ledger named on the command line (--ledger=…) or in PAYDESK_LEDGER: a
+ * file, made absolute against the working folder, or a postgres:// URL, kept
+ * as it is (resolved as a path it became a file name inside the folder).
+ */
+export function explicitLedger(argv: readonly string[], environment: string | undefined, workingFolder = process.cwd()): string | null {
+  const fromArgument = argv.find((argument) => argument.startsWith('--ledger='))?.slice('--ledger='.length);
+  const chosen = fromArgument || environment;
+  if (!chosen) return null;
+  return isSharedLedgerUrl(chosen) ? chosen : path.resolve(workingFolder, chosen);
 }
 
 export interface StartDependencies extends SharedLedgerDependencies {

@@ -5,7 +5,7 @@ import type { EventName } from '../../shared/contract';
 import { createSenderCheck, forwardEvent, registerChannels } from './ipc';
 import { registerDeskChannels, requestSharedLedgerForm } from './desk-ipc';
 import {
-  connectSharedLedger, deskSettingsFileName, openAtStart, openFileLedger, readDeskSettings, sharedLedgerForm, type PasswordCipher,
+  connectSharedLedger, deskSettingsFileName, explicitLedger, openAtStart, openFileLedger, readDeskSettings, sharedLedgerForm, type PasswordCipher,
   type SharedLedgerDependencies,
 } from './desk-settings';
 import { LedgerHolder } from './ledger';
@@ -37,12 +37,6 @@ let mainWindow: BrowserWindow | null = null;
 const ledger = new LedgerHolder((name: EventName, payload: unknown) => {
   forwardEvent(BrowserWindow.getAllWindows().map((window) => window.webContents), name, payload);
 });
-
-function explicitLedgerPath(): string | null {
-  const fromArgument = process.argv.find((argument) => argument.startsWith('--ledger='))?.slice('--ledger='.length);
-  const chosen = fromArgument || process.env.PAYDESK_LEDGER;
-  return chosen ? path.resolve(chosen) : null;
-}
 
 /**
  * safeStorage, except on Linux without a keyring: there Electron "encrypts"
@@ -129,7 +123,7 @@ async function start() {
   hardenSession(session.defaultSession, devServerUrl);
   serveRenderer(session.defaultSession, rendererFolder);
   const defaultLedgerPath = path.join(app.getPath('userData'), 'ledger.paydesk');
-  const started = await openAtStart({ ...deskDependencies(), explicitLedgerPath: explicitLedgerPath(), defaultLedgerPath });
+  const started = await openAtStart({ ...deskDependencies(), explicitLedgerPath: explicitLedger(process.argv, process.env.PAYDESK_LEDGER), defaultLedgerPath });
   const isTrustedSender = createSenderCheck(appOrigin, devServerUrl);
   registerChannels(ipcMain, isTrustedSender, () => ledger.dispatch);
   registerDeskChannels(ipcMain, isTrustedSender, connectFromForm);

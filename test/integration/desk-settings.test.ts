@@ -9,6 +9,7 @@ import { Engine } from '../../electron/core/engine';
 import {
   connectSharedLedger,
   deskSettingsFileName,
+  explicitLedger,
   openAtStart,
   openFileLedger,
   readDeskSettings,
@@ -61,6 +62,16 @@ function settingsTextBesidesUser(settingsPath: string): string {
   settings.sharedLedger.connection.user = '(user)';
   return JSON.stringify(settings);
 }
+
+describe('the ledger named at start', () => {
+  it('keeps a postgres:// URL as it is and makes a file name absolute', () => {
+    const url = 'postgres://desk:s3cret@db.example:5432/books';
+    expect(explicitLedger(['electron', `--ledger=${url}`], undefined, '/home/otto')).toBe(url);
+    expect(explicitLedger(['electron'], url, '/home/otto')).toBe(url);
+    expect(explicitLedger(['electron', '--ledger=books.paydesk'], 'other.paydesk', '/home/otto')).toBe('/home/otto/books.paydesk');
+    expect(explicitLedger(['electron'], undefined, '/home/otto')).toBeNull();
+  });
+});
 
 describe('the URL built from the form', () => {
   it('escapes user, password and database so the pg client reads back exactly what was typed', () => {
