@@ -92,4 +92,17 @@ async function run(argv) {
   return main(argv, async () => loadRunCommand(buildId, quick ? 'baseline' : 'optimizing'));
 }
 
+// A reader that stops early (`paydesk balances | head`) closes the pipe. The command still finishes
+// what it started (a payment or a batch is not cut short by its reader going away); what it would
+// have printed after that goes nowhere, instead of crashing the process on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    stream.write = (_chunk, encoding, callback) => {
+      (typeof encoding === 'function' ? encoding : callback)?.();
+      return true;
+    };
+  });
+}
+
 process.exitCode = await run(process.argv.slice(2));

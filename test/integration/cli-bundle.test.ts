@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +45,19 @@ describe('the command line as shipped', () => {
     // The engine's bundle was compiled with (or has written) its V8 code cache for this build.
     const { buildId } = JSON.parse(readFileSync(inputsManifest, 'utf8')) as { buildId: string };
     expect(existsSync(path.join(repositoryRoot, `out/cli/run-command-${buildId}-baseline.cache`))).toBe(true);
+  });
+
+  it('finishes quietly when its reader stops early (paydesk balances | head), rather than crashing on EPIPE', async () => {
+    const db = path.join(newFolder(), 'books.paydesk');
+    await run(process.execPath, [cliPath, 'init', '--db', db, '--demo']);
+    const child = spawn(process.execPath, [cliPath, 'balances', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader is gone before the first line is written.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('runs a batch from the bundle, whose engine loads modules on demand', async () => {
