@@ -66,9 +66,9 @@ export class Engine implements EngineApi {
     store.state.stampClock = new StampClock(clock);
     store.state.stampClock.onJump((jump) => queueMicrotask(() => this.auditClockJump(jump)));
     this.controls = new Controls(store, this.events);
-    // The host's signed-in sessions outlive a restart of the host (electron/core/security/sessions.ts).
-    // A shared ledger's sessions stay in this process's memory (no file beside a database).
-    if (!store.isShared) this.controls.sessions.persistTo(sessionsFilePath(store.ledgerPath));
+    // The host's signed-in sessions outlive a restart of the host (electron/core/security/sessions.ts),
+    // on a shared ledger too (kept on this computer, not in the database).
+    this.controls.sessions.persistTo(sessionsFilePath(store.ledgerPath));
     this.backups = new Backups(store);
     this.dispatch = createDispatch(this.handlers(), this.controls.access, storageState(store));
   }

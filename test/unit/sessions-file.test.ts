@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessionIdleLockMs } from '../../shared/access';
-import { Sessions } from '../../electron/core/security/sessions';
+import { Sessions, sessionsFilePath } from '../../electron/core/security/sessions';
 
 let folder: string;
 beforeEach(async () => {
@@ -46,6 +46,23 @@ describe('sessions kept across a restart', () => {
     after.persistTo(file);
     expect(after.lookup(signedOut, true)).toEqual({ state: 'none' });
     expect(after.lookup(idle, true)).toEqual({ state: 'none' });
+  });
+
+  it("keeps a shared ledger's sessions in the user's PayDesk folder, named without the password, and makes the folder", async () => {
+    const url = 'postgres://desk:s3cret@db.example:5432/books';
+    const file = sessionsFilePath(url, folder);
+    expect(path.dirname(file)).toBe(path.join(folder, '.paydesk', 'shared-ledger-sessions'));
+    expect(file).not.toContain('s3cret');
+    expect(sessionsFilePath('postgres://desk:other@db.example:5432/books', folder)).toBe(file);
+    expect(sessionsFilePath('/data/books.paydesk', folder)).toBe('/data/books.paydesk.sessions');
+    const before = new Sessions();
+    before.persistTo(file);
+    const hostKey = Sessions.newSessionId();
+    before.open(hostKey, 'ada', true);
+    await before.flush();
+    const after = new Sessions();
+    after.persistTo(file);
+    expect(after.lookup(hostKey, true)).toEqual({ state: 'active', username: 'ada' });
   });
 
   it('starts with nobody signed in when the file is missing or unreadable', () => {

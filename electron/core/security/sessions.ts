@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sessionIdleLockMs } from '../../../shared/access';
 import { writeFileAtomic } from '../storage/atomic-file';
+import { displayLocation, isSharedLedgerUrl } from '../storage/postgres-log';
 
 /** Sessions held at once; the oldest is dropped beyond this (a bound on what a hostile client can make us keep). */
 export const sessionsMax = 1000;
@@ -9,9 +12,16 @@ export const sessionsMax = 1000;
 export const signInFailuresMax = 5;
 export const signInLockoutMs = 60_000;
 
-/** The file beside the ledger that keeps the host's sessions across restarts. */
-export function sessionsFilePath(ledgerPath: string): string {
-  return `${ledgerPath}.sessions`;
+/**
+ * The file that keeps the host's sessions across restarts: beside a ledger
+ * file, or for a shared ledger (no folder of its own) in the user's PayDesk
+ * folder under a hash of its address without the password. Each host keeps its
+ * own browsers' sessions; a database holds no session.
+ */
+export function sessionsFilePath(location: string, homeFolder = os.homedir()): string {
+  if (!isSharedLedgerUrl(location)) return `${location}.sessions`;
+  const key = createHash('sha256').update(displayLocation(location)).digest('hex').slice(0, 16);
+  return path.join(homeFolder, '.paydesk', 'shared-ledger-sessions', `${key}.sessions`);
 }
 
 /** A persisted session's activity is written again once it is this much older than the last write. */
@@ -63,6 +73,11 @@ export class Sessions {
   /** Reads the sessions a previous run kept (dropping those already idle too long) and keeps writing them there. */
   persistTo(filePath: string): void {
     this.filePath = filePath;
+    try {
+      mkdirSync(path.dirname(filePath), { recursive: true });
+    } catch {
+      // Writing will fail and say so; the host goes on with sessions in memory.
+    }
     for (const stored of readStoredSessions(filePath)) {
       if (this.clock() - stored.lastActiveMs > sessionIdleLockMs || this.sessions.size >= sessionsMax) continue;
       const { username, lastActiveMs } = stored;
