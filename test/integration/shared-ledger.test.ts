@@ -8,7 +8,7 @@ import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion } from '../../e
 import { generateBatch } from '../../scripts/generate-batch';
 import { withOperators, signIn } from '../support/operators';
 import { backends, newLedgerLocation, newPostgresDatabase, postgresTestsRun } from '../support/postgres';
-import { runMain } from '../support/run-cli';
+import { runCli, runMain } from '../support/run-cli';
 import { useTempFolder } from '../support/temp-folder';
 import { uploadAndValidate } from '../support/batch-steps';
 
@@ -194,5 +194,12 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect(await runMain(['copy', '--from', url, '--to', back])).toMatchObject({ code: 0 });
     expect(await runMain(['verify', '--db', back])).toMatchObject({ code: 0, stdout: expect.stringContaining('3 accounts and 3 payments') });
     expect(await runMain(['demo', '--db', url])).toMatchObject({ code: 1, stderr: expect.stringContaining('SHARED_UNSUPPORTED') });
+  });
+
+  it('copies into PostgreSQL as a real process that exits once done (the connection listening for other desks is closed too)', async () => {
+    const filePath = path.join(newFolder(), 'books.paydesk');
+    expect((await runMain(['init', '--db', filePath])).code).toBe(0);
+    // A connection left open keeps a process alive: runCli kills it after the timeout, and the code is then null.
+    expect(await runCli(['copy', '--from', filePath, '--to', await newPostgresDatabase()], 20_000)).toMatchObject({ code: 0 });
   });
 });

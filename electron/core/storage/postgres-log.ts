@@ -246,6 +246,7 @@ export class PostgresLog {
   private turns: Promise<unknown> = Promise.resolve();
   private readonly turnScope = new AsyncLocalStorage<{ active: boolean }>();
   private listener: pg.Client | null = null;
+  private listening: Promise<void> | null = null;
   private readonly remoteListeners = new Set<() => void>();
 
   private constructor(private readonly client: pg.Client, readonly location: string, lastLsn: number) {
@@ -409,9 +410,19 @@ export class PostgresLog {
    * Listens for other desks' commits (LISTEN/NOTIFY) and brings memory up to
    * date between turns, so their changes reach this process's screens live.
    */
-  async listen(): Promise<void> {
-    if (this.listener !== null || this.closed) return;
+  listen(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.listening ??= this.startListening();
+    return this.listening;
+  }
+
+  private async startListening(): Promise<void> {
     const listener = await connect(this.location);
+    // Closed while connecting (a command that ran at once): a connection left open would keep the process alive.
+    if (this.closed) {
+      await listener.end().catch(() => undefined);
+      return;
+    }
     this.listener = listener;
     listener.on('notification', (message) => {
       if (Number(message.payload) > this.lastLsn) this.refresh();
@@ -441,6 +452,7 @@ export class PostgresLog {
     this.closed = true;
     for (const waiter of this.waiters) waiter.reject(new Error('the ledger is closed'));
     this.waiters = [];
+    await this.listening?.catch(() => undefined);
     await this.listener?.end().catch(() => undefined);
     await this.client.end().catch(() => undefined);
   }
