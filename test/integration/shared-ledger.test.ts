@@ -196,6 +196,22 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect(await runMain(['demo', '--db', url])).toMatchObject({ code: 1, stderr: expect.stringContaining('SHARED_UNSUPPORTED') });
   });
 
+  it('runs paydesk batch on a shared ledger: every row paid once, verify holds', async () => {
+    const url = await newPostgresDatabase();
+    const inputPath = path.join(newFolder(), 'batch.csv');
+    expect((await runMain(['init', '--db', url])).code).toBe(0);
+    const add = (code: string, opening: string) => [
+      'account', 'add', '--db', url, '--code', code, '--name', code, '--currency', 'EUR', '--opening-balance', opening,
+    ];
+    expect((await runMain(add('ALICE', '100000.00'))).code).toBe(0);
+    expect((await runMain(add('BOB', '100000.00'))).code).toBe(0);
+    await generateBatch(inputPath, 2500, 7, 'CLI', ['ALICE', 'BOB']);
+    const run = await runMain(['batch', '--db', url, inputPath, '--json']);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 2500, accepted: 2500 });
+    expect(await runMain(['verify', '--db', url])).toMatchObject({ code: 0, stdout: expect.stringContaining('2502 payments') });
+  });
+
   it('copies into PostgreSQL as a real process that exits once done (the connection listening for other desks is closed too)', async () => {
     const filePath = path.join(newFolder(), 'books.paydesk');
     expect((await runMain(['init', '--db', filePath])).code).toBe(0);
