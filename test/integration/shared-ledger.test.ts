@@ -210,6 +210,28 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect(await runMain(['verify', '--db', url])).toMatchObject({ code: 0, stdout: expect.stringContaining('2502 payments') });
   });
 
+  it('names the permission a role lacks (CREATE on the schema, or on the ledger tables) in a coded refusal, never as an unexpected error', async () => {
+    const url = await newPostgresDatabase();
+    const asOwner = async (sql: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(sql);
+      await client.end();
+    };
+    // The owner gives up its own CREATE on public: the role may connect, but not create tables, as on a locked-down server.
+    await asOwner('REVOKE CREATE ON SCHEMA public FROM pg_database_owner, PUBLIC');
+    const init = await runMain(['init', '--db', url]);
+    expect(init).toMatchObject({ code: 2, stderr: expect.stringContaining('SHARED_PERMISSION: The role paydesk_test may not use the shared ledger') });
+    expect(init.stderr).toContain('It needs CREATE on the schema public to create PayDesk\'s tables (GRANT CREATE ON SCHEMA public TO paydesk_test)');
+    expect(init.stderr).not.toMatch(/unexpected error|paydesk_test:paydesk_test/);
+    await asOwner('GRANT CREATE ON SCHEMA public TO pg_database_owner');
+    expect(await runMain(['init', '--db', url])).toMatchObject({ code: 0 });
+    await asOwner('REVOKE SELECT ON paydesk_log FROM paydesk_test');
+    const open = await runMain(['balances', '--db', url]);
+    expect(open).toMatchObject({ code: 2, stderr: expect.stringContaining('SHARED_PERMISSION') });
+    expect(open.stderr).toContain('It needs SELECT and INSERT on PayDesk\'s tables');
+  });
+
   it('copies into PostgreSQL as a real process that exits once done (the connection listening for other desks is closed too)', async () => {
     const filePath = path.join(newFolder(), 'books.paydesk');
     expect((await runMain(['init', '--db', filePath])).code).toBe(0);
