@@ -43,6 +43,7 @@ export const reasonSentences = {
   SHARED_UNREACHABLE: 'The shared ledger cannot be reached: check the address, the password and that PostgreSQL is running.',
   NO_LEDGER: 'No PayDesk ledger is in that place yet.',
   LEDGER_OPEN_FAILED: 'The ledger could not be opened; the previous ledger is still open.',
+  SHARED_RESTORE: 'A backup is restored into a new, empty shared ledger only, never over one that desks have open.',
   INTERNAL: 'The engine hit an unexpected error; check the outcome before retrying (a retry with the same payment id never pays twice).',
 } as const;
 

@@ -6,6 +6,7 @@ import { reconcileCommand } from './reconcile-command';
 import { accountIdentifyCommand } from './account-identify-command';
 import { restoreCommand } from './restore-command';
 import { copyCommand } from './copy-command';
+import path from 'node:path';
 import { displayLocation } from '../core/storage/postgres-log';
 
 const db = { db: { type: 'string' } } as const;
@@ -93,5 +94,17 @@ export const commandTable: Record<string, Command> = {
   copy: copyCommand,
   reconcile: reconcileCommand,
   'account identify': accountIdentifyCommand,
-  restore: { ...restoreCommand, refusesShared: () => 'restore replaces a ledger file; back up and restore a shared ledger with pg_dump' },
+  restore: restoreCommand,
+  backup: {
+    options: { ...db, ...json },
+    async run({ engine, values, out }) {
+      // The same channel as the Backups page: a file ledger's checkpointed file, or a shared ledger's export, checked after writing.
+      const made = await engine.invoke('backup-create', {});
+      if (!made.ok) throw new UsageError(describeFailure(made));
+      const backupPath = path.join(engine.backups.folder(), made.value.fileName);
+      if (values.json === true) out(JSON.stringify({ path: backupPath, sizeBytes: made.value.sizeBytes }));
+      else out(`Backed up ${displayLocation(engine.ledgerPath)} to ${backupPath} (${made.value.sizeBytes.toLocaleString('en')} bytes).`);
+      return exitCodes.ok;
+    },
+  },
 };

@@ -1,7 +1,7 @@
 import { exitCodes } from './command';
 
 const usage = `usage: paydesk <command> --db FILE|postgres://... [options]
-(wherever --db FILE is named, a PostgreSQL URL may be named instead: a shared ledger; demo and restore work on files only)
+(wherever --db FILE is named, a PostgreSQL URL may be named instead: a shared ledger; demo works on files only)
 commands:
   init --db FILE [--demo]   (--demo: a demo ledger with a few accounts; only a demo ledger runs the load generator)
   account add --db FILE --code C --name N --currency CUR [--opening-balance AMOUNT] [--overdraft-limit AMOUNT]
@@ -12,7 +12,9 @@ commands:
   reconcile --db FILE [--account CODE] [--statement N] [--from DATE --to DATE] STATEMENT [--json] [--report OUT.csv]
             [--format csv|camt052|camt053|camt054|mt940] [--date-order day-first|month-first] [--tolerance AMOUNT] [--window DAYS] [--map field=Header ...]
   verify --db FILE
-  restore --db FILE BACKUP   (the current file and journal move aside into FILE.before-restore-TIME/)
+  backup --db FILE [--json]   (into the ledger's backup folder, as the Backups page does; a shared ledger's backup is a file ledger)
+  restore --db FILE BACKUP   (the current file and journal move aside into FILE.before-restore-TIME/;
+                              with a postgres:// URL, into a database that holds no ledger yet)
   metrics --db FILE [--range 5m|1h|24h|all] [--traffic all|realtime|batch] [--json] [--time]
   demo --db FILE [--payments N] [--out FOLDER] [--seed N]   (a new demo ledger with a day of history and sample files)
   copy --from FILE|URL --to URL|FILE   (a file ledger into a new shared ledger on PostgreSQL, or back; verified on both sides)`;

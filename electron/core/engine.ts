@@ -86,7 +86,7 @@ export class Engine implements EngineApi {
       throw new LedgerOpenError(`${displayLocation(ledgerPath)} fails verification: ${report.problems.join(' ')} ${restoreAdvice}`);
     }
     const engine = new Engine(store, options.clock);
-    // A shared ledger's backups belong to PostgreSQL's tools (sharedBackupRefusals).
+    // A shared ledger is backed up on request only: every desk making its own daily and closing copies would be noise.
     if (options.automaticBackups === true && !store.isShared) engine.automaticBackups = AutomaticBackups.start(engine.backups);
     if (store.isShared && options.liveUpdates !== false) {
       // Other desks' commits reach this process's screens between its own turns (LISTEN/NOTIFY).
@@ -380,7 +380,7 @@ export class Engine implements EngineApi {
       ...createReconciliationHandlers(this),
       ...createAccountIdentifierHandlers(this),
       ...this.controls.handlers(),
-      ...(this.store.isShared ? sharedBackupRefusals() : createBackupHandlers(this.backups)),
+      ...createBackupHandlers(this.backups),
     };
   }
 
@@ -433,13 +433,6 @@ function storageState(store: LedgerStore): StorageState {
       return null;
     },
   };
-}
-
-/** Backups of a shared ledger belong to PostgreSQL's own tools for now: each channel says so instead of writing a file. */
-function sharedBackupRefusals() {
-  const refuse = async () => failure('SHARED_UNSUPPORTED', 'Backups and restore are not available for a shared ledger on PostgreSQL yet: ' +
-    'back it up with pg_dump, or copy it to a file with "paydesk copy --from URL --to FILE".');
-  return { 'backup-status': refuse, 'backup-create': refuse, 'backup-folder-set': refuse, 'backup-restore': refuse } satisfies Partial<Handlers>;
 }
 
 function statusChangeRefusal(account: AccountState, status: AccountStatus) {

@@ -23,6 +23,9 @@ export interface BenchCase {
   repeat?: boolean;
 }
 
+/** Thrown by a case that cannot run here (no PostgreSQL configured): the table shows the reason instead of figures. */
+export class BenchSkipped extends Error {}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
   const middle = Math.floor(sorted.length / 2);

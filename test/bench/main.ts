@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { median, verdict, type BenchCase, type BenchOptions, type Figure } from './harness';
+import { BenchSkipped, median, verdict, type BenchCase, type BenchOptions, type Figure } from './harness';
 import { batchEndToEnd } from './batch';
 import { dashboardQuery, reconcile } from './dashboard-and-reconcile';
 import { openLedger } from './open-ledger';
 import { realtimeConcurrent, realtimeHost, realtimeSequential } from './realtime';
+import { sharedBatch, sharedDesks, sharedRealtime } from './shared-ledger';
 import { batchSideBySide, coldStart } from './side-by-side';
 
 /**
@@ -16,6 +17,7 @@ import { batchSideBySide, coldStart } from './side-by-side';
  */
 const cases: BenchCase[] = [
   coldStart, batchSideBySide, batchEndToEnd, realtimeSequential, realtimeConcurrent, realtimeHost, openLedger, dashboardQuery, reconcile,
+  sharedRealtime, sharedDesks, sharedBatch,
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,21 +32,32 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const workFolder = mkdtempSync(path.join(os.tmpdir(), 'paydesk-bench-'));
-  const results: { case: string; figures: Figure[] }[] = [];
+  const results: { case: string; figures: Figure[]; skipped?: string }[] = [];
   // The table is printed a case at a time, as each finishes; --json prints everything at the end.
   if (!values.json) process.stdout.write(`${tableHeader.join('\n')}\n`);
   try {
     for (const benchCase of cases.filter((candidate) => values.only === undefined || candidate.name.includes(values.only!))) {
       if (!values.json) process.stderr.write(`running: ${benchCase.name}\n`);
-      const result = { case: benchCase.name, figures: await measure(benchCase, { rows, runs, workFolder, seed: 20261125 }) };
+      const result = await measureOrSkip(benchCase, { rows, runs, workFolder, seed: 20261125 });
       results.push(result);
-      if (!values.json) process.stdout.write(tableRows(result));
+      if (!values.json) process.stdout.write(result.skipped === undefined ? tableRows(result) : `| ${result.case} | skipped: ${result.skipped} | | |\n`);
     }
   } finally {
     rmSync(workFolder, { recursive: true, force: true });
   }
   if (values.json) process.stdout.write(`${JSON.stringify({ rows, runs, results }, null, 2)}\n`);
   return 0;
+}
+
+/** A case's figures, or the reason it cannot run here (also printed to stderr, so a --json run shows it too). */
+async function measureOrSkip(benchCase: BenchCase, options: BenchOptions): Promise<{ case: string; figures: Figure[]; skipped?: string }> {
+  try {
+    return { case: benchCase.name, figures: await measure(benchCase, options) };
+  } catch (error) {
+    if (!(error instanceof BenchSkipped)) throw error;
+    process.stderr.write(`bench: ${benchCase.name} is skipped: ${error.message}\n`);
+    return { case: benchCase.name, figures: [], skipped: error.message };
+  }
 }
 
 /** One case's figures: a single run where the case asks for it, else the medians of `runs` runs after a warm-up. */

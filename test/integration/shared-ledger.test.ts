@@ -45,7 +45,7 @@ describe('naming a shared ledger', () => {
 
   it('refuses the commands a shared ledger cannot run yet with SHARED_UNSUPPORTED, and one it cannot reach, without its password', async () => {
     const url = 'postgres://nobody:secret@127.0.0.1:1/none';
-    for (const args of [['demo', '--db', url], ['init', '--db', url, '--demo'], ['restore', '--db', url, 'backup.paydesk']]) {
+    for (const args of [['demo', '--db', url], ['init', '--db', url, '--demo']]) {
       const run = await runMain(args);
       expect(run, args.join(' ')).toMatchObject({ code: 1, stderr: expect.stringContaining('SHARED_UNSUPPORTED') });
       expect(run.stderr).not.toContain('secret');
@@ -230,11 +230,9 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await checkerEngine.close();
   });
 
-  it('refuses a database with a newer schema, and backups, with a code and a sentence', async () => {
+  it('refuses a database with a newer schema with a code and a sentence', async () => {
     const location = await newPostgresDatabase();
-    const engine = await Engine.open(location, { create: true });
-    expect(await engine.invoke('backup-create', {})).toMatchObject({ ok: false, code: 'SHARED_UNSUPPORTED' });
-    await engine.close();
+    await (await Engine.open(location, { create: true })).close();
     const client = new pg.Client({ connectionString: location });
     await client.connect();
     await client.query('INSERT INTO paydesk_schema (version) VALUES ($1)', [sharedSchemaVersion + 1]);
@@ -263,5 +261,50 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect(await runMain(['copy', '--from', url, '--to', back])).toMatchObject({ code: 0 });
     expect(await runMain(['verify', '--db', back])).toMatchObject({ code: 0, stdout: expect.stringContaining('3 accounts and 3 payments') });
     expect(await runMain(['demo', '--db', url])).toMatchObject({ code: 1, stderr: expect.stringContaining('SHARED_UNSUPPORTED') });
+  });
+
+  it('runs paydesk batch on a shared ledger: every row paid once, verify holds', async () => {
+    const url = await newPostgresDatabase();
+    const inputPath = path.join(newFolder(), 'batch.csv');
+    expect((await runMain(['init', '--db', url])).code).toBe(0);
+    const add = (code: string, opening: string) => [
+      'account', 'add', '--db', url, '--code', code, '--name', code, '--currency', 'EUR', '--opening-balance', opening,
+    ];
+    expect((await runMain(add('ALICE', '100000.00'))).code).toBe(0);
+    expect((await runMain(add('BOB', '100000.00'))).code).toBe(0);
+    await generateBatch(inputPath, 2500, 7, 'CLI', ['ALICE', 'BOB']);
+    const run = await runMain(['batch', '--db', url, inputPath, '--json']);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 2500, accepted: 2500 });
+    expect(await runMain(['verify', '--db', url])).toMatchObject({ code: 0, stdout: expect.stringContaining('2502 payments') });
+  });
+
+  it('names the permission a role lacks (CREATE on the schema, or on the ledger tables) in a coded refusal, never as an unexpected error', async () => {
+    const url = await newPostgresDatabase();
+    const asOwner = async (sql: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(sql);
+      await client.end();
+    };
+    // The owner gives up its own CREATE on public: the role may connect, but not create tables, as on a locked-down server.
+    await asOwner('REVOKE CREATE ON SCHEMA public FROM pg_database_owner, PUBLIC');
+    const init = await runMain(['init', '--db', url]);
+    expect(init).toMatchObject({ code: 2, stderr: expect.stringContaining('SHARED_PERMISSION: The role paydesk_test may not use the shared ledger') });
+    expect(init.stderr).toContain('It needs CREATE on the schema public to create PayDesk\'s tables (GRANT CREATE ON SCHEMA public TO paydesk_test)');
+    expect(init.stderr).not.toMatch(/unexpected error|paydesk_test:paydesk_test/);
+    await asOwner('GRANT CREATE ON SCHEMA public TO pg_database_owner');
+    expect(await runMain(['init', '--db', url])).toMatchObject({ code: 0 });
+    await asOwner('REVOKE SELECT ON paydesk_log FROM paydesk_test');
+    const open = await runMain(['balances', '--db', url]);
+    expect(open).toMatchObject({ code: 2, stderr: expect.stringContaining('SHARED_PERMISSION') });
+    expect(open.stderr).toContain('It needs SELECT and INSERT on PayDesk\'s tables');
+  });
+
+  it('copies into PostgreSQL as a real process that exits once done (the connection listening for other desks is closed too)', async () => {
+    const filePath = path.join(newFolder(), 'books.paydesk');
+    expect((await runMain(['init', '--db', filePath])).code).toBe(0);
+    // A connection left open keeps a process alive: runCli kills it after the timeout, and the code is then null.
+    expect(await runCli(['copy', '--from', filePath, '--to', await newPostgresDatabase()], 20_000)).toMatchObject({ code: 0 });
   });
 });

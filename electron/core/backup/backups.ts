@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { BackupFile, BackupStatus, RestoreOutcome } from '../../../shared/access';
 import { failure, success, type Result } from '../../../shared/result';
 import type { LedgerStore } from '../ledger-store';
 import { writeFileAtomic } from '../storage/atomic-file';
+import { displayLocation, isSharedLedgerUrl } from '../storage/postgres-log';
+import { verifyLedger } from '../verify';
 import { checkBackupBytes } from './restore';
 
 /**
@@ -11,6 +15,11 @@ import { checkBackupBytes } from './restore';
  * application runs, and on request. A backup is the file as of a checkpoint,
  * so it is a complete ledger on its own (no journal needed); it is written
  * atomically and the oldest beyond `backupsKept` are deleted.
+ *
+ * A shared ledger (PostgreSQL) has no file to copy: its backup is the ledger's
+ * whole database exported in a turn, the same image a ledger file holds, so the
+ * file back end reads it (`paydesk restore --db FILE BACKUP`). It is checked
+ * after writing: read back, verified, and counted against the ledger it came from.
  */
 export const backupsKept = 10;
 export const backupIntervalMs = 24 * 60 * 60 * 1000;
@@ -20,6 +29,11 @@ export const backupFolderSettingKey = 'backup-folder';
 export const backupExtension = '.paydesk-backup';
 
 export function defaultBackupFolder(ledgerPath: string): string {
+  // A shared ledger has no folder of its own: its backups go under the user's PayDesk folder on the desk that makes them.
+  if (isSharedLedgerUrl(ledgerPath)) {
+    const key = createHash('sha256').update(displayLocation(ledgerPath)).digest('hex').slice(0, 16);
+    return path.join(os.homedir(), '.paydesk', 'shared-ledger-backups', key);
+  }
   return path.join(path.dirname(ledgerPath), 'paydesk-backups');
 }
 
@@ -43,6 +57,11 @@ export class Backups {
    * closes this engine, restores the file and reopens it.
    */
   async prepareRestore(fileName: string): Promise<Result<RestoreOutcome>> {
+    if (this.store.isShared) {
+      return failure('SHARED_RESTORE', `A shared ledger is not replaced while desks have it open, so ${fileName} was not restored and ` +
+        'this ledger was not changed. Restore the backup into a new, empty database with "paydesk restore --db postgres://…/NEW-DATABASE ' +
+        'BACKUP", then point the desks at that database.', 'fileName');
+    }
     const folder = this.folder();
     const listed = await listBackups(folder, this.store.ledgerPath);
     if (!listed.some((backup) => backup.fileName === fileName)) {
@@ -89,8 +108,35 @@ export class Backups {
 
   /** Checkpoints, then copies the file the checkpoint wrote; the copy is a whole ledger. */
   async create(reason: BackupReason): Promise<BackupFile> {
+    if (this.store.isShared) return this.createShared(reason);
     await this.store.checkpoint();
     return copyLedger(this.store.ledgerPath, this.folder(), reason);
+  }
+
+  /**
+   * A shared ledger's backup: the database exported in a turn (no desk changes it meanwhile, and everything in
+   * it is committed first), written atomically, then read back and verified; a backup that does not match is
+   * removed and the backup fails.
+   */
+  private async createShared(reason: BackupReason): Promise<BackupFile> {
+    const exported = await this.store.turn(async () => {
+      const image = this.store.exportImage();
+      await this.store.whenAllDurable();
+      const report = verifyLedger(this.store.database);
+      return { image, accounts: report.checkedAccounts, payments: report.checkedPayments };
+    });
+    const written = await writeBackup(Buffer.from(exported.image), this.folder(), this.store.ledgerPath, reason);
+    const writtenPath = path.join(this.folder(), written.fileName);
+    const check = await checkBackupBytes(await fs.readFile(writtenPath), writtenPath);
+    const problem = !check.ok ? check.message
+      : check.value.accounts !== exported.accounts || check.value.payments !== exported.payments
+        ? `it holds ${check.value.accounts} accounts and ${check.value.payments} payments, the ledger ${exported.accounts} and ${exported.payments}.`
+        : null;
+    if (problem !== null) {
+      await fs.rm(writtenPath, { force: true });
+      throw new Error(`the backup written was checked and removed: ${problem}`);
+    }
+    return written;
   }
 
   /** True when no backup is younger than a day. */
@@ -102,8 +148,12 @@ export class Backups {
 
 /** Copies a closed or checkpointed ledger file into the folder, then rotates. Used on close, when the store is gone. */
 export async function copyLedger(ledgerPath: string, folder: string, reason: BackupReason): Promise<BackupFile> {
+  return writeBackup(await fs.readFile(ledgerPath), folder, ledgerPath, reason);
+}
+
+/** Writes a whole ledger's bytes into the folder under a new name, atomically, then rotates. */
+async function writeBackup(bytes: Buffer, folder: string, ledgerPath: string, reason: BackupReason): Promise<BackupFile> {
   await fs.mkdir(folder, { recursive: true });
-  const bytes = await fs.readFile(ledgerPath);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
   const fileName = `${backupPrefix(ledgerPath)}${stamp}-${reason}${backupExtension}`;
   await writeFileAtomic(path.join(folder, fileName), bytes);
@@ -112,8 +162,19 @@ export async function copyLedger(ledgerPath: string, folder: string, reason: Bac
   return { fileName, sizeBytes: stat.size, createdAtMs: stat.mtimeMs };
 }
 
+/** Backups are named after the ledger: its file name, or a shared ledger's host and database (never its password). */
 function backupPrefix(ledgerPath: string): string {
-  return `${path.basename(ledgerPath).replace(/[^A-Za-z0-9._-]/g, '_')}-`;
+  const name = isSharedLedgerUrl(ledgerPath) ? sharedLedgerName(ledgerPath) : path.basename(ledgerPath);
+  return `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-`;
+}
+
+function sharedLedgerName(location: string): string {
+  try {
+    const url = new URL(location);
+    return `${url.hostname}-${decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres'}`;
+  } catch {
+    return 'shared-ledger';
+  }
 }
 
 /** Newest first. */

@@ -6,6 +6,7 @@ import { LedgerStore } from '../ledger-store';
 import { acquireLedgerLock } from '../storage/ledger-lock';
 import { applicationId } from '../schema';
 import { SqliteDatabase } from '../storage/sqlite';
+import { displayLocation, SharedLedgerError, sharedLedgerExists } from '../storage/postgres-log';
 import { verifyLedger } from '../verify';
 
 /**
@@ -97,4 +98,38 @@ async function moveAside(ledgerPath: string): Promise<string | null> {
   await fs.mkdir(aside);
   for (const name of names) await fs.rename(path.join(folder, name), path.join(aside, name));
   return aside;
+}
+
+/**
+ * Restores a backup into a shared ledger (PostgreSQL), only into a database
+ * that holds no ledger yet: desks may have a shared ledger open and may have
+ * told someone an outcome it holds, so one is never replaced. The new ledger
+ * is checked against the backup (verify, the same counts) before it is reported.
+ */
+export async function restoreSharedBackup(location: string, backupPath: string): Promise<Result<{ movedAsideTo: null; check: BackupCheck }>> {
+  const bytes = await fs.readFile(backupPath).catch(() => null);
+  if (bytes === null) return failure('BACKUP_FAILED', `${backupPath} cannot be read.`);
+  const check = await checkBackupBytes(bytes, backupPath);
+  if (!check.ok) return check;
+  const refusal = failure('SHARED_RESTORE', `${displayLocation(location)} already holds a ledger, so the backup was not restored and ` +
+    'that ledger was not changed: a shared ledger is never replaced. Create a new, empty database and restore into it.');
+  if (await sharedLedgerExists(location)) return refusal;
+  let store: LedgerStore;
+  try {
+    store = await LedgerStore.open(location, { create: true, mustBeNew: true, initialBytes: bytes });
+  } catch (error) {
+    // Another desk made a ledger there in the meantime.
+    if (error instanceof SharedLedgerError && error.code === 'LEDGER_EXISTS') return refusal;
+    throw error;
+  }
+  try {
+    const report = verifyLedger(store.database);
+    if (!report.ok || report.checkedAccounts !== check.value.accounts || report.checkedPayments !== check.value.payments) {
+      return failure('BACKUP_FAILED', `The restored ledger at ${displayLocation(location)} does not match the backup: ` +
+        `${report.problems.join(' ') || 'different counts'}. Drop that database before trying again.`);
+    }
+  } finally {
+    await store.close();
+  }
+  return success({ movedAsideTo: null, check: check.value });
 }

@@ -113,6 +113,30 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
+/** PostgreSQL's SQLSTATE for a privilege the role lacks. */
+const insufficientPrivilege = '42501';
+
+/**
+ * A privilege the role lacks, as a refusal naming the permission PayDesk needs
+ * (and the GRANT that gives it); null for any other error.
+ */
+export function permissionRefusal(error: unknown, location: string): SharedLedgerError | null {
+  if ((error as { code?: unknown } | null)?.code !== insufficientPrivilege) return null;
+  let role = 'the role in the address';
+  try {
+    role = decodeURIComponent(new URL(location).username) || role;
+  } catch {
+    // An unreadable address was refused before it got this far.
+  }
+  const said = (error as Error).message;
+  const schema = /permission denied for schema (\S+)/.exec(said)?.[1];
+  const needed = schema !== undefined
+    ? `CREATE on the schema ${schema} to create PayDesk's tables (GRANT CREATE ON SCHEMA ${schema} TO ${role}), or to own the database`
+    : `SELECT and INSERT on PayDesk's tables (paydesk_*) and UPDATE on paydesk_meta (GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO ${role})`;
+  return new SharedLedgerError('SHARED_PERMISSION', `The role ${role} may not use the shared ledger at ${displayLocation(location)} ` +
+    `(PostgreSQL: ${said}). It needs ${needed}; nothing was changed.`);
+}
+
 async function connect(location: string): Promise<pg.Client> {
   // Loaded only when a shared ledger is opened, so a command on a file starts as fast as before.
   const { default: postgres } = await import('pg');
@@ -298,6 +322,8 @@ export async function sharedLedgerExists(location: string): Promise<boolean> {
     const table = (await client.query("SELECT to_regclass('paydesk_meta') IS NOT NULL AS exists")).rows[0].exists as boolean;
     if (!table) return false;
     return (await client.query("SELECT 1 FROM paydesk_meta WHERE key = 'application'")).rows.length > 0;
+  } catch (error) {
+    throw permissionRefusal(error, location) ?? error;
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -360,7 +386,7 @@ export class PostgresLog {
       return { log, snapshot: image, snapshotLsn, entries };
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw error;
+      throw permissionRefusal(error, location) ?? error;
     }
   }
 
