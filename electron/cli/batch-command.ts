@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { batchFields, csvLine, resultsHeader, type BatchDelimiter, type BatchField, type BatchMapping } from '../../shared/batch';
 import { batchService } from '../core/batch/batch-handlers';
 import { BatchFileError } from '../core/batch/csv-source';
+import type { Engine } from '../core/engine';
 import { LedgerStoppedError } from '../core/ledger-store';
 import { describeFailure, exitCodes, LedgerStoppedExit, UsageError, type Command } from './command';
 
@@ -36,7 +37,7 @@ export const batchCommand: Command = {
       if (error instanceof BatchFileError) throw new UsageError(error.message);
       throw error;
     }
-    const validation = await validateImport(service, fileId, delimiter, values.map);
+    const validation = await validateImport(engine, fileId, delimiter, values.map);
     const batchId = validation.value.batch.batchId;
     // Through invoke, so the start is audited under `cli` and a hold names `cli` as the submitter.
     const started = await engine.invoke('batch-start', { batchId });
@@ -82,7 +83,8 @@ async function stoppedSummary(service: ReturnType<typeof batchService>, batchId:
  * file, a bad mapping, no rows) removes its copy from the batch folder: only
  * a batch keeps its file there.
  */
-async function validateImport(service: ReturnType<typeof batchService>, fileId: string, delimiter: BatchDelimiter | undefined, map: unknown) {
+async function validateImport(engine: Engine, fileId: string, delimiter: BatchDelimiter | undefined, map: unknown) {
+  const service = batchService(engine);
   try {
     const preview = await service.inspect({ fileId, delimiter });
     if (!preview.ok) throw new UsageError(describeFailure(preview));
@@ -91,7 +93,8 @@ async function validateImport(service: ReturnType<typeof batchService>, fileId: 
       process.stderr.write(`paydesk: warning: the same file was imported before as ${what}; ids already paid are not paid again.\n`);
     }
     const mapping: BatchMapping = { ...preview.value.suggestedMapping, ...parseMapping(map) };
-    const validation = await service.validate({ fileId, delimiter, mapping });
+    // In a turn: on a shared ledger the batch record (and its file, kept in PostgreSQL) is written with the ledger current.
+    const validation = await engine.store.turn(() => service.validate({ fileId, delimiter, mapping }));
     if (!validation.ok) throw new UsageError(describeFailure(validation));
     return validation;
   } catch (error) {

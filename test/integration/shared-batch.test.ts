@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/core/engine';
+import { generateBatch } from '../../scripts/generate-batch';
+import { newPostgresDatabase, postgresTestsRun } from '../support/postgres';
+import { runMain } from '../support/run-cli';
+import { useTempFolder } from '../support/temp-folder';
+
+/**
+ * Batches on a shared ledger (PostgreSQL), with real processes: a desk killed
+ * with SIGKILL in the middle of a batch, resumed by another desk that never saw
+ * the file (the desks have separate home folders; the file comes from
+ * PostgreSQL); and a desk refused while the batch runs on a live desk.
+ */
+const newFolder = useTempFolder('paydesk-shared-batch-');
+const workerPath = path.join(import.meta.dirname, '../support/shared-batch-worker.ts');
+const accounts = ['NORTH', 'SOUTH', 'EAST', 'WEST'];
+
+interface Desk {
+  child: ChildProcess;
+  lines: string[];
+  /** Resolves with the first line (from now on, or already printed) the predicate accepts. */
+  line: (predicate: (line: string) => boolean) => Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startDesk(home: string, args: string[]): Desk {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HOME: home },
+  });
+  const lines: string[] = [];
+  const waiting = new Set<{ predicate: (line: string) => boolean; resolve: (line: string) => void }>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    for (const waiter of waiting) if (waiter.predicate(line)) (waiting.delete(waiter), waiter.resolve(line));
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const line = (predicate: (line: string) => boolean) => {
+    const found = lines.find(predicate);
+    return found !== undefined ? Promise.resolve(found) : new Promise<string>((resolve) => waiting.add({ predicate, resolve }));
+  };
+  return { child, lines, line, exited };
+}
+
+async function sharedLedgerWithAccounts(): Promise<string> {
+  const url = await newPostgresDatabase();
+  const engine = await Engine.open(url, { create: true, liveUpdates: false });
+  for (const code of accounts) {
+    const created = await engine.invoke('account-create', { code, name: code, currency: 'EUR', openingBalance: '1000000.00' });
+    if (!created.ok) throw new Error(created.message);
+  }
+  await engine.close();
+  return url;
+}
+
+/** A generated file of `rows` valid rows, then two rows that fail validation (an unknown account, an unreadable amount). */
+async function batchFile(folder: string, rows: number, prefix: string): Promise<string> {
+  const filePath = path.join(folder, 'shared.csv');
+  await generateBatch(filePath, rows, 7, prefix, accounts);
+  appendFileSync(filePath, `${prefix}-bad-1,NORTH,NOWHERE,1.00,EUR,unknown creditor\n${prefix}-bad-2,NORTH,SOUTH,lots,EUR,unreadable amount\n`);
+  return filePath;
+}
+
+interface BatchState {
+  id: string; status: string; rows_total: number; rows_valid: number; rows_done: number; accepted: number; rejected: number; skipped: number;
+}
+
+/** Every valid row paid exactly once (by line and by payment id, in the ledger and in PostgreSQL), balances sum to zero, verify holds. */
+async function checkPaidOnce(url: string, batchId: string, validRows: number, prefix: string): Promise<BatchState> {
+  const engine = await Engine.open(url, { liveUpdates: false });
+  try {
+    const database = engine.store.database;
+    const count = (sql: string) => Number(database.value(sql, [batchId]));
+    expect(count('SELECT COUNT(*) FROM payments WHERE batch_id = ?')).toBe(validRows);
+    expect(count('SELECT COUNT(DISTINCT line) FROM payments WHERE batch_id = ?')).toBe(validRows);
+    expect(count('SELECT COUNT(DISTINCT payment_id) FROM payments WHERE batch_id = ?')).toBe(validRows);
+    expect(database.get('SELECT MIN(line) AS first, MAX(line) AS last FROM payments WHERE batch_id = ?', [batchId])).toEqual({ first: 2, last: validRows + 1 });
+    expect(count("SELECT COUNT(*) FROM payments WHERE batch_id = ? AND status = 1")).toBe(validRows);
+    const sums = database.all<{ currency: string; total: number }>('SELECT currency, SUM(balance_minor) AS total FROM accounts GROUP BY currency');
+    for (const sum of sums) expect(sum.total, sum.currency).toBe(0);
+    expect(engine.verify()).toMatchObject({ ok: true, problems: [] });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const ids = await client.query<{ count: string }>('SELECT COUNT(*)::text AS count FROM paydesk_payments WHERE payment_id LIKE $1', [`${prefix}-%`]);
+    await client.end();
+    expect(Number(ids.rows[0].count)).toBe(validRows);
+    return database.get<BatchState>('SELECT * FROM batches WHERE id = ?', [batchId])!;
+  } finally {
+    await engine.close();
+  }
+}
+
+describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', () => {
+  it('paydesk batch --db postgres://… runs a file, kept in PostgreSQL under its hash before the batch is recorded', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const filePath = await batchFile(newFolder(), 500, 'c');
+    const run = await runMain(['batch', '--db', url, filePath, '--json']);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 502, valid: 500, invalid: 2, accepted: 500 });
+    const engine = await Engine.open(url, { liveUpdates: false });
+    const batch = engine.store.database.get<{ id: string; file_hash: string }>('SELECT id, file_hash FROM batches')!;
+    await engine.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const kept = await client.query('SELECT size_bytes::text AS size, parts FROM paydesk_batch_files WHERE file_hash = $1', [batch.file_hash]);
+    await client.end();
+    expect(kept.rows).toEqual([{ size: String(statSync(filePath).size), parts: 1 }]);
+    await checkPaidOnce(url, batch.id, 500, 'c');
+  }, 60_000);
+
+  it('a desk killed with SIGKILL mid-batch: another desk, without the file, resumes it and every valid row is paid exactly once', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const validRows = 20_000;
+    const filePath = await batchFile(newFolder(), validRows, 'k');
+    const homeA = newFolder();
+    const homeB = newFolder();
+    const deskA = startDesk(homeA, [url, 'start', filePath, '100']);
+    const batchId = (await deskA.line((line) => line.startsWith('BATCH '))).slice(6);
+    await deskA.line((line) => line.startsWith('CHUNK ') && deskA.lines.filter((seen) => seen.startsWith('CHUNK ')).length >= 5);
+    deskA.child.kill('SIGKILL');
+    expect((await deskA.exited).signal).toBe('SIGKILL');
+    expect(deskA.lines).not.toContain('DONE');
+    // Desk A's machine is gone with its copy of the file.
+    rmSync(homeA, { recursive: true, force: true });
+
+    // Left running by a desk that is gone: interrupted, part-way, its committed progress counting exactly its payments.
+    const look = await Engine.open(url, { liveUpdates: false });
+    const left = look.store.database.get<BatchState>('SELECT * FROM batches WHERE id = ?', [batchId])!;
+    expect(left.status).toBe('running');
+    expect(left.rows_done).toBeGreaterThan(0);
+    expect(left.rows_done).toBeLessThan(left.rows_total);
+    expect(Number(look.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(left.accepted + left.rejected);
+    expect(await look.invoke('batch-get', { batchId })).toMatchObject({ ok: true, value: { status: 'interrupted' } });
+    await look.close();
+
+    const deskB = startDesk(homeB, [url, 'resume', batchId, '100']);
+    expect(await deskB.exited).toEqual({ code: 0, signal: null });
+    expect(deskB.lines).toContain('DONE');
+    // Desk B read the file from PostgreSQL: its own batch folder holds the copy, checked against the batch's hash.
+    const folderB = path.join(homeB, '.paydesk', 'shared-ledger-batches');
+    expect(existsSync(folderB) && readdirSync(folderB, { recursive: true }).filter((name) => String(name).endsWith('.csv'))).toHaveLength(1);
+    const firstResumed = Number(deskB.lines.find((line) => line.startsWith('CHUNK '))!.slice(6));
+    expect(firstResumed).toBeGreaterThan(left.rows_done);
+
+    const batch = await checkPaidOnce(url, batchId, validRows, 'k');
+    expect(batch).toMatchObject({ status: 'completed', rows_total: validRows + 2, rows_done: validRows + 2, accepted: validRows, skipped: 2 });
+  }, 240_000);
+
+  it('a desk asking to resume, pause or cancel a batch that runs on a live desk is refused, and the batch completes there', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const validRows = 100_000;
+    const filePath = await batchFile(newFolder(), validRows, 'r');
+    const deskA = startDesk(newFolder(), [url, 'start', filePath, '100']);
+    const batchId = (await deskA.line((line) => line.startsWith('BATCH '))).slice(6);
+    await deskA.line((line) => line.startsWith('CHUNK '));
+
+    const deskB = await Engine.open(url, { liveUpdates: false });
+    const listed = await deskB.invoke('batch-list', {});
+    const resumed = await deskB.invoke('batch-resume', { batchId });
+    const paused = await deskB.invoke('batch-pause', { batchId });
+    const cancelled = await deskB.invoke('batch-cancel', { batchId });
+    await deskB.close();
+    // The refusals prove something only if desk A was still running when they were given.
+    expect(deskA.lines, 'desk A finished before desk B asked: use more rows').not.toContain('DONE');
+    expect(listed).toMatchObject({ ok: true, value: [{ batchId, status: 'running' }] });
+    for (const refusal of [resumed, paused, cancelled]) {
+      expect(refusal).toMatchObject({ ok: false, code: 'BATCH_ELSEWHERE', message: expect.stringContaining('running on another desk') });
+    }
+
+    expect(await deskA.exited).toEqual({ code: 0, signal: null });
+    expect(deskA.lines).toContain('DONE');
+    const batch = await checkPaidOnce(url, batchId, validRows, 'r');
+    expect(batch).toMatchObject({ status: 'completed', rows_done: validRows + 2, accepted: validRows, skipped: 2 });
+  }, 240_000);
+});
