@@ -1,6 +1,6 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { BatchProgressEvent } from '../../shared/batch';
 import type { RequestOf } from '../../shared/contract';
 import { batchService } from '../../electron/core/batch/batch-handlers';
@@ -235,6 +235,39 @@ describe('batch processing', () => {
     expect(Number(engine.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(300);
     expect(engine.verify().ok).toBe(true);
     await engine.close();
+  });
+
+  it('stops a batch running when its ledger closes, touching nothing of the closed database, and resumes it after reopening', async () => {
+    const { engine, folder, ledgerPath } = await openLedger();
+    const { service, batchId } = await generatedBatch(engine, folder, 3_000, 9, 20);
+    const firstChunk = new Promise<void>((resolve) => engine.on('batch-progress', (event: BatchProgressEvent) => event.rowsDone > 0 && resolve()));
+    const errors = vi.spyOn(console, 'error');
+    // Watched, not replaced: every query goes through statement(); those asked once the store is closed are counted.
+    const database = engine.store.database;
+    const statement = database.statement.bind(database);
+    let queriesWhileClosed = 0;
+    vi.spyOn(database, 'statement').mockImplementation((sql) => ((queriesWhileClosed += engine.store.isClosed ? 1 : 0), statement(sql)));
+    try {
+      await engine.invoke('batch-start', { batchId });
+      await firstChunk;
+      await engine.close();
+      await expect(service.whenStopped(batchId)).rejects.toThrow('the ledger is closed');
+      // The run ended with its ledger: no chunk was decided on the closed database (sql.js answered those with "out of memory").
+      expect(queriesWhileClosed).toBe(0);
+      expect(errors.mock.calls.map((call) => String(call[0]))).toEqual([]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const reopened = await Engine.open(ledgerPath);
+    batchService(reopened).chunkRows = 500;
+    const left = await reopened.invoke('batch-get', { batchId });
+    expect(left).toMatchObject({ ok: true, value: { status: 'interrupted' } });
+    expect(left.ok && left.value.rowsDone).toBeLessThan(3_000);
+    expect(await reopened.invoke('batch-resume', { batchId })).toMatchObject({ ok: true });
+    expect(await batchService(reopened).whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 3_000 });
+    expect(Number(reopened.store.database.value('SELECT COUNT(DISTINCT line) FROM payments WHERE batch_id = ?', [batchId]))).toBe(3_000);
+    expect(reopened.verify().ok).toBe(true);
+    await reopened.close();
   });
 
   it('streams the results file as chunks become durable, byte for byte what the ledger holds, and rewrites it when it missed chunks', async () => {

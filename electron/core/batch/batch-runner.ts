@@ -115,6 +115,8 @@ export class BatchRun {
     let rowsInChunk = 0;
     const problems = new RowProblems();
     for await (const { columns, records } of readMappedGroups(this.spec.filePath, this.spec.dialect, this.spec.mapping)) {
+      // A ledger closed under the run (the window closed, the ledger swapped) ends it: the rest of the file is not read.
+      if (this.store.isClosed) return { status: 'closed' };
       for (const record of records) {
         if (toSkip > 0) {
           toSkip--;
@@ -164,6 +166,8 @@ export class BatchRun {
   }
 
   private async commitChunkInTurn(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
+    // Checked right before the chunk touches the database: from here to the commit nothing else runs.
+    if (this.store.isClosed) return { status: 'closed' };
     const rows = this.decide(pending);
     const rowsDoneBefore = this.counters.rowsDone;
     this.counters.rowsDone += rowsInChunk;
@@ -215,6 +219,8 @@ export class BatchRun {
     this.chunksDurable = (async () => {
       await before;
       await this.store.whenDurable(lsn);
+      // Durable, but the ledger closed meanwhile: nobody is left to report to, and its database is gone.
+      if (this.store.isClosed) return;
       this.recordLatencies(rows, pending);
       this.hooks.onChunk(rows, counters, rowsThisRun, performance.now() - this.startedAtMs);
     })();

@@ -329,11 +329,14 @@ export class BatchService {
     return this.setStatus(batchId, ['validated'], 'abandoned', `Abandoned by ${caller.username}: ${reason}`);
   }
 
-  /** Resolves when the batch's current run has ended (at once when none runs). */
-  /** The summary once the run stops; rejects with the reason when the ledger stopped after a failed write. */
+  /**
+   * The summary once the batch's current run has ended (at once when none runs); rejects with the reason when the
+   * ledger stopped after a failed write, or was closed under the run.
+   */
   async whenStopped(batchId: string): Promise<BatchSummary> {
     await this.runs.get(batchId)?.ended;
     if (this.store.stopped !== null) throw this.store.stopped;
+    if (this.store.isClosed) throw new Error(`the ledger is closed; batch ${batchId} stopped with it (reopen the ledger to resume it)`);
     return this.requireSummary(batchId);
   }
 
@@ -464,13 +467,15 @@ export class BatchService {
   }
 
   private onRunEnd(batchId: string, end: RunEnd): void {
-    if (end.status === 'closed') return;
+    if (end.status === 'closed' || this.store.isClosed) return;
     const row = this.row(batchId)!;
     this.reportProgress(batchId, end.status, countersOf(row), 0, 0, true, row.problem);
   }
 
   /** An unexpected failure mid-run (the file vanished, say): the batch is paused with the reason, never left half-said. */
   private async onRunFailed(batchId: string, error: Error): Promise<void> {
+    // Closed under the run: what failed was the closing itself, and the ledger can no longer be read or written.
+    if (this.store.isClosed) return;
     const stopped = this.store.stopped;
     if (stopped !== null) {
       // A write failed: memory may be ahead of the disk, so say only what the last durable chunk said.
