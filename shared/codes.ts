@@ -40,7 +40,7 @@ export const reasonSentences = {
   LEDGER_STOPPED: 'A write to disk failed, so PayDesk stopped taking work; nothing acknowledged is lost. Fix the cause, then reopen the ledger.',
   READ_ONLY: 'The ledger is open read-only (its folder cannot be written): nothing can be changed.',
   SHARED_UNSUPPORTED: 'This is not available yet for a shared ledger on PostgreSQL.',
-  BATCH_ELSEWHERE: 'The batch is running on another desk of this shared ledger: pause, cancel or resume it there.',
+  BATCH_ELSEWHERE: 'The batch is running on another desk of this shared ledger: it can be resumed here once that desk has paused or stopped it.',
   INTERNAL: 'The engine hit an unexpected error; check the outcome before retrying (a retry with the same payment id never pays twice).',
 } as const;
 

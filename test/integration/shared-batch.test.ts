@@ -152,7 +152,7 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     expect(batch).toMatchObject({ status: 'completed', rows_total: validRows + 2, rows_done: validRows + 2, accepted: validRows, skipped: 2 });
   }, 240_000);
 
-  it('a desk asking to resume, pause or cancel a batch that runs on a live desk is refused, and the batch completes there', async () => {
+  it('while a batch runs on a live desk, another desk is refused its resume, and its pause reaches the running desk through the log', async () => {
     const url = await sharedLedgerWithAccounts();
     const validRows = 100_000;
     const filePath = await batchFile(newFolder(), validRows, 'r');
@@ -164,18 +164,46 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     const listed = await deskB.invoke('batch-list', {});
     const resumed = await deskB.invoke('batch-resume', { batchId });
     const paused = await deskB.invoke('batch-pause', { batchId });
-    const cancelled = await deskB.invoke('batch-cancel', { batchId });
     await deskB.close();
-    // The refusals prove something only if desk A was still running when they were given.
+    // The answers prove something only if desk A was still running when they were given.
     expect(deskA.lines, 'desk A finished before desk B asked: use more rows').not.toContain('DONE');
     expect(listed).toMatchObject({ ok: true, value: [{ batchId, status: 'running' }] });
-    for (const refusal of [resumed, paused, cancelled]) {
-      expect(refusal).toMatchObject({ ok: false, code: 'BATCH_ELSEWHERE', message: expect.stringContaining('running on another desk') });
-    }
+    expect(resumed).toMatchObject({ ok: false, code: 'BATCH_ELSEWHERE', message: expect.stringContaining('running on another desk') });
+    expect(paused).toMatchObject({ ok: true, value: { batchId, status: 'running', problem: expect.stringContaining('Pause was sent to the desk') } });
 
+    // Desk A stops after its chunk in flight, as if paused there; then desk C resumes it to the end.
     expect(await deskA.exited).toEqual({ code: 0, signal: null });
-    expect(deskA.lines).toContain('DONE');
+    expect(deskA.lines).toContain('STOPPED paused');
+    const deskC = startDesk(newFolder(), [url, 'resume', batchId, '5000']);
+    expect(await deskC.exited).toEqual({ code: 0, signal: null });
+    expect(deskC.lines).toContain('DONE');
     const batch = await checkPaidOnce(url, batchId, validRows, 'r');
     expect(batch).toMatchObject({ status: 'completed', rows_done: validRows + 2, accepted: validRows, skipped: 2 });
+  }, 240_000);
+
+  it('a cancel asked from another desk stops the batch on the desk that runs it, the rows already paid paid once', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const filePath = await batchFile(newFolder(), 100_000, 'x');
+    const deskA = startDesk(newFolder(), [url, 'start', filePath, '100']);
+    const batchId = (await deskA.line((line) => line.startsWith('BATCH '))).slice(6);
+    await deskA.line((line) => line.startsWith('CHUNK '));
+    const deskB = await Engine.open(url, { liveUpdates: false });
+    expect(await deskB.invoke('batch-cancel', { batchId })).toMatchObject({ ok: true, value: { status: 'running' } });
+    await deskB.close();
+    expect(await deskA.exited).toEqual({ code: 0, signal: null });
+    expect(deskA.lines).toContain('STOPPED cancelled');
+
+    const engine = await Engine.open(url, { liveUpdates: false });
+    const database = engine.store.database;
+    const batch = database.get<BatchState>('SELECT * FROM batches WHERE id = ?', [batchId])!;
+    expect(batch.status).toBe('cancelled');
+    expect(batch.rows_done).toBeLessThan(batch.rows_total);
+    const paid = Number(database.value('SELECT COUNT(DISTINCT line) FROM payments WHERE batch_id = ?', [batchId]));
+    expect(paid).toBe(batch.rows_done);
+    expect(paid).toBe(batch.accepted + batch.rejected);
+    expect(Number(database.value('SELECT COUNT(*) FROM batch_stop_requests'))).toBe(0);
+    expect(await engine.invoke('batch-resume', { batchId })).toMatchObject({ ok: false, code: 'FF01' });
+    expect(engine.verify()).toMatchObject({ ok: true, problems: [] });
+    await engine.close();
   }, 240_000);
 });

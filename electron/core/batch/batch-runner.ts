@@ -168,6 +168,7 @@ export class BatchRun {
   private async commitChunkInTurn(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
     // Checked right before the chunk touches the database: from here to the commit nothing else runs.
     if (this.store.isClosed) return { status: 'closed' };
+    this.takeStopRequest();
     const rows = this.decide(pending);
     const rowsDoneBefore = this.counters.rowsDone;
     this.counters.rowsDone += rowsInChunk;
@@ -200,6 +201,12 @@ export class BatchRun {
       throw error;
     }
     return { status: stop };
+  }
+
+  /** A pause or cancel asked from another desk of a shared ledger (BatchStopRequestRecord), read in this chunk's turn. */
+  private takeStopRequest(): void {
+    const requested = this.store.database.value('SELECT status FROM batch_stop_requests WHERE batch_id = ?', [this.spec.batchId]);
+    if (requested === 'paused' || requested === 'cancelled') this.stopRequest ??= requested;
   }
 
   private checkFailureRate(rowsDoneBefore: number): void {

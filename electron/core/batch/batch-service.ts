@@ -255,8 +255,10 @@ export class BatchService {
   async resume(batchId: string): Promise<Result<BatchSummary>> {
     const row = this.row(batchId);
     if (row === undefined) return notFound(batchId);
-    const elsewhere = await this.refuseIfElsewhere(row);
-    if (elsewhere !== null) return elsewhere;
+    if (await this.runsElsewhere(row)) {
+      return failure('BATCH_ELSEWHERE', `Batch ${batchId} is running on another desk of this shared ledger; ` +
+        'it can be resumed here once that desk has paused it, or has stopped or closed.');
+    }
     const status = this.statusOf(row);
     if (status !== 'paused' && status !== 'interrupted') {
       return failure('FF01', `Batch ${batchId} is ${status}; only a paused or interrupted batch can be resumed.`);
@@ -268,10 +270,10 @@ export class BatchService {
     const active = this.runs.get(batchId);
     if (active === undefined) {
       const row = this.row(batchId);
-      const elsewhere = row === undefined ? null : await this.refuseIfElsewhere(row);
+      if (row !== undefined && (await this.runsElsewhere(row))) return this.askDeskRunning(row, 'paused');
       // A claim taken only to look (the batch's desk is gone) is let go: pausing an interrupted batch changes nothing.
       await this.store.sharedBatches?.release(batchId);
-      return elsewhere ?? failure('FF01', `Batch ${batchId} is not running in this window; there is nothing to pause.`);
+      return failure('FF01', `Batch ${batchId} is not running in this window; there is nothing to pause.`);
     }
     active.run.requestStop('paused');
     await active.ended;
@@ -287,8 +289,7 @@ export class BatchService {
       return success(this.requireSummary(batchId));
     }
     const row = this.row(batchId);
-    const elsewhere = row === undefined ? null : await this.refuseIfElsewhere(row);
-    if (elsewhere !== null) return elsewhere;
+    if (row !== undefined && (await this.runsElsewhere(row))) return this.askDeskRunning(row, 'cancelled');
     try {
       return await this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
     } finally {
@@ -298,19 +299,32 @@ export class BatchService {
 
   /**
    * On a shared ledger a batch the ledger says is running, but not here, is
-   * either running on another desk (it holds the batch's claim: refused, with
-   * where to go) or interrupted (its desk is gone: this desk now holds the claim).
+   * either running on another desk (it holds the batch's claim: true) or
+   * interrupted (its desk is gone: this desk now holds the claim, false).
    */
-  private async refuseIfElsewhere(row: BatchRow): Promise<Result<never> | null> {
+  private async runsElsewhere(row: BatchRow): Promise<boolean> {
     const shared = this.store.sharedBatches;
-    if (shared === null || row.status !== 'running' || this.runs.has(row.id)) return null;
+    if (shared === null || row.status !== 'running' || this.runs.has(row.id)) return false;
     if (await shared.claim(row.id)) {
       this.runningElsewhere.delete(row.id);
-      return null;
+      return false;
     }
     this.runningElsewhere.add(row.id);
-    return failure('BATCH_ELSEWHERE', `Batch ${row.id} is running on another desk of this shared ledger; ` +
-      'pause, cancel or resume it there, or here once that desk has stopped it or closed.');
+    return true;
+  }
+
+  /**
+   * Pause or cancel for a batch another desk runs goes through the log
+   * (BatchStopRequestRecord): that desk stops after its chunk in flight. The
+   * answer comes at once, the batch still running: this desk holds the turn,
+   * so waiting here would only keep that desk from its next chunk.
+   */
+  private async askDeskRunning(row: BatchRow, status: 'paused' | 'cancelled'): Promise<Result<BatchSummary>> {
+    await this.store.whenDurable(this.store.commit([{ t: 'batch-stop-request', id: row.id, status, at: Date.now() }]));
+    // Said with the answer only (not kept): the operator sees why the batch still shows as running.
+    const asked = status === 'paused' ? 'Pause' : 'Cancel';
+    const problem = `${asked} was sent to the desk that runs this batch; it stops there after the chunk in flight.`;
+    return success({ ...this.requireSummary(row.id), problem });
   }
 
   /**
