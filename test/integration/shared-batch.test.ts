@@ -96,6 +96,45 @@ async function checkPaidOnce(url: string, batchId: string, validRows: number, pr
   }
 }
 
+/**
+ * Runs a desk until it has reported `chunks` durable chunks, then kills it with SIGKILL `delayMs` later; its home
+ * folder (its copy of the batch file) goes with it, as with a desk whose machine is gone.
+ */
+async function killedMidBatch(home: string, args: string[], chunks: number, delayMs: number) {
+  const desk = startDesk(home, args);
+  const batchId = (await desk.line((line) => line.startsWith('BATCH '))).slice(6);
+  await desk.line((line) => line.startsWith('CHUNK ') && desk.lines.filter((seen) => seen.startsWith('CHUNK ')).length >= chunks);
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  desk.child.kill('SIGKILL');
+  expect((await desk.exited).signal).toBe('SIGKILL');
+  expect(desk.lines).not.toContain('DONE');
+  const copies = batchFileCopies(home);
+  rmSync(home, { recursive: true, force: true });
+  return { desk, batchId, copies };
+}
+
+/** The batch files in a desk's shared-ledger batch folder. */
+function batchFileCopies(home: string): number {
+  const folder = path.join(home, '.paydesk', 'shared-ledger-batches');
+  return existsSync(folder) ? readdirSync(folder, { recursive: true }).filter((name) => String(name).endsWith('.csv')).length : 0;
+}
+
+/** A batch left running by a desk that is gone: shown interrupted, part-way, its committed progress counting exactly its payments. */
+async function interruptedState(url: string, batchId: string): Promise<BatchState> {
+  const look = await Engine.open(url, { liveUpdates: false });
+  try {
+    const left = look.store.database.get<BatchState>('SELECT * FROM batches WHERE id = ?', [batchId])!;
+    expect(left.status).toBe('running');
+    expect(left.rows_done).toBeGreaterThan(0);
+    expect(left.rows_done).toBeLessThan(left.rows_total);
+    expect(Number(look.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(left.accepted + left.rejected);
+    expect(await look.invoke('batch-get', { batchId })).toMatchObject({ ok: true, value: { status: 'interrupted' } });
+    return left;
+  } finally {
+    await look.close();
+  }
+}
+
 describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', () => {
   it('paydesk batch --db postgres://… runs a file, kept in PostgreSQL under its hash before the batch is recorded', async () => {
     const url = await sharedLedgerWithAccounts();
@@ -114,39 +153,30 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     await checkPaidOnce(url, batch.id, 500, 'c');
   }, 60_000);
 
-  it('a desk killed with SIGKILL mid-batch: another desk, without the file, resumes it and every valid row is paid exactly once', async () => {
+  it('desks killed with SIGKILL mid-batch: the next desk, without the file, resumes it and every valid row is paid exactly once', async () => {
     const url = await sharedLedgerWithAccounts();
     const validRows = 20_000;
     const filePath = await batchFile(newFolder(), validRows, 'k');
-    const homeA = newFolder();
-    const homeB = newFolder();
-    const deskA = startDesk(homeA, [url, 'start', filePath, '100']);
-    const batchId = (await deskA.line((line) => line.startsWith('BATCH '))).slice(6);
-    await deskA.line((line) => line.startsWith('CHUNK ') && deskA.lines.filter((seen) => seen.startsWith('CHUNK ')).length >= 5);
-    deskA.child.kill('SIGKILL');
-    expect((await deskA.exited).signal).toBe('SIGKILL');
-    expect(deskA.lines).not.toContain('DONE');
-    // Desk A's machine is gone with its copy of the file.
-    rmSync(homeA, { recursive: true, force: true });
-
-    // Left running by a desk that is gone: interrupted, part-way, its committed progress counting exactly its payments.
-    const look = await Engine.open(url, { liveUpdates: false });
-    const left = look.store.database.get<BatchState>('SELECT * FROM batches WHERE id = ?', [batchId])!;
-    expect(left.status).toBe('running');
-    expect(left.rows_done).toBeGreaterThan(0);
-    expect(left.rows_done).toBeLessThan(left.rows_total);
-    expect(Number(look.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(left.accepted + left.rejected);
-    expect(await look.invoke('batch-get', { batchId })).toMatchObject({ ok: true, value: { status: 'interrupted' } });
-    await look.close();
-
-    const deskB = startDesk(homeB, [url, 'resume', batchId, '100']);
-    expect(await deskB.exited).toEqual({ code: 0, signal: null });
-    expect(deskB.lines).toContain('DONE');
-    // Desk B read the file from PostgreSQL: its own batch folder holds the copy, checked against the batch's hash.
-    const folderB = path.join(homeB, '.paydesk', 'shared-ledger-batches');
-    expect(existsSync(folderB) && readdirSync(folderB, { recursive: true }).filter((name) => String(name).endsWith('.csv'))).toHaveLength(1);
-    const firstResumed = Number(deskB.lines.find((line) => line.startsWith('CHUNK '))!.slice(6));
-    expect(firstResumed).toBeGreaterThan(left.rows_done);
+    // Desk A starts the batch and is killed after 5 durable chunks; desk B resumes it and is killed a few
+    // milliseconds after its 3rd (likely in the middle of a chunk's commit); desk C resumes it to the end.
+    const deskA = await killedMidBatch(newFolder(), [url, 'start', filePath, '100'], 5, 0);
+    const batchId = deskA.batchId;
+    let left = await interruptedState(url, batchId);
+    for (const [index, kill] of [[3, 4], null].entries()) {
+      const home = newFolder();
+      const args = [url, 'resume', batchId, '100'];
+      const killed = kill === null ? null : await killedMidBatch(home, args, kill[0], kill[1]);
+      const desk = killed?.desk ?? startDesk(home, args);
+      if (killed === null) {
+        expect(await desk.exited).toEqual({ code: 0, signal: null });
+        expect(desk.lines).toContain('DONE');
+      }
+      // The desk read the file from PostgreSQL (the earlier desks' homes are gone): its own batch folder holds the copy.
+      expect(killed?.copies ?? batchFileCopies(home), `desk ${index}`).toBe(1);
+      // It started after the rows the last committed chunk counted.
+      expect(Number(desk.lines.find((line) => line.startsWith('CHUNK '))!.slice(6))).toBeGreaterThan(left.rows_done);
+      if (kill !== null) left = await interruptedState(url, batchId);
+    }
 
     const batch = await checkPaidOnce(url, batchId, validRows, 'k');
     expect(batch).toMatchObject({ status: 'completed', rows_total: validRows + 2, rows_done: validRows + 2, accepted: validRows, skipped: 2 });
