@@ -4,6 +4,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { batchService } from '../../electron/core/batch/batch-handlers';
+import { batchFilePath } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
 import { generateBatch } from '../../scripts/generate-batch';
 import { newPostgresDatabase, postgresTestsRun } from '../support/postgres';
@@ -151,6 +153,35 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     await client.end();
     expect(kept.rows).toEqual([{ size: String(statSync(filePath).size), parts: 1 }]);
     await checkPaidOnce(url, batch.id, 500, 'c');
+  }, 60_000);
+
+  it('a desk without the file refuses a batch whose kept file is damaged or missing in PostgreSQL, and changes nothing', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const filePath = await batchFile(newFolder(), 300, 'd');
+    const engine = await Engine.open(url, { liveUpdates: false });
+    const fileId = await batchService(engine).importFromDisk(filePath, 'shared.csv');
+    const preview = await engine.invoke('batch-inspect', { fileId });
+    if (!preview.ok) throw new Error(preview.message);
+    const validation = await engine.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping });
+    if (!validation.ok) throw new Error(validation.message);
+    const { batchId, fileHash } = validation.value.batch;
+    // This desk's copy is gone, so the batch's file must come from PostgreSQL.
+    rmSync(String(engine.store.database.value('SELECT file_path FROM batches WHERE id = ?', [batchId])));
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query("UPDATE paydesk_batch_file_parts SET bytes = overlay(bytes placing '9' from 40 for 1) WHERE file_hash = $1", [fileHash]);
+      expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: false, code: 'FF01', message: expect.stringContaining('does not match') });
+      await client.query('DELETE FROM paydesk_batch_files WHERE file_hash = $1', [fileHash]);
+      expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: false, code: 'FF01', message: expect.stringContaining('not in the shared') });
+    } finally {
+      await client.end();
+    }
+    expect(await engine.invoke('batch-get', { batchId })).toMatchObject({ ok: true, value: { status: 'validated', rowsDone: 0 } });
+    expect(Number(engine.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(0);
+    const copies = readdirSync(path.dirname(batchFilePath(url, 'x')));
+    expect(copies.filter((name) => name.startsWith('shared-'))).toEqual([]);
+    await engine.close();
   }, 60_000);
 
   it('desks killed with SIGKILL mid-batch: the next desk, without the file, resumes it and every valid row is paid exactly once', async () => {
