@@ -6,7 +6,7 @@ import { batchService } from '../core/batch/batch-handlers';
 import { BatchFileError } from '../core/batch/csv-source';
 import type { Engine } from '../core/engine';
 import { LedgerStoppedError } from '../core/ledger-store';
-import { describeFailure, exitCodes, LedgerStoppedExit, UsageError, type Command } from './command';
+import { describeFailure, exitCodes, LedgerStoppedExit, UsageError, type Command, type CommandContext } from './command';
 
 /** Errors printed by `paydesk batch --json`; `errorTotal` always tells how many there were. */
 export const errorsInJson = 100;
@@ -22,10 +22,12 @@ const fieldNames: Record<string, BatchField> = {
 export const batchCommand: Command = {
   options: {
     db: { type: 'string' }, json: { type: 'boolean' }, delimiter: { type: 'string' }, map: { type: 'string', multiple: true },
-    results: { type: 'string' },
+    results: { type: 'string' }, resume: { type: 'string' },
   },
   positionals: true,
-  async run({ engine, values, positionals, out }) {
+  async run(context) {
+    if (context.values.resume !== undefined) return resumeBatch(context);
+    const { engine, values, positionals, out } = context;
     if (positionals.length !== 1) throw new UsageError('batch takes exactly one input file: paydesk batch --db FILE INPUT.csv');
     const inputPath = positionals[0];
     const delimiter = parseDelimiter(values.delimiter);
@@ -63,6 +65,33 @@ export const batchCommand: Command = {
     return summary.accepted === summary.rows ? exitCodes.ok : exitCodes.refused;
   },
 };
+
+/**
+ * `--resume BATCH_ID`: a paused or interrupted batch runs on from its last
+ * committed chunk to the end, here. On a shared ledger that includes a batch
+ * whose desk was killed or closed; one that runs on a live desk is refused.
+ */
+async function resumeBatch({ engine, values, positionals, out }: CommandContext): Promise<number> {
+  if (positionals.length !== 0) throw new UsageError('batch --resume takes no input file: paydesk batch --db FILE --resume BATCH_ID');
+  const batchId = String(values.resume);
+  const resumed = await engine.invoke('batch-resume', { batchId });
+  if (!resumed.ok) {
+    process.stderr.write(`paydesk: ${describeFailure(resumed)}\n`);
+    return exitCodes.refused;
+  }
+  const service = batchService(engine);
+  const results = typeof values.results === 'string' ? service.streamResults(batchId, values.results) : null;
+  const summary = await stoppedSummary(service, batchId, results);
+  const report = {
+    batchId, status: summary.status, rows: summary.rows, valid: summary.valid, invalid: summary.invalid, accepted: summary.accepted,
+    rejected: summary.rejected, skipped: summary.skipped, psr: summary.psr, rowsPerSecond: summary.rowsPerSecond, pltP50Us: summary.pltP50Us,
+    pltP99Us: summary.pltP99Us,
+  };
+  if (values.json === true) out(JSON.stringify(report));
+  else printText(out, { ...report, errors: [], errorTotal: 0 }, summary.skipped);
+  if (summary.status !== 'completed') process.stderr.write(`paydesk: batch ${batchId} is ${summary.status}, not completed.\n`);
+  return summary.status === 'completed' && summary.accepted === summary.rows ? exitCodes.ok : exitCodes.refused;
+}
 
 /** The batch's summary once it stops; a ledger stopped by a failed write ends the command with exit 3 and the reason. */
 async function stoppedSummary(service: ReturnType<typeof batchService>, batchId: string, results: { finish(): Promise<void> } | null) {

@@ -419,6 +419,25 @@ describe('paydesk batch', () => {
     expect(results).toContain('3,f-2,ALICE,NOBODY,100,EUR,,refused,AC01,The creditor account NOBODY does not exist in this ledger.');
   });
 
+  it('resumes a paused batch with --resume from its last committed chunk, and refuses a completed one with its code', async () => {
+    const { engine, folder, ledgerPath } = await openLedger();
+    const { service, batchId } = await generatedBatch(engine, folder, 200, 11, 20);
+    await engine.invoke('batch-start', { batchId });
+    const paused = await engine.invoke('batch-pause', { batchId });
+    expect(paused.ok && paused.value.rowsDone).toBeLessThan(200);
+    await service.whenStopped(batchId);
+    await engine.close();
+    const run = await runMain(['batch', '--db', ledgerPath, '--resume', batchId, '--json']);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject({ batchId, status: 'completed', rows: 200 });
+    const again = await runMain(['batch', '--db', ledgerPath, '--resume', batchId]);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/^paydesk: FF01: Batch \S+ is completed; only a paused/) });
+    const reopened = await Engine.open(ledgerPath);
+    expect(Number(reopened.store.database.value('SELECT COUNT(DISTINCT line) FROM payments WHERE batch_id = ?', [batchId]))).toBe(200);
+    expect(Number(reopened.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(200);
+    await reopened.close();
+  });
+
   it('maps columns with --map and overrides the delimiter', async () => {
     const { engine, ledgerPath } = await openLedger();
     await engine.close();

@@ -9,7 +9,7 @@ import { batchFilePath } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
 import { generateBatch } from '../../scripts/generate-batch';
 import { newPostgresDatabase, postgresTestsRun } from '../support/postgres';
-import { runMain } from '../support/run-cli';
+import { paydeskBin, runMain } from '../support/run-cli';
 import { useTempFolder } from '../support/temp-folder';
 
 /**
@@ -48,6 +48,16 @@ function startDesk(home: string, args: string[]): Desk {
     return found !== undefined ? Promise.resolve(found) : new Promise<string>((resolve) => waiting.add({ predicate, resolve }));
   };
   return { child, lines, line, exited };
+}
+
+/** `paydesk ...` as a real process (the shipped command line) with a home folder of its own. */
+function paydesk(home: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [paydeskBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 async function sharedLedgerWithAccounts(): Promise<string> {
@@ -232,12 +242,13 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     expect(resumed).toMatchObject({ ok: false, code: 'BATCH_ELSEWHERE', message: expect.stringContaining('running on another desk') });
     expect(paused).toMatchObject({ ok: true, value: { batchId, status: 'running', problem: expect.stringContaining('Pause was sent to the desk') } });
 
-    // Desk A stops after its chunk in flight, as if paused there; then desk C resumes it to the end.
+    // Desk A stops after its chunk in flight, as if paused there; then desk C, the command line, resumes it to the end.
     expect(await deskA.exited).toEqual({ code: 0, signal: null });
     expect(deskA.lines).toContain('STOPPED paused');
-    const deskC = startDesk(newFolder(), [url, 'resume', batchId, '5000']);
-    expect(await deskC.exited).toEqual({ code: 0, signal: null });
-    expect(deskC.lines).toContain('DONE');
+    const deskC = await paydesk(newFolder(), ['batch', '--db', url, '--resume', batchId, '--json']);
+    // Exit 1, as for the whole file: the two invalid rows were not paid.
+    expect(deskC).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(deskC.stdout)).toMatchObject({ batchId, status: 'completed', accepted: validRows, skipped: 2 });
     const batch = await checkPaidOnce(url, batchId, validRows, 'r');
     expect(batch).toMatchObject({ status: 'completed', rows_done: validRows + 2, accepted: validRows, skipped: 2 });
   }, 240_000);
