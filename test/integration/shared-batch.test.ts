@@ -194,6 +194,23 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     await engine.close();
   }, 60_000);
 
+  it('keeps nothing of a file whose bytes do not hash to the hash it is kept under', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const filePath = await batchFile(newFolder(), 10, 'h');
+    const engine = await Engine.open(url, { liveUpdates: false });
+    const wrongHash = '0'.repeat(64);
+    await expect(engine.store.sharedBatches!.keepFile(wrongHash, filePath)).rejects.toThrow('changed while it was being kept');
+    await engine.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const kept = await client.query(
+      'SELECT (SELECT COUNT(*) FROM paydesk_batch_file_parts WHERE file_hash = $1)::int AS parts, (SELECT COUNT(*) FROM paydesk_batch_files)::int AS files',
+      [wrongHash],
+    );
+    await client.end();
+    expect(kept.rows).toEqual([{ parts: 0, files: 0 }]);
+  }, 60_000);
+
   it('desks killed with SIGKILL mid-batch: the next desk, without the file, resumes it and every valid row is paid exactly once', async () => {
     const url = await sharedLedgerWithAccounts();
     const validRows = 20_000;

@@ -66,8 +66,13 @@ export class SharedBatches {
       );
       part++;
     }
-    const readHash = hash.digest('hex');
-    if (readHash !== fileHash) throw new Error(`the batch file ${filePath} changed while it was being kept in the shared ledger`);
+    if (hash.digest('hex') !== fileHash) {
+      // Parts of other bytes must not stay under this hash, where a later keep would take them for its own.
+      await this.client.query(
+        'DELETE FROM paydesk_batch_file_parts WHERE file_hash = $1 AND NOT EXISTS (SELECT 1 FROM paydesk_batch_files WHERE file_hash = $1)', [fileHash],
+      );
+      throw new Error(`the batch file ${filePath} changed while it was being kept in the shared ledger`);
+    }
     await this.client.query(
       'INSERT INTO paydesk_batch_files (file_hash, size_bytes, parts) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [fileHash, String(sizeBytes), part],
     );
