@@ -211,6 +211,33 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     expect(kept.rows).toEqual([{ parts: 0, files: 0 }]);
   }, 60_000);
 
+  it('a desk closing while its batch runs stops the batch with it and lets its claim go: another desk resumes it to the end', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const filePath = await batchFile(newFolder(), 20_000, 'q');
+    const deskA = await Engine.open(url, { liveUpdates: false });
+    const service = batchService(deskA);
+    service.chunkRows = 100;
+    const fileId = await service.importFromDisk(filePath, 'shared.csv');
+    const preview = await deskA.invoke('batch-inspect', { fileId });
+    if (!preview.ok) throw new Error(preview.message);
+    const validation = await deskA.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping });
+    if (!validation.ok) throw new Error(validation.message);
+    const batchId = validation.value.batch.batchId;
+    const firstChunk = new Promise<void>((resolve) => service.onDurableChunk(batchId, () => resolve()));
+    expect(await deskA.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
+    await firstChunk;
+    await deskA.close();
+    await expect(service.whenStopped(batchId)).rejects.toThrow('the ledger is closed');
+
+    const deskB = await Engine.open(url, { liveUpdates: false });
+    batchService(deskB).chunkRows = 5_000;
+    expect(await deskB.invoke('batch-get', { batchId })).toMatchObject({ ok: true, value: { status: 'interrupted' } });
+    expect(await deskB.invoke('batch-resume', { batchId })).toMatchObject({ ok: true });
+    expect(await batchService(deskB).whenStopped(batchId)).toMatchObject({ status: 'completed', accepted: 20_000 });
+    await deskB.close();
+    await checkPaidOnce(url, batchId, 20_000, 'q');
+  }, 60_000);
+
   it('desks killed with SIGKILL mid-batch: the next desk, without the file, resumes it and every valid row is paid exactly once', async () => {
     const url = await sharedLedgerWithAccounts();
     const validRows = 20_000;
