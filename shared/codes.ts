@@ -44,6 +44,7 @@ export const reasonSentences = {
   NO_LEDGER: 'No PayDesk ledger is in that place yet.',
   LEDGER_OPEN_FAILED: 'The ledger could not be opened; the previous ledger is still open.',
   SHARED_RESTORE: 'A backup is restored into a new, empty shared ledger only, never over one that desks have open.',
+  BATCH_ELSEWHERE: 'The batch is running on another desk of this shared ledger: it can be resumed here once that desk has paused or stopped it.',
   INTERNAL: 'The engine hit an unexpected error; check the outcome before retrying (a retry with the same payment id never pays twice).',
 } as const;
 

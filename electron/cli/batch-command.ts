@@ -3,10 +3,10 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { batchFields, csvLine, resultsHeader, type BatchDelimiter, type BatchField, type BatchMapping } from '../../shared/batch';
 import { batchService } from '../core/batch/batch-handlers';
-import type { Engine } from '../core/engine';
 import { BatchFileError } from '../core/batch/csv-source';
+import type { Engine } from '../core/engine';
 import { LedgerStoppedError } from '../core/ledger-store';
-import { describeFailure, exitCodes, LedgerStoppedExit, UsageError, type Command } from './command';
+import { describeFailure, exitCodes, LedgerStoppedExit, UsageError, type Command, type CommandContext } from './command';
 
 /** Errors printed by `paydesk batch --json`; `errorTotal` always tells how many there were. */
 export const errorsInJson = 100;
@@ -22,10 +22,12 @@ const fieldNames: Record<string, BatchField> = {
 export const batchCommand: Command = {
   options: {
     db: { type: 'string' }, json: { type: 'boolean' }, delimiter: { type: 'string' }, map: { type: 'string', multiple: true },
-    results: { type: 'string' },
+    results: { type: 'string' }, resume: { type: 'string' },
   },
   positionals: true,
-  async run({ engine, values, positionals, out }) {
+  async run(context) {
+    if (context.values.resume !== undefined) return resumeBatch(context);
+    const { engine, values, positionals, out } = context;
     if (positionals.length !== 1) throw new UsageError('batch takes exactly one input file: paydesk batch --db FILE INPUT.csv');
     const inputPath = positionals[0];
     const delimiter = parseDelimiter(values.delimiter);
@@ -37,7 +39,7 @@ export const batchCommand: Command = {
       if (error instanceof BatchFileError) throw new UsageError(error.message);
       throw error;
     }
-    const validation = await validateImport(engine, service, fileId, delimiter, values.map);
+    const validation = await validateImport(engine, fileId, delimiter, values.map);
     const batchId = validation.value.batch.batchId;
     // Through invoke, so the start is audited under `cli` and a hold names `cli` as the submitter.
     const started = await engine.invoke('batch-start', { batchId });
@@ -64,6 +66,33 @@ export const batchCommand: Command = {
   },
 };
 
+/**
+ * `--resume BATCH_ID`: a paused or interrupted batch runs on from its last
+ * committed chunk to the end, here. On a shared ledger that includes a batch
+ * whose desk was killed or closed; one that runs on a live desk is refused.
+ */
+async function resumeBatch({ engine, values, positionals, out }: CommandContext): Promise<number> {
+  if (positionals.length !== 0) throw new UsageError('batch --resume takes no input file: paydesk batch --db FILE --resume BATCH_ID');
+  const batchId = String(values.resume);
+  const resumed = await engine.invoke('batch-resume', { batchId });
+  if (!resumed.ok) {
+    process.stderr.write(`paydesk: ${describeFailure(resumed)}\n`);
+    return exitCodes.refused;
+  }
+  const service = batchService(engine);
+  const results = typeof values.results === 'string' ? service.streamResults(batchId, values.results) : null;
+  const summary = await stoppedSummary(service, batchId, results);
+  const report = {
+    batchId, status: summary.status, rows: summary.rows, valid: summary.valid, invalid: summary.invalid, accepted: summary.accepted,
+    rejected: summary.rejected, skipped: summary.skipped, psr: summary.psr, rowsPerSecond: summary.rowsPerSecond, pltP50Us: summary.pltP50Us,
+    pltP99Us: summary.pltP99Us,
+  };
+  if (values.json === true) out(JSON.stringify(report));
+  else printText(out, { ...report, errors: [], errorTotal: 0 }, summary.skipped);
+  if (summary.status !== 'completed') process.stderr.write(`paydesk: batch ${batchId} is ${summary.status}, not completed.\n`);
+  return summary.status === 'completed' && summary.accepted === summary.rows ? exitCodes.ok : exitCodes.refused;
+}
+
 /** The batch's summary once it stops; a ledger stopped by a failed write ends the command with exit 3 and the reason. */
 async function stoppedSummary(service: ReturnType<typeof batchService>, batchId: string, results: { finish(): Promise<void> } | null) {
   try {
@@ -83,7 +112,8 @@ async function stoppedSummary(service: ReturnType<typeof batchService>, batchId:
  * file, a bad mapping, no rows) removes its copy from the batch folder: only
  * a batch keeps its file there.
  */
-async function validateImport(engine: Engine, service: ReturnType<typeof batchService>, fileId: string, delimiter: BatchDelimiter | undefined, map: unknown) {
+async function validateImport(engine: Engine, fileId: string, delimiter: BatchDelimiter | undefined, map: unknown) {
+  const service = batchService(engine);
   try {
     const preview = await service.inspect({ fileId, delimiter });
     if (!preview.ok) throw new UsageError(describeFailure(preview));
@@ -92,7 +122,7 @@ async function validateImport(engine: Engine, service: ReturnType<typeof batchSe
       process.stderr.write(`paydesk: warning: the same file was imported before as ${what}; ids already paid are not paid again.\n`);
     }
     const mapping: BatchMapping = { ...preview.value.suggestedMapping, ...parseMapping(map) };
-    // Validating records the batch: on a shared ledger that is a change, so it takes the ledger's turn like a request would.
+    // In a turn: on a shared ledger the batch record (and its file, kept in PostgreSQL) is written with the ledger current.
     const validation = await engine.store.turn(() => service.validate({ fileId, delimiter, mapping }));
     if (!validation.ok) throw new UsageError(describeFailure(validation));
     return validation;

@@ -7,6 +7,7 @@ import { LedgerOpenError, restoreAdvice } from './storage/ledger-open-error';
 import { entryFor, manifestPath, matchingEntry, readManifest, writeManifest, type CheckpointEntry } from './storage/manifest';
 import { SqliteDatabase } from './storage/sqlite';
 import { displayLocation, isSharedLedgerUrl, PostgresLog } from './storage/postgres-log';
+import type { SharedBatches } from './storage/postgres-batches';
 import { applicationId, schemaStatements, schemaVersion } from './schema';
 import { LedgerState } from './ledger-state';
 import type { LedgerRecord, PaymentRow } from './records';
@@ -267,6 +268,11 @@ export class LedgerStore {
   /** Whether this is a shared ledger (PostgreSQL), which several processes may have open at once. */
   get isShared(): boolean {
     return this.shared !== null;
+  }
+
+  /** A shared ledger's batch files and batch claims (storage/postgres-batches.ts); null for a ledger file. */
+  get sharedBatches(): SharedBatches | null {
+    return this.shared?.batches ?? null;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { BatchProgressEvent } from '../../shared/batch';
 import type { RequestOf } from '../../shared/contract';
 import { batchService } from '../../electron/core/batch/batch-handlers';
@@ -237,6 +237,39 @@ describe('batch processing', () => {
     await engine.close();
   });
 
+  it('stops a batch running when its ledger closes, touching nothing of the closed database, and resumes it after reopening', async () => {
+    const { engine, folder, ledgerPath } = await openLedger();
+    const { service, batchId } = await generatedBatch(engine, folder, 3_000, 9, 20);
+    const firstChunk = new Promise<void>((resolve) => engine.on('batch-progress', (event: BatchProgressEvent) => event.rowsDone > 0 && resolve()));
+    const errors = vi.spyOn(console, 'error');
+    // Watched, not replaced: every query goes through statement(); those asked once the store is closed are counted.
+    const database = engine.store.database;
+    const statement = database.statement.bind(database);
+    let queriesWhileClosed = 0;
+    vi.spyOn(database, 'statement').mockImplementation((sql) => ((queriesWhileClosed += engine.store.isClosed ? 1 : 0), statement(sql)));
+    try {
+      await engine.invoke('batch-start', { batchId });
+      await firstChunk;
+      await engine.close();
+      await expect(service.whenStopped(batchId)).rejects.toThrow('the ledger is closed');
+      // The run ended with its ledger: no chunk was decided on the closed database (sql.js answered those with "out of memory").
+      expect(queriesWhileClosed).toBe(0);
+      expect(errors.mock.calls.map((call) => String(call[0]))).toEqual([]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const reopened = await Engine.open(ledgerPath);
+    batchService(reopened).chunkRows = 500;
+    const left = await reopened.invoke('batch-get', { batchId });
+    expect(left).toMatchObject({ ok: true, value: { status: 'interrupted' } });
+    expect(left.ok && left.value.rowsDone).toBeLessThan(3_000);
+    expect(await reopened.invoke('batch-resume', { batchId })).toMatchObject({ ok: true });
+    expect(await batchService(reopened).whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 3_000 });
+    expect(Number(reopened.store.database.value('SELECT COUNT(DISTINCT line) FROM payments WHERE batch_id = ?', [batchId]))).toBe(3_000);
+    expect(reopened.verify().ok).toBe(true);
+    await reopened.close();
+  });
+
   it('streams the results file as chunks become durable, byte for byte what the ledger holds, and rewrites it when it missed chunks', async () => {
     const { engine, folder } = await openLedger();
     const { service, batchId } = await generatedBatch(engine, folder, 200, 9, 15);
@@ -384,6 +417,25 @@ describe('paydesk batch', () => {
     const results = readFileSync(resultsPath, 'utf8');
     expect(results).toContain(`2,f-1,ALICE,BOB,100,EUR,"'=HYPERLINK(""http://x"")",accepted,ACSC`);
     expect(results).toContain('3,f-2,ALICE,NOBODY,100,EUR,,refused,AC01,The creditor account NOBODY does not exist in this ledger.');
+  });
+
+  it('resumes a paused batch with --resume from its last committed chunk, and refuses a completed one with its code', async () => {
+    const { engine, folder, ledgerPath } = await openLedger();
+    const { service, batchId } = await generatedBatch(engine, folder, 200, 11, 20);
+    await engine.invoke('batch-start', { batchId });
+    const paused = await engine.invoke('batch-pause', { batchId });
+    expect(paused.ok && paused.value.rowsDone).toBeLessThan(200);
+    await service.whenStopped(batchId);
+    await engine.close();
+    const run = await runMain(['batch', '--db', ledgerPath, '--resume', batchId, '--json']);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject({ batchId, status: 'completed', rows: 200 });
+    const again = await runMain(['batch', '--db', ledgerPath, '--resume', batchId]);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/^paydesk: FF01: Batch \S+ is completed; only a paused/) });
+    const reopened = await Engine.open(ledgerPath);
+    expect(Number(reopened.store.database.value('SELECT COUNT(DISTINCT line) FROM payments WHERE batch_id = ?', [batchId]))).toBe(200);
+    expect(Number(reopened.store.database.value('SELECT COUNT(*) FROM payments WHERE batch_id = ?', [batchId]))).toBe(200);
+    await reopened.close();
   });
 
   it('maps columns with --map and overrides the delimiter', async () => {

@@ -26,8 +26,14 @@ export function createBatchHandlers(engine: EngineApi) {
     'batch-resume': (request) => service.resume(request.batchId),
     'batch-cancel': (request) => service.cancel(request.batchId),
     'batch-abandon': (request, caller) => service.abandon(request.batchId, request.reason, caller),
-    'batch-get': async (request) => service.get(request.batchId),
-    'batch-list': async () => success(service.list()),
+    'batch-get': async (request) => {
+      await service.refreshRunsElsewhere();
+      return service.get(request.batchId);
+    },
+    'batch-list': async () => {
+      await service.refreshRunsElsewhere();
+      return success(service.list());
+    },
     'batch-results': async (request) => service.results(request),
     'batch-preset-list': async () => success(service.presets()),
     'batch-preset-save': (request) => service.savePreset(request),

@@ -51,6 +51,19 @@ export interface BatchStatusRecord {
   problem: string | null;
 }
 
+/**
+ * Another desk of a shared ledger asks the desk that runs the batch to pause or
+ * cancel it. That run reads the request at its next chunk, in its turn (so with
+ * the ledger current), and stops exactly as if asked on its own desk; the
+ * status change that ends the run clears the request.
+ */
+export interface BatchStopRequestRecord {
+  t: 'batch-stop-request';
+  id: string;
+  status: 'paused' | 'cancelled';
+  at: number;
+}
+
 export interface BatchPresetRecord {
   t: 'batch-preset';
   name: string;
@@ -83,7 +96,8 @@ export interface BatchRefusedRecord {
   rows: RefusedRow[];
 }
 
-export type BatchRecord = BatchCreatedRecord | BatchProgressRecord | BatchStatusRecord | BatchPresetRecord | BatchRefusedRecord;
+export type BatchRecord =
+  | BatchCreatedRecord | BatchProgressRecord | BatchStatusRecord | BatchPresetRecord | BatchRefusedRecord | BatchStopRequestRecord;
 
 /** Where refused rows are counted besides their own table (the metrics aggregates): every row of a batch counts in PSR. */
 export interface RefusedRowCounter {
@@ -138,6 +152,11 @@ export const batchSchemaStatements = [
     amount_minor INTEGER NOT NULL,
     PRIMARY KEY (batch_id, currency)
   ) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS batch_stop_requests (
+    batch_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    requested_at_ms INTEGER NOT NULL
+  ) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS batch_presets (
     name TEXT PRIMARY KEY,
     mapping TEXT NOT NULL,
@@ -151,7 +170,7 @@ const finishedStatuses: readonly BatchStatus[] = ['cancelled', 'completed', 'aba
 export function isBatchRecord(record: { t: string }): record is BatchRecord {
   return (
     record.t === 'batch' || record.t === 'batch-progress' || record.t === 'batch-status' || record.t === 'batch-preset'
-    || record.t === 'batch-refused'
+    || record.t === 'batch-refused' || record.t === 'batch-stop-request'
   );
 }
 
@@ -200,6 +219,16 @@ export function applyBatchRecord(database: SqliteDatabase, record: BatchRecord, 
         [record.status, record.problem, record.status, record.at, finishedStatuses.includes(record.status) ? 1 : 0, record.at, record.id],
       );
       assertOneRowChanged(database, record.id);
+      database.run('DELETE FROM batch_stop_requests WHERE batch_id = ?', [record.id]);
+      return;
+    case 'batch-stop-request':
+      // A cancel asked once stays a cancel: a later pause request does not soften it.
+      database.run(
+        `INSERT INTO batch_stop_requests (batch_id, status, requested_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (batch_id) DO UPDATE SET status = CASE WHEN status = 'cancelled' THEN status ELSE excluded.status END,
+           requested_at_ms = excluded.requested_at_ms`,
+        [record.id, record.status, record.at],
+      );
       return;
     case 'batch-preset':
       database.run('INSERT OR REPLACE INTO batch_presets (name, mapping, delimiter, updated_at_ms) VALUES (?, ?, ?, ?)', [

@@ -115,6 +115,8 @@ export class BatchRun {
     let rowsInChunk = 0;
     const problems = new RowProblems();
     for await (const { columns, records } of readMappedGroups(this.spec.filePath, this.spec.dialect, this.spec.mapping)) {
+      // A ledger closed under the run (the window closed, the ledger swapped) ends it: the rest of the file is not read.
+      if (this.store.isClosed) return { status: 'closed' };
       for (const record of records) {
         if (toSkip > 0) {
           toSkip--;
@@ -164,6 +166,9 @@ export class BatchRun {
   }
 
   private async commitChunkInTurn(pending: PendingRow[], rowsInChunk: number, last: boolean): Promise<RunEnd | null> {
+    // Checked right before the chunk touches the database: from here to the commit nothing else runs.
+    if (this.store.isClosed) return { status: 'closed' };
+    this.takeStopRequest();
     const rows = this.decide(pending);
     const rowsDoneBefore = this.counters.rowsDone;
     this.counters.rowsDone += rowsInChunk;
@@ -198,6 +203,12 @@ export class BatchRun {
     return { status: stop };
   }
 
+  /** A pause or cancel asked from another desk of a shared ledger (BatchStopRequestRecord), read in this chunk's turn. */
+  private takeStopRequest(): void {
+    const requested = this.store.database.value('SELECT status FROM batch_stop_requests WHERE batch_id = ?', [this.spec.batchId]);
+    if (requested === 'paused' || requested === 'cancelled') this.stopRequest ??= requested;
+  }
+
   private checkFailureRate(rowsDoneBefore: number): void {
     if (this.stopRequest !== null) return;
     const problem = failureRateProblem(this.counters, rowsDoneBefore, this.spec.failureCheckRows ?? failureCheckRows);
@@ -215,6 +226,8 @@ export class BatchRun {
     this.chunksDurable = (async () => {
       await before;
       await this.store.whenDurable(lsn);
+      // Durable, but the ledger closed meanwhile: nobody is left to report to, and its database is gone.
+      if (this.store.isClosed) return;
       this.recordLatencies(rows, pending);
       this.hooks.onChunk(rows, counters, rowsThisRun, performance.now() - this.startedAtMs);
     })();

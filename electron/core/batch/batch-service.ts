@@ -46,6 +46,8 @@ export class BatchService {
   private readonly lastEventAtMs = new Map<string, number>();
   private readonly chunkListeners = new Map<string, Set<(rows: readonly PaymentRow[]) => void>>();
   private readonly latencyCache = new Map<string, { state: string; p50: number | null; p99: number | null }>();
+  /** On a shared ledger: the batches another desk was last seen running (it holds their claims). */
+  private runningElsewhere = new Set<string>();
   /** Rows per chunk for new runs; tests lower it to get many chunks from a small file. */
   chunkRows: number | undefined;
   /** Rows after which a run checks its failure rate (batch-runner.ts); tests lower it. */
@@ -132,6 +134,8 @@ export class BatchService {
     if (outcome.rows === 0) return this.refuseImport(request.fileId, failure('FF01', 'The file holds a header but no payment rows.'));
     // The random part keeps two imports of one file in the same millisecond apart (the id is the batches table's key).
     const batchId = `b-${Date.now().toString(36)}-${fileHash.slice(0, 8)}-${randomBytes(4).toString('hex')}`;
+    // On a shared ledger the file is in PostgreSQL before the batch is, so any desk can run or resume it.
+    await this.store.sharedBatches?.keepFile(fileHash, filePath);
     const lsn = this.store.commit([{
       t: 'batch', id: batchId, fileName: this.fileNameOf(request.fileId), filePath, fileHash, delimiter: dialect.delimiter,
       mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid,
@@ -199,7 +203,8 @@ export class BatchService {
     if (this.engine.controls.approvals.thresholds().length === 0) return null;
     const file = await this.checkFile(row);
     if (!file.ok) return file;
-    const summed = await batchTotals(row.file_path, file.value, JSON.parse(row.mapping) as BatchMapping, this.store.state.accounts, this.store);
+    const { filePath, dialect } = file.value;
+    const summed = await batchTotals(filePath, dialect, JSON.parse(row.mapping) as BatchMapping, this.store.state.accounts, this.store);
     if (!summed.ok) return summed;
     const totals = summed.value;
     const approvals = this.approvals;
@@ -220,7 +225,7 @@ export class BatchService {
     const file = await this.checkFile(row);
     if (!file.ok) return file;
     const mapping = JSON.parse(row.mapping) as BatchMapping;
-    return success(await batchDetail(row.file_path, file.value, mapping, this.store.state.accounts, this.store, held, afterLine ?? 0));
+    return success(await batchDetail(file.value.filePath, file.value.dialect, mapping, this.store.state.accounts, this.store, held, afterLine ?? 0));
   }
 
   /** A different approver approves: the reservation is released and the batch runs, in one commit audited under the approver. */
@@ -250,6 +255,10 @@ export class BatchService {
   async resume(batchId: string): Promise<Result<BatchSummary>> {
     const row = this.row(batchId);
     if (row === undefined) return notFound(batchId);
+    if (await this.runsElsewhere(row)) {
+      return failure('BATCH_ELSEWHERE', `Batch ${batchId} is running on another desk of this shared ledger; ` +
+        'it can be resumed here once that desk has paused it, or has stopped or closed.');
+    }
     const status = this.statusOf(row);
     if (status !== 'paused' && status !== 'interrupted') {
       return failure('FF01', `Batch ${batchId} is ${status}; only a paused or interrupted batch can be resumed.`);
@@ -259,7 +268,13 @@ export class BatchService {
 
   async pause(batchId: string): Promise<Result<BatchSummary>> {
     const active = this.runs.get(batchId);
-    if (active === undefined) return failure('FF01', `Batch ${batchId} is not running in this window; there is nothing to pause.`);
+    if (active === undefined) {
+      const row = this.row(batchId);
+      if (row !== undefined && (await this.runsElsewhere(row))) return this.askDeskRunning(row, 'paused');
+      // A claim taken only to look (the batch's desk is gone) is let go: pausing an interrupted batch changes nothing.
+      await this.store.sharedBatches?.release(batchId);
+      return failure('FF01', `Batch ${batchId} is not running in this window; there is nothing to pause.`);
+    }
     active.run.requestStop('paused');
     await active.ended;
     return success(this.requireSummary(batchId));
@@ -273,7 +288,54 @@ export class BatchService {
       // The run may have completed its last chunk before it saw the request.
       return success(this.requireSummary(batchId));
     }
-    return this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
+    const row = this.row(batchId);
+    if (row !== undefined && (await this.runsElsewhere(row))) return this.askDeskRunning(row, 'cancelled');
+    try {
+      return await this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
+    } finally {
+      await this.store.sharedBatches?.release(batchId);
+    }
+  }
+
+  /**
+   * On a shared ledger a batch the ledger says is running, but not here, is
+   * either running on another desk (it holds the batch's claim: true) or
+   * interrupted (its desk is gone: this desk now holds the claim, false).
+   */
+  private async runsElsewhere(row: BatchRow): Promise<boolean> {
+    const shared = this.store.sharedBatches;
+    if (shared === null || row.status !== 'running' || this.runs.has(row.id)) return false;
+    if (await shared.claim(row.id)) {
+      this.runningElsewhere.delete(row.id);
+      return false;
+    }
+    this.runningElsewhere.add(row.id);
+    return true;
+  }
+
+  /**
+   * Pause or cancel for a batch another desk runs goes through the log
+   * (BatchStopRequestRecord): that desk stops after its chunk in flight. The
+   * answer comes at once, the batch still running: this desk holds the turn,
+   * so waiting here would only keep that desk from its next chunk.
+   */
+  private async askDeskRunning(row: BatchRow, status: 'paused' | 'cancelled'): Promise<Result<BatchSummary>> {
+    await this.store.whenDurable(this.store.commit([{ t: 'batch-stop-request', id: row.id, status, at: Date.now() }]));
+    // Said with the answer only (not kept): the operator sees why the batch still shows as running.
+    const asked = status === 'paused' ? 'Pause' : 'Cancel';
+    const problem = `${asked} was sent to the desk that runs this batch; it stops there after the chunk in flight.`;
+    return success({ ...this.requireSummary(row.id), problem });
+  }
+
+  /**
+   * Brings up to date which of the batches the ledger says are running run on
+   * another desk (shared ledgers; called before a list or a summary is read).
+   */
+  async refreshRunsElsewhere(): Promise<void> {
+    const shared = this.store.sharedBatches;
+    if (shared === null) return;
+    const running = this.store.database.all<{ id: string }>("SELECT id FROM batches WHERE status = 'running'").map((row) => row.id);
+    this.runningElsewhere = await shared.claimedElsewhere(running.filter((batchId) => !this.runs.has(batchId)));
   }
 
   /** A validated batch that will never run: the reason stays with the batch (as its problem) and in the audit entry. */
@@ -281,11 +343,14 @@ export class BatchService {
     return this.setStatus(batchId, ['validated'], 'abandoned', `Abandoned by ${caller.username}: ${reason}`);
   }
 
-  /** Resolves when the batch's current run has ended (at once when none runs). */
-  /** The summary once the run stops; rejects with the reason when the ledger stopped after a failed write. */
+  /**
+   * The summary once the batch's current run has ended (at once when none runs); rejects with the reason when the
+   * ledger stopped after a failed write, or was closed under the run.
+   */
   async whenStopped(batchId: string): Promise<BatchSummary> {
     await this.runs.get(batchId)?.ended;
     if (this.store.stopped !== null) throw this.store.stopped;
+    if (this.store.isClosed) throw new Error(`the ledger is closed; batch ${batchId} stopped with it (reopen the ledger to resume it)`);
     return this.requireSummary(batchId);
   }
 
@@ -322,17 +387,50 @@ export class BatchService {
   }
 
   /** The batch's file as validated, or why it cannot be read for the batch any more. */
-  private async checkFile(row: BatchRow): Promise<Result<CsvDialect>> {
+  private async checkFile(row: BatchRow): Promise<Result<{ filePath: string; dialect: CsvDialect }>> {
     const hash = await hashFile(row.file_path).catch(() => null);
+    if (hash !== row.file_hash && this.store.sharedBatches !== null) return this.fetchSharedFile(row);
     if (hash === null) return failure('FF01', `The file of batch ${row.id} is no longer at ${row.file_path}; the batch cannot go on.`);
     if (hash !== row.file_hash) return failure('FF01', `The file of batch ${row.id} has changed since it was validated; the batch cannot go on.`);
     const dialect = await detectDialect(row.file_path);
-    return success({ ...dialect, delimiter: row.delimiter });
+    return success({ filePath: row.file_path, dialect: { ...dialect, delimiter: row.delimiter } });
+  }
+
+  /**
+   * A batch imported on another desk of a shared ledger: its file comes from
+   * PostgreSQL into this desk's batch folder, named by its hash, and is used
+   * only when its bytes hash to what the batch was validated with.
+   */
+  private async fetchSharedFile(row: BatchRow): Promise<Result<{ filePath: string; dialect: CsvDialect }>> {
+    const filePath = batchFilePath(this.ledgerPath, `shared-${row.file_hash}`);
+    if ((await hashFile(filePath).catch(() => null)) !== row.file_hash) {
+      const outcome = await this.store.sharedBatches!.fetchFile(row.file_hash, filePath);
+      if (outcome === 'missing') {
+        return failure('FF01', `The file of batch ${row.id} is not in the shared ledger (it was imported before batch files were kept there); ` +
+          'resume it on the desk that imported it.');
+      }
+      if (outcome === 'damaged') {
+        return failure('FF01', `The file of batch ${row.id} kept in the shared ledger does not match its hash; the batch cannot go on.`);
+      }
+    }
+    const dialect = await detectDialect(filePath);
+    return success({ filePath, dialect: { ...dialect, delimiter: row.delimiter } });
   }
 
   /** Starts a run; `decide` (an approval) adds its records to the commit that marks the batch running, or refuses. */
   private async launch(row: BatchRow, decide?: () => Result<LedgerRecord[]>): Promise<Result<BatchSummary>> {
     if (this.runs.has(row.id)) return failure('FF01', `Batch ${row.id} is already running.`);
+    const claimed = await this.claim(row);
+    if (claimed !== null) return claimed;
+    const launched = await this.launchClaimed(row, decide).catch(async (error: unknown) => {
+      await this.store.sharedBatches?.release(row.id).catch(() => undefined);
+      throw error;
+    });
+    if (!launched.ok) await this.store.sharedBatches?.release(row.id);
+    return launched;
+  }
+
+  private async launchClaimed(row: BatchRow, decide?: () => Result<LedgerRecord[]>): Promise<Result<BatchSummary>> {
     const file = await this.checkFile(row);
     if (!file.ok) return file;
     const decided = decide?.() ?? success([]);
@@ -343,7 +441,7 @@ export class BatchService {
     const run = new BatchRun(
       this.store,
       {
-        batchId: row.id, filePath: row.file_path, dialect: file.value, mapping: JSON.parse(row.mapping) as BatchMapping,
+        batchId: row.id, filePath: file.value.filePath, dialect: file.value.dialect, mapping: JSON.parse(row.mapping) as BatchMapping,
         counters: countersOf(row), chunkRows: this.chunkRows, failureCheckRows: this.failureCheckRows,
         reservedMinor: (accountCode) => this.engine.controls.approvals.reservedMinor(accountCode),
       },
@@ -363,22 +461,35 @@ export class BatchService {
       // A ledger closed under the run (a crash in the simulation, a swap) leaves nothing to report to.
       .catch((error: unknown) => {
         if (!this.store.isClosed) throw error;
+      })
+      // The claim goes once the run's last status is committed (a closed connection has let it go already), and only
+      // then is the run forgotten, so a resume here cannot start on a claim about to be let go.
+      .finally(async () => {
+        await this.store.sharedBatches?.release(row.id).catch(() => undefined);
+        this.runs.delete(row.id);
       });
     this.runs.set(row.id, { run, ended });
     this.engine.events.emit('ledger-changed', { reason: 'batch' });
     return success(this.requireSummary(row.id));
   }
 
+  /** On a shared ledger, the batch's claim for this desk; null once held, a refusal when another desk holds it. */
+  private async claim(row: BatchRow): Promise<Result<never> | null> {
+    const shared = this.store.sharedBatches;
+    if (shared === null || (await shared.claim(row.id))) return null;
+    return failure('BATCH_ELSEWHERE', `Batch ${row.id} is running on another desk of this shared ledger; nothing was changed here.`);
+  }
+
   private onRunEnd(batchId: string, end: RunEnd): void {
-    this.runs.delete(batchId);
-    if (end.status === 'closed') return;
+    if (end.status === 'closed' || this.store.isClosed) return;
     const row = this.row(batchId)!;
     this.reportProgress(batchId, end.status, countersOf(row), 0, 0, true, row.problem);
   }
 
   /** An unexpected failure mid-run (the file vanished, say): the batch is paused with the reason, never left half-said. */
   private async onRunFailed(batchId: string, error: Error): Promise<void> {
-    this.runs.delete(batchId);
+    // Closed under the run: what failed was the closing itself, and the ledger can no longer be read or written.
+    if (this.store.isClosed) return;
     const stopped = this.store.stopped;
     if (stopped !== null) {
       // A write failed: memory may be ahead of the disk, so say only what the last durable chunk said.
@@ -390,8 +501,10 @@ export class BatchService {
     console.error(`paydesk: batch ${batchId} stopped`, error);
     const problem = error instanceof BatchFileError ? error.message : `The batch stopped on an unexpected error: ${error.message}`;
     try {
-      const lsn = this.store.commit([{ t: 'batch-status', id: batchId, status: 'paused', at: Date.now(), problem }]);
-      await this.store.whenDurable(lsn);
+      await this.store.turn(async () => {
+        const lsn = this.store.commit([{ t: 'batch-status', id: batchId, status: 'paused', at: Date.now(), problem }]);
+        await this.store.whenDurable(lsn);
+      });
     } catch {
       return;
     }
@@ -433,9 +546,14 @@ export class BatchService {
     return this.store.database.get<BatchRow>('SELECT * FROM batches WHERE id = ?', [batchId]);
   }
 
-  /** "running" in the ledger but not running here means the process that ran it died. */
+  /**
+   * "running" in the ledger but not running here means the process that ran it
+   * died, unless another desk of a shared ledger holds its claim (as last seen
+   * by refreshRunsElsewhere or a refused claim).
+   */
   private statusOf(row: BatchRow): BatchStatus {
-    return row.status === 'running' && !this.runs.has(row.id) ? 'interrupted' : row.status;
+    if (row.status !== 'running' || this.runs.has(row.id)) return row.status;
+    return this.runningElsewhere.has(row.id) ? 'running' : 'interrupted';
   }
 
   private requireSummary(batchId: string): BatchSummary {

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { JournalEntry } from './journal';
 import { LedgerOpenError } from './ledger-open-error';
+import { batchFileTables, SharedBatches } from './postgres-batches';
 
 /**
  * A shared ledger in PostgreSQL (docs/architecture.md, "Storage back ends").
@@ -20,7 +21,7 @@ import { LedgerOpenError } from './ledger-open-error';
  */
 
 /** The schema version this program writes; a database that is newer is refused. */
-export const sharedSchemaVersion = 1;
+export const sharedSchemaVersion = 2;
 
 /** Advisory lock keys: (namespace, id) pairs, so other applications' locks do not collide with ours. */
 const lockNamespace = 0x5044;
@@ -44,6 +45,8 @@ const migrations: readonly (readonly string[])[] = [
     `CREATE TABLE paydesk_payments (payment_id text PRIMARY KEY, seq bigint NOT NULL UNIQUE, amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
       currency text NOT NULL, accepted boolean NOT NULL, code text NOT NULL, lsn bigint NOT NULL)`,
   ],
+  // 2: batch files kept in the database, so a desk that did not import a batch can resume it (postgres-batches.ts).
+  batchFileTables,
 ];
 
 export function isSharedLedgerUrl(location: string): boolean {
@@ -366,10 +369,13 @@ export class PostgresLog {
   private listener: pg.Client | null = null;
   private listening: Promise<void> | null = null;
   private readonly remoteListeners = new Set<() => void>();
+  /** Batch files and batch claims, on this desk's connection (its claims end with it). */
+  readonly batches: SharedBatches;
 
   private constructor(private readonly client: pg.Client, readonly location: string, lastLsn: number) {
     this.lastLsn = lastLsn;
     this.durableLsn = lastLsn;
+    this.batches = new SharedBatches(client);
   }
 
   static async open(location: string, applicationId: string, options: SharedOpenOptions): Promise<SharedOpened> {
