@@ -133,6 +133,11 @@ export interface BackupStatus {
   backups: BackupFile[];
   /** How many backups are kept; older ones are deleted as new ones are made. */
   keep: number;
+  /**
+   * A shared ledger (PostgreSQL): backups are made on request only, and one is
+   * restored as a file ledger or into a new database, never over this ledger.
+   */
+  shared: boolean;
 }
 
 const username = z

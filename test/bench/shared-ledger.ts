@@ -115,9 +115,16 @@ export const sharedRealtime: BenchCase = {
   },
 };
 
+/** What a desk process reports when it has paid its share. */
+interface DeskReport {
+  accepted: number;
+  failures: string[];
+  failureTotal: number;
+}
+
 interface Desk {
   ready: Promise<void>;
-  done: Promise<{ accepted: number; failures: string[]; failureTotal: number }>;
+  done: Promise<DeskReport>;
   go(): void;
 }
 
@@ -130,7 +137,7 @@ function startDesk(url: string, name: string, inFlight: number): Desk {
   const lines = createInterface({ input: child.stdout });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const done = new Promise<Desk['done'] extends Promise<infer R> ? R : never>((resolve, reject) => {
+  const done = new Promise<DeskReport>((resolve, reject) => {
     lines.on('line', (line) => (line === 'READY' ? markReady() : resolve(JSON.parse(line))));
     child.on('close', (code) => reject(new Error(`desk ${name} exited with ${code}: ${stderr.trim()}`)));
   });

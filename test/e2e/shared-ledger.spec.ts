@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import pg from 'pg';
 import { expect, test } from '@playwright/test';
 import { setUpAdministrator, spawnHost, stop, waitForUrl } from './fixtures';
@@ -64,6 +68,38 @@ test("a maker's payment above the threshold appears live on the checker's Pendin
   } finally {
     await stop(makerHost);
     await stop(checkerHost);
+    await withAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  }
+});
+
+test('an administrator backs up a shared ledger from the Backups page, which says how such a backup is restored', async ({ page }) => {
+  const database = `paydesk_e2e_${randomBytes(5).toString('hex')}`;
+  await withAdmin(`CREATE DATABASE ${database}`);
+  const ledgerUrl = new URL(serverUrl!);
+  ledgerUrl.pathname = `/${database}`;
+  const host = spawnHost(ledgerUrl.toString());
+  const backupFolder = path.join(os.tmpdir(), `paydesk-e2e-backups-${database}`);
+  try {
+    const hostUrl = await waitForUrl(host);
+    await page.goto(`${hostUrl}&session=${await setUpAdministrator(hostUrl)}`);
+    await createAccounts(page, [['ALICE', 'EUR', '100.00']]);
+    await navigate(page, 'Backups');
+    await page.getByLabel('Backup folder').fill(backupFolder);
+    await page.getByRole('button', { name: 'Change folder' }).click();
+    await expect(page.getByRole('status')).toHaveText(`Backups now go to ${backupFolder}.`);
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await expect(page.getByRole('status')).toContainText('written');
+    const backups = page.getByRole('table', { name: 'Backups' });
+    await expect(backups.getByRole('row')).toHaveCount(2);
+    await expect(backups).toContainText(`127.0.0.1-${database}-`);
+    // A shared ledger is never replaced from this page: the page says how a backup is restored instead of offering it.
+    await expect(backups.getByRole('button', { name: /^Restore / })).toHaveCount(0);
+    await expect(page.getByText(/This ledger is shared on PostgreSQL/)).toContainText('paydesk restore --db postgres://');
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
+  } finally {
+    await stop(host);
+    rmSync(backupFolder, { recursive: true, force: true });
     await withAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   }
 });

@@ -5,6 +5,7 @@ import { Engine } from '../../electron/core/engine';
 import { backupsKept, defaultBackupFolder } from '../../electron/core/backup/backups';
 import { LedgerOpenError } from '../../electron/core/ledger-store';
 import { main as cli } from '../../electron/cli/main';
+import { runMain } from '../support/run-cli';
 import { useTempFolder } from '../support/temp-folder';
 import { withOperators } from '../support/operators';
 
@@ -71,6 +72,17 @@ describe('backups', () => {
     const replaced = await Engine.open(path.join(folder, aside, 'ledger.paydesk'), { create: true });
     expect(replaced.listAccounts(undefined).map((account) => account.code)).toContain('BOB');
     await replaced.close();
+  });
+
+  it('backs up from the command line with paydesk backup, into the folder the Backups page uses', async () => {
+    const { ledgerPath, engine } = await ledgerWithAlice();
+    await engine.close();
+    const made = await runMain(['backup', '--db', ledgerPath, '--json']);
+    expect(made, made.stderr).toMatchObject({ code: 0 });
+    const backupPath = (JSON.parse(made.stdout) as { path: string }).path;
+    expect(path.dirname(backupPath)).toBe(defaultBackupFolder(ledgerPath));
+    const restored = path.join(newFolder(), 'restored.paydesk');
+    expect(await runMain(['restore', '--db', restored, backupPath])).toMatchObject({ code: 0, stdout: expect.stringContaining('1 payments') });
   });
 
   it('refuses to restore a file that is not a ledger, and leaves the ledger untouched', async () => {

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
+import { batchFolder } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
 import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion, storeSnapshot } from '../../electron/core/storage/postgres-log';
 import { generateBatch } from '../../scripts/generate-batch';
@@ -274,6 +275,8 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect((await runMain(add('BOB', '100000.00'))).code).toBe(0);
     await generateBatch(inputPath, 2500, 7, 'CLI', ['ALICE', 'BOB']);
     const run = await runMain(['batch', '--db', url, inputPath, '--json']);
+    // A shared ledger's batch files stay on the desk, under the home folder: this test's go with it.
+    rmSync(batchFolder(url), { recursive: true, force: true });
     expect(run, run.stderr).toMatchObject({ code: 0 });
     expect(JSON.parse(run.stdout)).toMatchObject({ rows: 2500, accepted: 2500 });
     expect(await runMain(['verify', '--db', url])).toMatchObject({ code: 0, stdout: expect.stringContaining('2502 payments') });

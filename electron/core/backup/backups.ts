@@ -91,7 +91,8 @@ export class Backups {
   }
 
   async status(): Promise<BackupStatus> {
-    return { folder: this.folder(), backups: await listBackups(this.folder(), this.store.ledgerPath), keep: backupsKept };
+    const backups = await listBackups(this.folder(), this.store.ledgerPath);
+    return { folder: this.folder(), backups, keep: backupsKept, shared: this.store.isShared };
   }
 
   async setFolder(folder: string): Promise<Result<BackupStatus>> {

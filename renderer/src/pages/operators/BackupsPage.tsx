@@ -34,10 +34,12 @@ export function BackupsPage() {
         <h1 id="page-title">Backups</h1>
         <button type="button" onClick={() => void backUpNow()}>Back up now</button>
       </div>
-      <p className="muted">
-        PayDesk copies the ledger file daily and when it closes, keeping the newest {value?.keep ?? '…'}. Restore one here, or with PayDesk closed
-        run <span className="mono">paydesk restore --db LEDGER BACKUP</span>: the replaced file is moved aside, never deleted.
-      </p>
+      {value?.shared === true ? <SharedLedgerBackups keep={value.keep} /> : (
+        <p className="muted">
+          PayDesk copies the ledger file daily and when it closes, keeping the newest {value?.keep ?? '…'}. Restore one here, or with PayDesk closed
+          run <span className="mono">paydesk restore --db LEDGER BACKUP</span>: the replaced file is moved aside, never deleted.
+        </p>
+      )}
       {notice === null ? null : <p className="success" role="status">{notice}</p>}
       {failure === null ? null : <FailureMessage failure={failure} />}
       {refusal === null ? null : <FailureMessage failure={refusal} prefix="Not done:" />}
@@ -50,21 +52,35 @@ export function BackupsPage() {
       </form>
       <div className="table-frame">
         <table className="data-table" aria-label="Backups">
-          <thead><tr><th>File</th><th>Made</th><th>Size</th><th>Restore</th></tr></thead>
+          <thead><tr><th>File</th><th>Made</th><th>Size</th>{value?.shared === true ? null : <th>Restore</th>}</tr></thead>
           <tbody>
             {(value?.backups ?? []).map((backup) => (
               <tr key={backup.fileName}>
                 <td className="mono">{backup.fileName}</td>
                 <td className="nowrap">{formatTimestamp(backup.createdAtMs)}</td>
                 <td className="nowrap">{formatCount(Math.ceil(backup.sizeBytes / 1024))} KiB</td>
-                <td>
-                  <button type="button" aria-label={`Restore ${backup.fileName}`} onClick={() => setRestoring(backup.fileName)}>Restore…</button>
-                </td>
+                {value?.shared === true ? null : (
+                  <td>
+                    <button type="button" aria-label={`Restore ${backup.fileName}`} onClick={() => setRestoring(backup.fileName)}>Restore…</button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
     </>
+  );
+}
+
+/** What backups are on a shared ledger, and how one is restored (never over the ledger the desks have open). */
+function SharedLedgerBackups({ keep }: { keep: number }) {
+  return (
+    <p className="muted">
+      This ledger is shared on PostgreSQL. A backup is the whole ledger as one file, made here on request or with{' '}
+      <span className="mono">paydesk backup</span>, and checked after writing; the newest {keep} are kept. It is restored as a ledger file with{' '}
+      <span className="mono">paydesk restore --db FILE BACKUP</span>, or into a new, empty database with{' '}
+      <span className="mono">paydesk restore --db postgres://…/NEW-DATABASE BACKUP</span>: a shared ledger is never replaced while desks have it open.
+    </p>
   );
 }
