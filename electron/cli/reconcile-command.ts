@@ -42,11 +42,12 @@ export const reconcileCommand: Command = {
     const targets = chooseTargets(engine, inspected.value, accountCode, values.statement);
     const reports: ReconciliationReport[] = [];
     for (const target of targets) {
-      const result = await service.run({
+      // In a turn, as a request from the page would be: a run is recorded, and on a shared ledger changes are made only there.
+      const result = await engine.store.turn(() => service.run({
         uploadId: upload.uploadId, account: target.account, statement: target.index, fromDate: optionalString(values, 'from'),
         toDate: optionalString(values, 'to'), ...parsing, toleranceMinor: tolerance(values.tolerance, target.currency),
         dateWindowDays: windowDays(values.window),
-      });
+      }));
       if (!result.ok) throw new UsageError(describeFailure(result));
       const full = service.report(result.value.summary.runId, Number.MAX_SAFE_INTEGER);
       if (!full.ok) throw new UsageError(describeFailure(full));
