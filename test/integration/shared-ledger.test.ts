@@ -209,6 +209,29 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await engine.close();
   });
 
+  it("counts every desk's traffic in the metrics: payments, PSR and each payment's PLT", async () => {
+    const location = await newPostgresDatabase();
+    const first = await Engine.open(location, { create: true });
+    await createAccount(first, 'ALICE', '10.00');
+    await createAccount(first, 'BOB', '10.00');
+    const second = await Engine.open(location);
+    for (let index = 0; index < 4; index++) await pay(first, `M1-${index}`, 'ALICE', 'BOB', '1.00');
+    expect(await pay(first, 'M1-big', 'ALICE', 'BOB', '500.00')).toMatchObject({ ok: true, value: { status: 'rejected', code: 'AM04' } });
+    for (let index = 0; index < 4; index++) await pay(second, `M2-${index}`, 'BOB', 'ALICE', '1.00');
+    const live = await first.invoke('metrics-dashboard', { range: '5m' });
+    expect(live).toMatchObject({ ok: true, value: { totals: { total: 9, succeeded: 8 }, byTraffic: { realtime: { total: 9 } } } });
+    // Each desk's latencies ride along with its next commit, the last ones with its close.
+    await second.close();
+    await first.close();
+    const third = await Engine.open(location);
+    const dashboard = await third.invoke('metrics-dashboard', { range: '5m' });
+    if (!dashboard.ok) throw new Error(dashboard.message);
+    expect(dashboard.value.totals).toMatchObject({ total: 9, succeeded: 8 });
+    expect(dashboard.value.totals.successRate).toBeCloseTo(8 / 9);
+    expect(dashboard.value.histogram.reduce((sum, bar) => sum + bar.count, 0)).toBe(9);
+    await third.close();
+  });
+
   it("shows a maker's held payment to a checker on another engine, who approves it there", async () => {
     const location = await newPostgresDatabase();
     const maker = await Engine.open(location, { create: true });
