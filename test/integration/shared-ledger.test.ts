@@ -54,6 +54,7 @@ describe('naming a shared ledger', () => {
     const unreachable = await runMain(['balances', '--db', url]);
     expect(unreachable).toMatchObject({ code: 2, stderr: expect.stringContaining('SHARED_UNREACHABLE: The shared ledger at postgres://nobody:***@') });
     expect(unreachable.stderr).not.toContain('secret');
+    expect(unreachable.stderr).toContain('nothing answers at 127.0.0.1 port 1 (the connection was refused)');
   });
 });
 
@@ -252,6 +253,20 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect(maker.verify()).toMatchObject({ ok: true, problems: [] });
     await maker.close();
     await checkerEngine.close();
+  });
+
+  it('says in words why a server did not let the desk in: a refused password, a database that is not there', async () => {
+    const location = new URL(await newPostgresDatabase());
+    const wrongPassword = new URL(location);
+    wrongPassword.password = 'not-the-password';
+    await expect(Engine.open(wrongPassword.toString())).rejects.toMatchObject({
+      code: 'SHARED_UNREACHABLE', message: expect.stringContaining(`the server refused the user name ${location.username} or its password`),
+    });
+    const missing = new URL(location);
+    missing.pathname = '/paydesk_no_such_database';
+    await expect(Engine.open(missing.toString())).rejects.toMatchObject({
+      code: 'SHARED_UNREACHABLE', message: expect.stringContaining('the server has no database named paydesk_no_such_database'),
+    });
   });
 
   it('refuses a database with a newer schema with a code and a sentence', async () => {

@@ -151,10 +151,46 @@ async function connect(location: string): Promise<pg.Client> {
   } catch (error) {
     await client.end().catch(() => undefined);
     throw new SharedLedgerError('SHARED_UNREACHABLE', `The shared ledger at ${displayLocation(location)} cannot be reached: ` +
-      `${(error as Error).message}. Check the address, the password and that PostgreSQL is running; nothing was changed.`);
+      `${connectionProblem(error as Error & { code?: string }, location)}. Check the address, the password and that PostgreSQL is running; ` +
+      'nothing was changed.');
   }
   client.on('error', () => undefined);
   return client;
+}
+
+/** Why a connection failed, in words an operator can act on; the driver's own message where none fits. */
+export function connectionProblem(error: Error & { code?: string }, location: string): string {
+  let host = 'the server';
+  let port = '5432';
+  let database = 'the database';
+  let user = 'the user';
+  try {
+    const url = new URL(location);
+    host = url.hostname || host;
+    port = url.port || port;
+    database = decodeURIComponent(url.pathname.slice(1)) || database;
+    user = decodeURIComponent(url.username) || user;
+  } catch {
+    // An address that is not a URL keeps the general words.
+  }
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return `nothing answers at ${host} port ${port} (the connection was refused)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the server name ${host} is not known`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${host} port ${port} cannot be reached from this computer`;
+    case '28P01':
+    case '28000':
+      return `the server refused the user name ${user} or its password`;
+    case '3D000':
+      return `the server has no database named ${database}`;
+    default:
+      return /timeout/i.test(error.message) ? `${host} port ${port} did not answer within ${connectTimeoutMs / 1000} s` : error.message;
+  }
 }
 
 /** Applies the migrations this program knows and the database lacks; refuses a newer database. */
