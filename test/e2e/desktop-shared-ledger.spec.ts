@@ -170,7 +170,7 @@ test.describe('on the local PostgreSQL', () => {
       await page.keyboard.type(text);
     }
     await page.keyboard.press('Enter');
-    await expect(dialog.getByRole('alert')).toContainText('password authentication failed');
+    await expect(dialog.getByRole('alert')).toContainText(/the server refused the user name \S+ or its password/);
     await expect(dialog.getByRole('alert')).not.toContainText('not the password');
     expect(desk.holder.ledgerPath).toBe(desk.dependencies.defaultLedgerPath);
 
