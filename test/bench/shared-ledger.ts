@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
+import { adminQuery as runAdminQuery } from '../support/postgres-admin';
 import { Engine } from '../../electron/core/engine';
 import { batchFolder } from '../../electron/core/batch/batch-files';
 import { defaultAccounts } from '../../scripts/generate-batch';
@@ -32,15 +32,7 @@ function requirePostgres(): string {
   return benchPostgresUrl;
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: requirePostgres() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const adminQuery = (sql: string) => runAdminQuery(sql, requirePostgres());
 
 /** Runs `work` on the URL of a new empty database, dropped (with this desk's batch files) afterwards. */
 async function withThrowawayDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { Page } from '@playwright/test';
 import { EngineHolder } from '../../electron/core/engine-holder';
 import { Engine } from '../../electron/core/engine';
@@ -12,6 +11,7 @@ import {
 } from '../../electron/main/desk-settings';
 import type { SharedLedgerFormRequest } from '../../shared/desk';
 import { aesCipher } from '../support/password-cipher';
+import { adminQuery } from '../support/postgres-admin';
 import { expect, test } from './fixtures';
 
 /**
@@ -128,17 +128,6 @@ test('a server that does not answer is explained without the password, and the p
 test.describe('on the local PostgreSQL', () => {
   test.skip(postgresMissing, 'PAYDESK_TEST_PG_URL is not set: no PostgreSQL for the desktop shared-ledger test');
   const databases: string[] = [];
-
-  async function adminQuery(sql: string) {
-    if (serverUrl === undefined) throw new Error('PAYDESK_REQUIRE_PG=1 but PAYDESK_TEST_PG_URL is not set');
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
 
   test.afterAll(async () => {
     for (const database of databases) await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);

@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import pg from 'pg';
 import { expect, test } from '@playwright/test';
+import { adminQuery } from '../support/postgres-admin';
 import { setUpAdministrator, spawnHost, stop, waitForUrl } from './fixtures';
 import { createAccounts, createOperator, heldPaymentId, navigate, openSecondSession, setThreshold, submitPaymentForm } from './operator-steps';
 
@@ -19,20 +19,9 @@ const serverUrl = process.env.PAYDESK_TEST_PG_URL;
 
 test.skip(serverUrl === undefined && process.env.PAYDESK_REQUIRE_PG !== '1', 'PAYDESK_TEST_PG_URL is not set: no PostgreSQL for the shared-ledger test');
 
-async function withAdmin(sql: string): Promise<void> {
-  if (serverUrl === undefined) throw new Error('PAYDESK_REQUIRE_PG=1 but PAYDESK_TEST_PG_URL is not set');
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 test("a maker's payment above the threshold appears live on the checker's Pending page on another host, who approves it", async ({ page, browser }) => {
   const database = `paydesk_e2e_${randomBytes(5).toString('hex')}`;
-  await withAdmin(`CREATE DATABASE ${database}`);
+  await adminQuery(`CREATE DATABASE ${database}`);
   const ledgerUrl = new URL(serverUrl!);
   ledgerUrl.pathname = `/${database}`;
   const makerHost = spawnHost(ledgerUrl.toString());
@@ -68,13 +57,13 @@ test("a maker's payment above the threshold appears live on the checker's Pendin
   } finally {
     await stop(makerHost);
     await stop(checkerHost);
-    await withAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   }
 });
 
 test('an administrator backs up a shared ledger from the Backups page, which says how such a backup is restored', async ({ page }) => {
   const database = `paydesk_e2e_${randomBytes(5).toString('hex')}`;
-  await withAdmin(`CREATE DATABASE ${database}`);
+  await adminQuery(`CREATE DATABASE ${database}`);
   const ledgerUrl = new URL(serverUrl!);
   ledgerUrl.pathname = `/${database}`;
   const host = spawnHost(ledgerUrl.toString());
@@ -100,6 +89,6 @@ test('an administrator backs up a shared ledger from the Backups page, which say
   } finally {
     await stop(host);
     rmSync(backupFolder, { recursive: true, force: true });
-    await withAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   }
 });

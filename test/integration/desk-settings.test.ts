@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EngineHolder } from '../../electron/core/engine-holder';
 import { Engine } from '../../electron/core/engine';
@@ -22,6 +21,7 @@ import {
 } from '../../electron/main/desk-settings';
 import { aesCipher } from '../support/password-cipher';
 import { postgresTestsRun, postgresTestUrl } from '../support/postgres';
+import { adminQuery } from '../support/postgres-admin';
 import { useTempFolder } from '../support/temp-folder';
 
 /**
@@ -172,16 +172,6 @@ describe.skipIf(!postgresTestsRun())('a shared ledger on the local PostgreSQL', 
   const databases: string[] = [];
   const server = new URL(postgresTestUrl ?? 'postgres://unset@127.0.0.1/none');
   const password = decodeURIComponent(server.password);
-
-  async function adminQuery(sql: string) {
-    const client = new pg.Client({ connectionString: postgresTestUrl! });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
 
   afterAll(async () => {
     for (const database of databases) await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);

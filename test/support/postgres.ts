@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll } from 'vitest';
+import { adminQuery } from './postgres-admin';
 
 /**
  * PostgreSQL for the shared-ledger tests. PAYDESK_TEST_PG_URL names a role that
@@ -38,16 +38,6 @@ function withDatabase(url: string, database: string): string {
   const next = new URL(url);
   next.pathname = `/${database}`;
   return next.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresTestUrl! });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A new empty database on the test server, dropped after the test file; its URL. */
