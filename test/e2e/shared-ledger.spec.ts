@@ -1,9 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { generateBatch } from '../../scripts/generate-batch';
 import { adminQuery } from '../support/postgres-admin';
 import { setUpAdministrator, spawnHost, stop, waitForUrl } from './fixtures';
 import { createAccounts, createOperator, heldPaymentId, navigate, openSecondSession, setThreshold, submitPaymentForm } from './operator-steps';
@@ -16,6 +19,7 @@ import { createAccounts, createOperator, heldPaymentId, navigate, openSecondSess
  * reason without it, and failed without it where PAYDESK_REQUIRE_PG=1 (CI).
  */
 const serverUrl = process.env.PAYDESK_TEST_PG_URL;
+const paydeskBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/paydesk.mjs');
 
 test.skip(serverUrl === undefined && process.env.PAYDESK_REQUIRE_PG !== '1', 'PAYDESK_TEST_PG_URL is not set: no PostgreSQL for the shared-ledger test');
 
@@ -89,6 +93,44 @@ test('an administrator backs up a shared ledger from the Backups page, which say
   } finally {
     await stop(host);
     rmSync(backupFolder, { recursive: true, force: true });
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  }
+});
+
+test("an operator pauses a batch that another desk runs: the page says the pause was sent, then shows the batch paused", async ({ page }) => {
+  const database = `paydesk_e2e_${randomBytes(5).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${database}`);
+  const ledgerUrl = new URL(serverUrl!);
+  ledgerUrl.pathname = `/${database}`;
+  const host = spawnHost(ledgerUrl.toString());
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'paydesk-e2e-desk-'));
+  let desk: ChildProcess | null = null;
+  try {
+    const hostUrl = await waitForUrl(host);
+    await page.goto(`${hostUrl}&session=${await setUpAdministrator(hostUrl)}`);
+    await createAccounts(page, [['ALICE', 'EUR', '100000000.00'], ['BOB', 'EUR', '100000000.00']]);
+    // The other desk: the command line, running a batch long enough to be paused from here.
+    const filePath = path.join(folder, 'long-run.csv');
+    await generateBatch(filePath, 400_000, 11, 'DESK', ['ALICE', 'BOB']);
+    desk = spawn(process.execPath, [paydeskBin, 'batch', '--db', ledgerUrl.toString(), filePath], {
+      stdio: 'ignore', env: { ...process.env, HOME: folder },
+    });
+    await navigate(page, 'Batches');
+    const row = page.getByTestId('batch-history').getByRole('row', { name: /long-run\.csv/ });
+    await expect(row).toContainText('running', { timeout: 60_000 });
+    await row.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'was sent' })).toHaveText(
+      'Pause was sent to the desk that runs this batch; it stops there after the chunk in flight.',
+    );
+    // No reload: the other desk's status reaches this page through LISTEN/NOTIFY.
+    await expect(page.getByTestId('batch-status')).toHaveText('paused', { timeout: 30_000 });
+    await expect(page.getByText(/was sent to the desk/)).toHaveCount(0);
+    await expect(row).toContainText('paused');
+  } finally {
+    desk?.kill('SIGKILL');
+    await stop(host);
+    rmSync(folder, { recursive: true, force: true });
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   }
 });

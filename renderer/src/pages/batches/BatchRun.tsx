@@ -35,7 +35,12 @@ export function BatchProgress() {
         ({reasonsText(progress?.reasons ?? batch.reasons)}) · {formatCount(progress?.rowsPerSecond ?? null)} rows/s · ETA{' '}
         {progress?.etaSeconds === null || progress === null ? '-' : `${formatCount(progress.etaSeconds)} s`}
       </p>
-      {(progress?.problem ?? batch.problem) ? <p className={status === 'abandoned' ? 'muted' : 'failure'}>{progress?.problem ?? batch.problem}</p> : null}
+      {(progress?.problem ?? batch.problem) ? (
+        // A running batch's note is news, not a failure: a pause or cancel sent to the desk that runs it (shared ledgers).
+        <p className={status === 'abandoned' || status === 'running' ? 'muted' : 'failure'} role={status === 'running' ? 'status' : undefined}>
+          {progress?.problem ?? batch.problem}
+        </p>
+      ) : null}
       {status === 'awaiting-approval' ? (
         <p role="status">
           Above the approval threshold: the batch waits on the Pending page for another operator with the approver role; its totals are reserved.

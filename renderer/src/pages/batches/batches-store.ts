@@ -53,6 +53,8 @@ export interface BatchesState {
   abandon(reason: string): Promise<void>;
   control(action: 'batch-pause' | 'batch-resume' | 'batch-cancel', batchId?: string): Promise<void>;
   openBatch(batchId: string): Promise<void>;
+  /** Reads the open batch again: another desk of a shared ledger may have run, paused or finished it. */
+  reloadBatch(): Promise<void>;
   noteProgress(event: BatchProgressEvent): void;
   setResultsFilter(filter: ResultsFilter): Promise<void>;
   loadResults(cursor: string | null, previous: (string | null)[]): Promise<void>;
@@ -140,7 +142,7 @@ function importActions(client: PayDeskClient, set: SetState, get: GetState): Pic
   };
 }
 
-type RunActions = 'process' | 'control' | 'openBatch' | 'noteProgress' | 'loadHistory' | 'loadPresets';
+type RunActions = 'process' | 'control' | 'openBatch' | 'reloadBatch' | 'noteProgress' | 'loadHistory' | 'loadPresets';
 
 /** How often, at most, the Past batches list is read again while a batch runs. */
 const historyRefreshMs = 1000;
@@ -186,6 +188,16 @@ function runActions(client: PayDeskClient, set: SetState, get: GetState): Pick<B
       if (!result.ok) return set({ failure: result });
       set({ ...freshImport, batch: result.value });
       await get().loadResults(null, []);
+    },
+    async reloadBatch() {
+      const open = get().batch;
+      // This desk's own run reports itself through progress events.
+      if (open === null || get().progress !== null) return;
+      const result = await client.invoke('batch-get', { batchId: open.batchId });
+      if (!result.ok || get().batch?.batchId !== open.batchId) return;
+      // The note a pause sent to another desk answered stays until the status it asked for arrives.
+      const keepNote = result.value.status === open.status && result.value.problem === null ? open.problem : result.value.problem;
+      set({ batch: { ...result.value, problem: keepNote } });
     },
     noteProgress(event) {
       // The list follows every batch: at once on a status change, at most once a second while rows move.
@@ -268,9 +280,14 @@ export function connectBatches(store: BatchesStore, client: PayDeskClient): () =
   void store.getState().loadHistory();
   void store.getState().loadPresets();
   const stopProgress = client.on('batch-progress', (event) => store.getState().noteProgress(event));
-  // A batch validated in another window sends no progress: the list follows the ledger's batch changes too.
+  // A batch validated in another window, or run by another desk of a shared ledger, sends no progress here:
+  // the list and the open batch follow the ledger's changes too.
+  const followLedger = () => {
+    void store.getState().loadHistory();
+    void store.getState().reloadBatch();
+  };
   const stopChanges = client.on('ledger-changed', (event) => {
-    if (event.reason === 'batch' || event.reason === 'remote') historyThrottle.request(() => void store.getState().loadHistory());
+    if (event.reason === 'batch' || event.reason === 'remote') historyThrottle.request(followLedger);
   });
   return () => {
     stopProgress();
