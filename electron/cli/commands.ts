@@ -1,4 +1,4 @@
-import { exitCodes, UsageError, requireString, optionalString, describeFailure, balanceLine, type Command } from './command';
+import { exitCodes, UsageError, requireString, optionalString, describeFailure, balanceLine, countOf, type Command } from './command';
 import { seedDemoLedger } from './demo';
 import { batchCommand } from './batch-command';
 import { demoCommand, metricsCommand } from './metrics-commands';
@@ -83,7 +83,7 @@ export const commandTable: Record<string, Command> = {
     async run({ engine, values, out }) {
       const report = await engine.verifyWithFiles();
       if (values.json === true) out(JSON.stringify(report));
-      else if (report.ok) out(`OK: ${report.checkedAccounts} accounts and ${report.checkedPayments} payments hold every invariant.`);
+      else if (report.ok) out(`OK: ${countOf(report.checkedAccounts, 'account')} and ${countOf(report.checkedPayments, 'payment')} hold every invariant.`);
       else for (const problem of report.problems) out(`BROKEN: ${problem}`);
       return report.ok ? exitCodes.ok : exitCodes.refused;
     },

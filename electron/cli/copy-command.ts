@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Engine } from '../core/engine';
 import { displayLocation, isSharedLedgerUrl } from '../core/storage/postgres-log';
-import { exitCodes, requireString, UsageError, type Command } from './command';
+import { exitCodes, requireString, UsageError, countOf, type Command } from './command';
 
 /**
  * `paydesk copy --from FILE --to postgres://...` (and the reverse): the whole
@@ -45,8 +45,8 @@ export const copyCommand: Command = {
         out(`FAILED: the copy at ${displayLocation(to)} does not match: ${targetReport.problems.join(' ') || 'different counts or audit chain'}`);
         return exitCodes.refused;
       }
-      out(`Copied ${displayLocation(from)} to ${displayLocation(to)}: ${targetReport.checkedAccounts} accounts, ` +
-        `${targetReport.checkedPayments} payments; verify OK on both sides.`);
+      out(`Copied ${displayLocation(from)} to ${displayLocation(to)}: ${countOf(targetReport.checkedAccounts, 'account')}, ` +
+        `${countOf(targetReport.checkedPayments, 'payment')}; verify OK on both sides.`);
       return exitCodes.ok;
     } finally {
       await target.close();

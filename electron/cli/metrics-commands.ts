@@ -5,7 +5,7 @@ import { metricsRanges, metricsTraffic, type MetricsDashboard, type MetricsRange
 import { historyPaymentsMax, seedDemoHistory } from '../core/demo/history';
 import { dashboardMetrics } from '../core/metrics/dashboard';
 import { requireDemoLedger, writeDemoFiles } from './demo';
-import { exitCodes, optionalString, requireString, UsageError, type Command } from './command';
+import { exitCodes, optionalString, requireString, UsageError, countOf, type Command } from './command';
 
 /** `paydesk metrics --time` runs the dashboard query this many times and reports the median and the slowest. */
 const timingRuns = 20;
@@ -36,7 +36,7 @@ export function headlineLines(metrics: MetricsDashboard): string[] {
     line(`PSR (${metrics.range})`, formatPercent(headline.successRate.value), headline.successRate.change, 'previous period'),
     line('PT now', formatRate(headline.throughputNow.value), headline.throughputNow.change, 'the 10 s before'),
     line(`PLT p99 (${metrics.range})`, formatLatency(headline.pltP99Us.value), headline.pltP99Us.change, 'previous period'),
-    `Over the range: ${formatCount(totals.total)} payments, ${formatCount(totals.failed)} failed; ` +
+    `Over the range: ${countOf(formatCount(totals.total), 'payment')}, ${formatCount(totals.failed)} failed; ` +
       `PLT p50 ${formatLatency(plt.p50Us)}, p95 ${formatLatency(plt.p95Us)}, max ${formatLatency(plt.maxUs)}`,
   ];
 }
@@ -86,7 +86,7 @@ export const demoCommand: Command = {
     });
     const files = await writeDemoFiles(folder, history);
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-    out(`Created ${engine.ledgerPath} with ${history.accounts} accounts and ${formatCount(history.payments)} payments`);
+    out(`Created ${engine.ledgerPath} with ${countOf(history.accounts, 'account')} and ${countOf(formatCount(history.payments), 'payment')}`);
     out(`over the last 24 hours (${history.batches} batches) in ${seconds} s.`);
     for (const file of files) out(`Wrote ${file}`);
     return exitCodes.ok;

@@ -1,6 +1,6 @@
 import { restoreBackup, restoreSharedBackup } from '../core/backup/restore';
 import { displayLocation, isSharedLedgerUrl } from '../core/storage/postgres-log';
-import { exitCodes, UsageError, requireString, type Command } from './command';
+import { exitCodes, UsageError, requireString, countOf, type Command } from './command';
 
 /**
  * `paydesk restore --db FILE BACKUP`: checks the backup (a PayDesk ledger whose
@@ -22,7 +22,8 @@ export const restoreCommand: Command = {
     const result = isSharedLedgerUrl(ledgerPath) ? await restoreSharedBackup(ledgerPath, backupPath) : await restoreBackup(ledgerPath, backupPath);
     if (!result.ok) throw new UsageError(`${result.code}: ${result.message}`);
     const { movedAsideTo, check } = result.value;
-    const counts = `${check.accounts} accounts, ${check.payments} payments, ${check.auditEntries} audit entries`;
+    const counts = [countOf(check.accounts, 'account'), countOf(check.payments, 'payment'), countOf(check.auditEntries, 'audit entry', 'audit entries')]
+      .join(', ');
     out(`Restored ${backupPath} to ${displayLocation(ledgerPath)}: ${counts}.`);
     if (movedAsideTo !== null) out(`The replaced ledger and its journal were moved to ${movedAsideTo}.`);
     return exitCodes.ok;

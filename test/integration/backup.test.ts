@@ -82,7 +82,7 @@ describe('backups', () => {
     const backupPath = (JSON.parse(made.stdout) as { path: string }).path;
     expect(path.dirname(backupPath)).toBe(defaultBackupFolder(ledgerPath));
     const restored = path.join(newFolder(), 'restored.paydesk');
-    expect(await runMain(['restore', '--db', restored, backupPath])).toMatchObject({ code: 0, stdout: expect.stringContaining('1 payments') });
+    expect(await runMain(['restore', '--db', restored, backupPath])).toMatchObject({ code: 0, stdout: expect.stringContaining('1 payment, ') });
   });
 
   it('refuses to restore a file that is not a ledger, and leaves the ledger untouched', async () => {
