@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { adminQuery as runAdminQuery } from '../support/postgres-admin';
+import { createDatabase } from '../support/postgres-admin';
 import { Engine } from '../../electron/core/engine';
 import { batchFolder } from '../../electron/core/batch/batch-files';
 import { defaultAccounts } from '../../scripts/generate-batch';
@@ -32,19 +32,14 @@ function requirePostgres(): string {
   return benchPostgresUrl;
 }
 
-const adminQuery = (sql: string) => runAdminQuery(sql, requirePostgres());
-
 /** Runs `work` on the URL of a new empty database, dropped (with this desk's batch files) afterwards. */
 async function withThrowawayDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
-  const database = `paydesk_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${database}`);
-  const url = new URL(requirePostgres());
-  url.pathname = `/${database}`;
+  const database = await createDatabase(`paydesk_bench_${process.pid}_${randomBytes(4).toString('hex')}`, requirePostgres());
   try {
-    return await work(url.toString());
+    return await work(database.url);
   } finally {
-    rmSync(batchFolder(url.toString()), { recursive: true, force: true });
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    rmSync(batchFolder(database.url), { recursive: true, force: true });
+    await database.drop();
   }
 }
 

@@ -11,7 +11,7 @@ import {
 } from '../../electron/main/desk-settings';
 import type { SharedLedgerFormRequest } from '../../shared/desk';
 import { aesCipher } from '../support/password-cipher';
-import { adminQuery } from '../support/postgres-admin';
+import { createDatabase, type ThrowawayDatabase } from '../support/postgres-admin';
 import { expect, test } from './fixtures';
 
 /**
@@ -127,20 +127,18 @@ test('a server that does not answer is explained without the password, and the p
 
 test.describe('on the local PostgreSQL', () => {
   test.skip(postgresMissing, 'PAYDESK_TEST_PG_URL is not set: no PostgreSQL for the desktop shared-ledger test');
-  const databases: string[] = [];
+  const databases: ThrowawayDatabase[] = [];
 
   test.afterAll(async () => {
-    for (const database of databases) await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    for (const database of databases) await database.drop();
   });
 
   /** A throwaway database whose name needs escaping in a URL, holding a new ledger. */
   async function newSharedLedger() {
-    const database = `paydesk desk é ${randomBytes(4).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE "${database}"`);
-    databases.push(database);
-    const url = new URL(serverUrl!);
-    url.pathname = `/${database}`;
-    await (await Engine.open(url.toString(), { create: true })).close();
+    const created = await createDatabase(`paydesk desk é ${randomBytes(4).toString('hex')}`);
+    databases.push(created);
+    const database = created.name;
+    await (await Engine.open(created.url, { create: true })).close();
     const server = new URL(serverUrl!);
     const [user, password] = [decodeURIComponent(server.username), decodeURIComponent(server.password)];
     return { host: server.hostname, port: server.port || '5432', database, user, password };

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { generateBatch } from '../../scripts/generate-batch';
-import { adminQuery } from '../support/postgres-admin';
+import { createDatabase } from '../support/postgres-admin';
 import { setUpAdministrator, spawnHost, stop, waitForUrl } from './fixtures';
 import { createAccounts, createOperator, heldPaymentId, navigate, openSecondSession, setThreshold, submitPaymentForm } from './operator-steps';
 
@@ -24,12 +24,9 @@ const paydeskBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 test.skip(serverUrl === undefined && process.env.PAYDESK_REQUIRE_PG !== '1', 'PAYDESK_TEST_PG_URL is not set: no PostgreSQL for the shared-ledger test');
 
 test("a maker's payment above the threshold appears live on the checker's Pending page on another host, who approves it", async ({ page, browser }) => {
-  const database = `paydesk_e2e_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${database}`);
-  const ledgerUrl = new URL(serverUrl!);
-  ledgerUrl.pathname = `/${database}`;
-  const makerHost = spawnHost(ledgerUrl.toString());
-  const checkerHost = spawnHost(ledgerUrl.toString());
+  const database = await createDatabase(`paydesk_e2e_${randomBytes(5).toString('hex')}`);
+  const makerHost = spawnHost(database.url);
+  const checkerHost = spawnHost(database.url);
   try {
     const makerUrl = await waitForUrl(makerHost);
     const checkerUrl = await waitForUrl(checkerHost);
@@ -61,17 +58,14 @@ test("a maker's payment above the threshold appears live on the checker's Pendin
   } finally {
     await stop(makerHost);
     await stop(checkerHost);
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await database.drop();
   }
 });
 
 test('an administrator backs up a shared ledger from the Backups page, which says how such a backup is restored', async ({ page }) => {
-  const database = `paydesk_e2e_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${database}`);
-  const ledgerUrl = new URL(serverUrl!);
-  ledgerUrl.pathname = `/${database}`;
-  const host = spawnHost(ledgerUrl.toString());
-  const backupFolder = path.join(os.tmpdir(), `paydesk-e2e-backups-${database}`);
+  const database = await createDatabase(`paydesk_e2e_${randomBytes(5).toString('hex')}`);
+  const host = spawnHost(database.url);
+  const backupFolder = path.join(os.tmpdir(), `paydesk-e2e-backups-${database.name}`);
   try {
     const hostUrl = await waitForUrl(host);
     await page.goto(`${hostUrl}&session=${await setUpAdministrator(hostUrl)}`);
@@ -84,7 +78,7 @@ test('an administrator backs up a shared ledger from the Backups page, which say
     await expect(page.getByRole('status')).toContainText('written');
     const backups = page.getByRole('table', { name: 'Backups' });
     await expect(backups.getByRole('row')).toHaveCount(2);
-    await expect(backups).toContainText(`127.0.0.1-${database}-`);
+    await expect(backups).toContainText(`127.0.0.1-${database.name}-`);
     // A shared ledger is never replaced from this page: the page says how a backup is restored instead of offering it.
     await expect(backups.getByRole('button', { name: /^Restore / })).toHaveCount(0);
     await expect(page.getByText(/This ledger is shared on PostgreSQL/)).toContainText('paydesk restore --db postgres://');
@@ -93,16 +87,13 @@ test('an administrator backs up a shared ledger from the Backups page, which say
   } finally {
     await stop(host);
     rmSync(backupFolder, { recursive: true, force: true });
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await database.drop();
   }
 });
 
 test("an operator pauses a batch that another desk runs: the page says the pause was sent, then shows the batch paused", async ({ page }) => {
-  const database = `paydesk_e2e_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${database}`);
-  const ledgerUrl = new URL(serverUrl!);
-  ledgerUrl.pathname = `/${database}`;
-  const host = spawnHost(ledgerUrl.toString());
+  const database = await createDatabase(`paydesk_e2e_${randomBytes(5).toString('hex')}`);
+  const host = spawnHost(database.url);
   const folder = mkdtempSync(path.join(os.tmpdir(), 'paydesk-e2e-desk-'));
   let desk: ChildProcess | null = null;
   try {
@@ -112,7 +103,7 @@ test("an operator pauses a batch that another desk runs: the page says the pause
     // The other desk: the command line, running a batch long enough to be paused from here.
     const filePath = path.join(folder, 'long-run.csv');
     await generateBatch(filePath, 400_000, 11, 'DESK', ['ALICE', 'BOB']);
-    desk = spawn(process.execPath, [paydeskBin, 'batch', '--db', ledgerUrl.toString(), filePath], {
+    desk = spawn(process.execPath, [paydeskBin, 'batch', '--db', database.url, filePath], {
       stdio: 'ignore', env: { ...process.env, HOME: folder },
     });
     await navigate(page, 'Batches');
@@ -131,6 +122,6 @@ test("an operator pauses a batch that another desk runs: the page says the pause
     desk?.kill('SIGKILL');
     await stop(host);
     rmSync(folder, { recursive: true, force: true });
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await database.drop();
   }
 });

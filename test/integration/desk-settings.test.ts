@@ -21,7 +21,7 @@ import {
 } from '../../electron/main/desk-settings';
 import { aesCipher } from '../support/password-cipher';
 import { postgresTestsRun, postgresTestUrl } from '../support/postgres';
-import { adminQuery } from '../support/postgres-admin';
+import { createDatabase, type ThrowawayDatabase } from '../support/postgres-admin';
 import { useTempFolder } from '../support/temp-folder';
 
 /**
@@ -169,22 +169,20 @@ describe('the settings file', () => {
 });
 
 describe.skipIf(!postgresTestsRun())('a shared ledger on the local PostgreSQL', () => {
-  const databases: string[] = [];
+  const databases: ThrowawayDatabase[] = [];
   const server = new URL(postgresTestUrl ?? 'postgres://unset@127.0.0.1/none');
   const password = decodeURIComponent(server.password);
 
   afterAll(async () => {
-    for (const database of databases) await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    for (const database of databases) await database.drop();
   });
 
   /** A throwaway database whose name needs escaping in a URL (a space, accents), holding a new ledger. */
   async function newSharedLedger() {
-    const database = `paydesk desk é ${randomBytes(4).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE "${database}"`);
-    databases.push(database);
-    const url = new URL(postgresTestUrl!);
-    url.pathname = `/${database}`;
-    await (await Engine.open(url.toString(), { create: true })).close();
+    const created = await createDatabase(`paydesk desk é ${randomBytes(4).toString('hex')}`);
+    databases.push(created);
+    const database = created.name;
+    await (await Engine.open(created.url, { create: true })).close();
     return { host: server.hostname, port: server.port || '5432', database, user: decodeURIComponent(server.username), password };
   }
 
@@ -260,9 +258,9 @@ describe.skipIf(!postgresTestsRun())('a shared ledger on the local PostgreSQL', 
   it('refuses a database without a ledger, with a sentence, and does not create one', async () => {
     const { holder, dependencies } = newDesk();
     await holder.open(dependencies.defaultLedgerPath, true);
-    const database = `paydesk desk empty ${randomBytes(4).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE "${database}"`);
-    databases.push(database);
+    const empty = await createDatabase(`paydesk desk empty ${randomBytes(4).toString('hex')}`);
+    databases.push(empty);
+    const database = empty.name;
     const request = { host: server.hostname, port: server.port || '5432', database, user: decodeURIComponent(server.username), password };
     const result = await connectSharedLedger({ ...request, rememberPassword: false }, dependencies);
     expect(result).toMatchObject({ ok: false, code: 'NO_LEDGER', message: expect.stringContaining('The previous ledger is still open.') });

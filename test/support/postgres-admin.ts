@@ -15,3 +15,23 @@ export async function adminQuery(sql: string, serverUrl = process.env.PAYDESK_TE
     await client.end();
   }
 }
+
+export interface ThrowawayDatabase {
+  name: string;
+  /** The test server's URL with this database in it. */
+  url: string;
+  /** Drops it, closing any connection still open; never throws. */
+  drop(): Promise<void>;
+}
+
+/** A new empty database on the test server; the name is quoted, so spaces and accents are fine. */
+export async function createDatabase(name: string, serverUrl = process.env.PAYDESK_TEST_PG_URL): Promise<ThrowawayDatabase> {
+  await adminQuery(`CREATE DATABASE "${name}"`, serverUrl);
+  const url = new URL(serverUrl!);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, serverUrl).catch(() => undefined),
+  };
+}

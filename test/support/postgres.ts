@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { adminQuery } from './postgres-admin';
+import { createDatabase, type ThrowawayDatabase } from './postgres-admin';
 
 /**
  * PostgreSQL for the shared-ledger tests. PAYDESK_TEST_PG_URL names a role that
@@ -31,14 +31,8 @@ export function postgresTestsRun(): boolean {
   return false;
 }
 
-const created: string[] = [];
+const created: ThrowawayDatabase[] = [];
 let cleanupRegistered = false;
-
-function withDatabase(url: string, database: string): string {
-  const next = new URL(url);
-  next.pathname = `/${database}`;
-  return next.toString();
-}
 
 /** A new empty database on the test server, dropped after the test file; its URL. */
 export async function newPostgresDatabase(): Promise<string> {
@@ -46,13 +40,12 @@ export async function newPostgresDatabase(): Promise<string> {
   if (!cleanupRegistered) {
     cleanupRegistered = true;
     afterAll(async () => {
-      for (const database of created.splice(0)) await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+      for (const database of created.splice(0)) await database.drop();
     });
   }
-  const database = `paydesk_t_${process.pid}_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${database}`);
+  const database = await createDatabase(`paydesk_t_${process.pid}_${randomBytes(5).toString('hex')}`, postgresTestUrl);
   created.push(database);
-  return withDatabase(postgresTestUrl, database);
+  return database.url;
 }
 
 export type BackendName = 'file' | 'postgres';
