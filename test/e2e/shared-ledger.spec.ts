@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { generateBatch } from '../../scripts/generate-batch';
-import { createDatabase } from '../support/postgres-admin';
+import { adminQuery, createDatabase } from '../support/postgres-admin';
 import { setUpAdministrator, spawnHost, stop, waitForUrl } from './fixtures';
 import { createAccounts, createOperator, heldPaymentId, navigate, openSecondSession, setThreshold, submitPaymentForm } from './operator-steps';
 
@@ -91,6 +91,20 @@ test('an administrator backs up a shared ledger from the Backups page, which say
   }
 });
 
+/** Stops the desk process (SIGSTOP) at a moment it does not hold the ledger's turn lock, which would hold up every other desk. */
+async function freezeOutsideTurn(desk: ChildProcess, ledgerUrl: string): Promise<void> {
+  // The turn lock: advisory lock (0x5044, 1) in postgres-log.ts.
+  const turnHeld = `SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x5044} AND objid = 1 AND granted
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+  for (;;) {
+    desk.kill('SIGSTOP');
+    const [{ held }] = await adminQuery(turnHeld, ledgerUrl);
+    if (held === 0) return;
+    desk.kill('SIGCONT');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 test("an operator pauses a batch that another desk runs: the page says the pause was sent, then shows the batch paused", async ({ page }) => {
   const database = await createDatabase(`paydesk_e2e_${randomBytes(5).toString('hex')}`);
   const host = spawnHost(database.url);
@@ -110,10 +124,14 @@ test("an operator pauses a batch that another desk runs: the page says the pause
     const row = page.getByTestId('batch-history').getByRole('row', { name: /long-run\.csv/ });
     await expect(row).toContainText('running', { timeout: 60_000 });
     await row.getByRole('button', { name: 'Open' }).click();
+    // The desk is held still (outside the ledger's turn), so the page can show what it says while the pause is on its way.
+    await freezeOutsideTurn(desk, database.url);
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'was sent' })).toHaveText(
       'Pause was sent to the desk that runs this batch; it stops there after the chunk in flight.',
     );
+    await expect(page.getByTestId('batch-status')).toHaveText('running');
+    desk.kill('SIGCONT');
     // No reload: the other desk's status reaches this page through LISTEN/NOTIFY.
     await expect(page.getByTestId('batch-status')).toHaveText('paused', { timeout: 30_000 });
     await expect(page.getByText(/was sent to the desk/)).toHaveCount(0);

@@ -5,12 +5,12 @@ import pg from 'pg';
  * (CREATE DATABASE, DROP DATABASE), on a connection of its own. Free of
  * vitest and Playwright, so both kinds of test share it.
  */
-export async function adminQuery(sql: string, serverUrl = process.env.PAYDESK_TEST_PG_URL): Promise<void> {
+export async function adminQuery(sql: string, serverUrl = process.env.PAYDESK_TEST_PG_URL): Promise<Record<string, unknown>[]> {
   if (serverUrl === undefined) throw new Error('PAYDESK_TEST_PG_URL is not set: run scripts/test-setup-postgres.sh and export the URL it prints.');
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql)).rows as Record<string, unknown>[];
   } finally {
     await client.end();
   }
@@ -32,6 +32,8 @@ export async function createDatabase(name: string, serverUrl = process.env.PAYDE
   return {
     name,
     url: url.toString(),
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, serverUrl).catch(() => undefined),
+    drop: async () => {
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, serverUrl).catch(() => undefined);
+    },
   };
 }
