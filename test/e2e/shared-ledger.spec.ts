@@ -98,6 +98,8 @@ async function freezeOutsideTurn(desk: ChildProcess, ledgerUrl: string): Promise
     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
   for (;;) {
     desk.kill('SIGSTOP');
+    // A lock request the desk sent just before it stopped is still granted by the server: let that happen first.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const [{ held }] = await adminQuery(turnHeld, ledgerUrl);
     if (held === 0) return;
     desk.kill('SIGCONT');
