@@ -33,12 +33,28 @@ export function parseAmount(text: string, currency: string): Result<number> {
     const allowed = exponent === 0 ? 'no decimals' : `at most ${exponent} decimals`;
     return failure('AM12', `${currency} amounts have ${allowed}; "${clip(trimmed)}" has ${fractionDigits.length}.`, 'amount');
   }
-  const minor = BigInt(integerDigits) * 10n ** BigInt(exponent) + BigInt(fractionDigits.padEnd(exponent, '0') || '0');
-  if (minor === 0n) return failure('AM01', 'The amount must be greater than zero.', 'amount');
-  if (minor > BigInt(maxAmountMinor)) {
+  const minor = integerDigits.length + exponent <= exactDigitsMax
+    ? Number(integerDigits) * 10 ** exponent + Number(fractionDigits.padEnd(exponent, '0') || '0')
+    : minorOfLongAmount(integerDigits, fractionDigits, exponent);
+  if (minor === 0) return failure('AM01', 'The amount must be greater than zero.', 'amount');
+  if (minor > maxAmountMinor) {
     return failure('AM12', `The amount ${clip(trimmed)} ${currency} is larger than PayDesk can hold exactly.`, 'amount');
   }
-  return success(Number(minor));
+  return success(minor);
+}
+
+/**
+ * Digits that a double holds exactly whatever they are: an amount of at most
+ * this many digits (integer part and the currency's decimals) is computed in
+ * plain numbers, which a batch does for every row, twice. Longer ones go
+ * through BigInt.
+ */
+const exactDigitsMax = 15;
+
+/** Minor units of an amount too long for exactDigitsMax; anything past the exact range comes back as Infinity. */
+function minorOfLongAmount(integerDigits: string, fractionDigits: string, exponent: number): number {
+  const minor = BigInt(integerDigits) * 10n ** BigInt(exponent) + BigInt(fractionDigits.padEnd(exponent, '0') || '0');
+  return minor > BigInt(maxAmountMinor) ? Infinity : Number(minor);
 }
 
 const groupedPattern = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;

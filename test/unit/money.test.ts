@@ -50,6 +50,27 @@ describe('money parsing', () => {
     expect(parseAmount('90071992547409.91', 'USD')).toEqual({ ok: true, value: Number.MAX_SAFE_INTEGER });
   });
 
+  it('computes short amounts in plain numbers exactly as the BigInt reading does, at every length and exponent', () => {
+    // parseAmount takes plain numbers up to 15 digits and BigInt past them; both must give the same minor units.
+    const reference = (integerDigits: string, fractionDigits: string, exponent: number) =>
+      BigInt(integerDigits) * 10n ** BigInt(exponent) + BigInt(fractionDigits.padEnd(exponent, '0') || '0');
+    const currencies = [['JPY', 0], ['USD', 2], ['BHD', 3], ['CLF', 4]] as const;
+    fc.assert(fc.property(
+      fc.constantFrom(...currencies), fc.stringMatching(/^\d{1,18}$/), fc.stringMatching(/^\d{0,4}$/),
+      ([currency, exponent], integerDigits, fractionDigits) => {
+        const text = fractionDigits === '' ? integerDigits : `${integerDigits}.${fractionDigits}`;
+        const result = parseAmount(text, currency);
+        const expected = reference(integerDigits, fractionDigits, exponent);
+        if (fractionDigits.length > exponent || expected > BigInt(Number.MAX_SAFE_INTEGER)) expect(result).toMatchObject({ ok: false, code: 'AM12' });
+        else if (expected === 0n) expect(result).toMatchObject({ ok: false, code: 'AM01' });
+        else expect(result).toEqual({ ok: true, value: Number(expected) });
+      },
+    ), { numRuns: 5000 });
+    expect(parseAmount('999999999999999', 'JPY')).toEqual({ ok: true, value: 999_999_999_999_999 });
+    expect(parseAmount('9999999999999.99', 'USD')).toEqual({ ok: true, value: 999_999_999_999_999 });
+    expect(parseAmount('000000000000000012.50', 'USD')).toEqual({ ok: true, value: 1250 });
+  });
+
   it('refuses an unknown currency with AM03', () => {
     expect(parseAmount('10', 'XYZ')).toMatchObject({ ok: false, code: 'AM03' });
   });
