@@ -236,13 +236,20 @@ export interface BatchUploadReceipt {
  */
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value !== 'number' && /^[ ]*[=+\-@\t\r\n]/.test(text)) text = `'${text}`;
-  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  // A number is digits, a sign and a point: nothing a spreadsheet runs or a delimiter splits.
+  if (typeof value === 'number') return String(value);
+  const text = formulaStart.test(value) ? `'${value}` : value;
+  return needsQuotes.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+const formulaStart = /^[ ]*[=+\-@\t\r\n]/;
+const needsQuotes = /[",;\t\r\n]/;
+
+/** One CSV line with its CRLF; a results file writes one per row, so it builds the text without arrays in between. */
 export function csvLine(cells: readonly (string | number | null | undefined)[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
+  let line = cells.length === 0 ? '' : csvCell(cells[0]);
+  for (let index = 1; index < cells.length; index++) line += `,${csvCell(cells[index])}`;
+  return `${line}\r\n`;
 }
 
 export const validationReportHeader = ['line', 'field', 'value', 'code', 'reason'] as const;
