@@ -130,7 +130,10 @@ export class BatchRun {
         else if (seenInChunk.has(row.paymentId)) this.refuse(duplicateRow(row, 'file'));
         else {
           seenInChunk.add(row.paymentId);
-          pending.push({ ...row, takenAtMs });
+          // checkRow's own object, not a copy: the run does this for every row.
+          const candidate = row as PendingRow;
+          candidate.takenAtMs = takenAtMs;
+          pending.push(candidate);
         }
         if (rowsInChunk >= chunkRows) {
           const end = await this.commitChunk(pending, rowsInChunk, false);
