@@ -1,4 +1,5 @@
 import { crc32 } from './crc32';
+import { jsonBytes } from './json-pieces';
 
 /**
  * The journal's bytes on disk (format 2).
@@ -86,19 +87,15 @@ export function encodeFileHeader(generation: number, startLsn: number): Buffer {
   return header;
 }
 
-export function encodePayloadFrame(lsn: number, payload: Buffer): Buffer {
-  if (payload.length > maxRecordBytes) throw new Error(`journal record of ${payload.length} bytes is over the limit`);
-  const frame = Buffer.allocUnsafe(frameHeaderBytes + payload.length);
-  frame.writeUInt32LE(payload.length, 0);
-  writeLsn(frame, 4, lsn);
-  frame.writeUInt32LE(crc32(payload), 12);
-  frame.writeUInt32LE(crc32(frame, 0, 16), 16);
-  payload.copy(frame, frameHeaderBytes);
-  return frame;
-}
-
+/** A frame of `record` as JSON, written straight into the frame's buffer after its header (jsonBytes). */
 export function encodeFrame(lsn: number, record: unknown): Buffer {
-  return encodePayloadFrame(lsn, Buffer.from(JSON.stringify(record), 'utf8'));
+  const { buffer: frame, textBytes } = jsonBytes(record, frameHeaderBytes);
+  if (textBytes > maxRecordBytes) throw new Error(`journal record of ${textBytes} bytes is over the limit`);
+  frame.writeUInt32LE(textBytes, 0);
+  writeLsn(frame, 4, lsn);
+  frame.writeUInt32LE(crc32(frame, frameHeaderBytes), 12);
+  frame.writeUInt32LE(crc32(frame, 0, 16), 16);
+  return frame;
 }
 
 /** Where the run of zero bytes that ends the file begins (the length when the last byte is not zero). */
