@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { batchFolder } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
+import { currentScope, runInScope } from '../../electron/core/security/call-context';
 import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion, storeSnapshot } from '../../electron/core/storage/postgres-log';
 import { generateBatch } from '../../scripts/generate-batch';
 import { withOperators, signIn } from '../support/operators';
@@ -161,6 +162,21 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     expect(await balances(reopened)).toMatchObject({ ALICE: 0, BOB: 4_000 });
     expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
     await reopened.close();
+    await engine.close();
+  });
+
+  it("runs each turn in its own caller's action scope, also the turns that queued behind another for one hold", async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true, liveUpdates: false });
+    const actions = ['first', 'second', 'third'];
+    const holdsBefore = engine.store.sharedTurnStats!.holds;
+    const seen = await Promise.all(actions.map((action) => {
+      const caller = { username: `operator-${action}`, role: 'operator', signedIn: true, transport: 'system', sessionKey: null } as const;
+      return runInScope({ caller, action, audited: false }, () => engine.store.turn(async () => currentScope()?.action));
+    }));
+    // The audit entry of a commit names the operator and action of its own scope, not those of the turn that took the lock.
+    expect(seen).toEqual(actions);
+    expect(engine.store.sharedTurnStats!.holds - holdsBefore).toBe(1);
     await engine.close();
   });
 

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type pg from 'pg';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { JournalEntry } from './journal';
@@ -105,7 +105,8 @@ interface PendingFrame {
 }
 
 interface WaitingTurn {
-  handler: () => Promise<unknown>;
+  /** The turn's handler, bound to its caller's async context; runs it with the given turn scope. */
+  run: (scope: { active: boolean }) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -454,11 +455,16 @@ export class PostgresLog {
    * frames share commits, instead of a lock, a catch-up and a commit each. A
    * turn that arrives during a hold waits for the next one, so a busy desk
    * lets go of the lock between holds and other desks get their turn.
+   *
+   * Each handler runs in its own caller's async context (its action scope,
+   * which names the operator in the audit entry), not in that of the turn
+   * that happened to queue the hold.
    */
   turn<T>(handler: () => Promise<T>): Promise<T> {
     if (this.turnScope.getStore()?.active === true) return handler();
+    const run = AsyncResource.bind((scope: { active: boolean }) => this.turnScope.run(scope, handler));
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ handler, resolve: resolve as (value: unknown) => void, reject });
+      this.waiting.push({ run, resolve: resolve as (value: unknown) => void, reject });
       if (this.holdQueued) return;
       this.holdQueued = true;
       const hold = this.turns.then(() => this.runHold());
@@ -495,7 +501,7 @@ export class PostgresLog {
     this.turnStats.holds++;
     this.turnStats.turns += group.length;
     const scope = { active: true };
-    const settled = await Promise.allSettled(group.map((waiting) => this.turnScope.run(scope, waiting.handler)));
+    const settled = await Promise.allSettled(group.map((waiting) => waiting.run(scope)));
     scope.active = false;
     await this.flushAll().catch(() => undefined);
     await this.unlock();
