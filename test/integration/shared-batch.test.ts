@@ -197,6 +197,9 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     await client.end();
     expect(kept.rows).toHaveLength(1);
     expect(await deskB.invoke('batch-get', { batchId })).toMatchObject({ ok: true, value: { status: 'validated', rows: validRows + 2 } });
+    // The record was committed in a turn of its own, still audited once under the request that asked for it.
+    const audited = deskB.store.database.rows("SELECT actor, action FROM audit WHERE action = 'batch-validate'");
+    expect(audited).toEqual([['cli', 'batch-validate']]);
     await deskA.close();
     await deskB.close();
   }, 120_000);
