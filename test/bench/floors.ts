@@ -7,7 +7,8 @@ import { elapsedMs, quantile, type Figure } from './harness';
 /**
  * The floors under the real-time PLT figures, measured in the same run as the
  * PLT loop they sit beside: no payment is acknowledged before its commit is
- * durable, so a payment's p99 cannot be below the p99 of that commit alone.
+ * durable, so a payment's p99 is bounded from below by the p99 of that
+ * commit alone (within the noise of two measurements taken moments apart).
  * Informational, with no target: they say what stands in a target's way.
  */
 
