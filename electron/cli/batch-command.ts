@@ -122,8 +122,8 @@ async function validateImport(engine: Engine, fileId: string, delimiter: BatchDe
       process.stderr.write(`paydesk: warning: the same file was imported before as ${what}; ids already paid are not paid again.\n`);
     }
     const mapping: BatchMapping = { ...preview.value.suggestedMapping, ...parseMapping(map) };
-    // In a turn: on a shared ledger the batch record (and its file, kept in PostgreSQL) is written with the ledger current.
-    const validation = await engine.store.turn(() => service.validate({ fileId, delimiter, mapping }));
+    // Not in a turn: validate takes the ledger's turn itself, only for the batch record, so other desks need not wait for the file.
+    const validation = await service.validate({ fileId, delimiter, mapping });
     if (!validation.ok) throw new UsageError(describeFailure(validation));
     return validation;
   } catch (error) {

@@ -42,13 +42,26 @@ export interface StorageState {
 
 const noStorageState: StorageState = { stopped: () => null, describe: () => null, turn: (handler) => handler() };
 
+/**
+ * Channels whose handlers take the turn themselves, only for what needs it: validating a batch reads and checks a
+ * whole file (seconds for a million rows) and keeps it in PostgreSQL, and in the request's turn every other desk of a
+ * shared ledger would wait meanwhile (BatchService.validate). Their admission and its audit still run in a turn.
+ */
+const channelsTakingTheirOwnTurns: ReadonlySet<ChannelName> = new Set<ChannelName>(['batch-validate']);
+
+type Turn = <T>(handler: () => Promise<T>) => Promise<T>;
+
+const alreadyInTurn: Turn = (handler) => handler();
+
 export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper, storage: StorageState = noStorageState): Dispatch {
   return async (channelName, request, context) => {
     if (!isChannelName(channelName)) {
       return failure('UNKNOWN_CHANNEL', `The engine has no operation called "${String(channelName).slice(0, 60)}".`);
     }
     try {
-      return await storage.turn(() => dispatchInTurn(channelName, request, context));
+      const inOwnTurns = channelsTakingTheirOwnTurns.has(channelName);
+      if (inOwnTurns) return await dispatchRequest(channelName, request, context, (handler) => storage.turn(handler));
+      return await storage.turn(() => dispatchRequest(channelName, request, context, alreadyInTurn));
     } catch (error) {
       // The turn itself failed (a shared ledger's connection): the store has stopped and says why.
       const storageFailure = storage.describe(error);
@@ -57,8 +70,9 @@ export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper, stora
     }
   };
 
-  async function dispatchInTurn(channelName: ChannelName, request: unknown, context: CallContext): Promise<Result<unknown>> {
-    const admitted = gatekeeper.admit(channelName, context);
+  /** Runs one request; `inTurn` runs what may commit (an audited refusal, a note) in the ledger's turn. */
+  async function dispatchRequest(channelName: ChannelName, request: unknown, context: CallContext, inTurn: Turn): Promise<Result<unknown>> {
+    const admitted = await inTurn(async () => gatekeeper.admit(channelName, context));
     if (!admitted.ok) return admitted;
     const parsed = channels[channelName].request.safeParse(request ?? {});
     if (!parsed.success) {
@@ -73,7 +87,7 @@ export function createDispatch(handlers: Handlers, gatekeeper: Gatekeeper, stora
     if (stopped !== null) return failure('LEDGER_STOPPED', stopped);
     try {
       const result = await runInScope(scope, () => handler(parsed.data, admitted.value));
-      if (!scope.audited) gatekeeper.noteUnaudited?.(channelName, admitted.value, result);
+      if (!scope.audited) await inTurn(async () => gatekeeper.noteUnaudited?.(channelName, admitted.value, result));
       return result;
     } catch (error) {
       const storageFailure = storage.describe(error);

@@ -1,7 +1,8 @@
 /**
  * One side of the batch benchmark, in a process of its own so its peak RSS is
  * its own: `node --import tsx test/bench/batch-worker.ts MODE INPUT.csv WORKFOLDER`
- * (for `apply-floor`, a row count instead of the input file).
+ * (for `apply-floor`, a row count instead of the input file). MODE is pipeline,
+ * naive, memory, apply-floor or sqljs-floor.
  * Prints one JSON line: rows, milliseconds, peak RSS, and for `pipeline` the
  * latencies of single payments submitted while the batch ran.
  */
@@ -11,7 +12,7 @@ import Papa from 'papaparse';
 import { Engine } from '../../electron/core/engine';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { detectDialect, readCsvRecords } from '../../electron/core/batch/csv-source';
-import { SqliteDatabase } from '../../electron/core/storage/sqlite';
+import { SqliteDatabase, type Params } from '../../electron/core/storage/sqlite';
 import { seedDemoLedger } from '../../electron/cli/demo';
 import { parseAmount } from '../../shared/money';
 import { batchChunkRows } from '../../electron/core/batch/batch-runner';
@@ -160,6 +161,49 @@ async function applyFloor(): Promise<Record<string, number>> {
   return { rows: rowCount, ms: Number(process.hrtime.bigint() - startNs) / 1e6 };
 }
 
-const modes: Record<string, () => Promise<Record<string, number>>> = { pipeline, naive, memory, 'apply-floor': applyFloor };
+/** Rows per transaction in the sql.js floor: the native loop's commit interval. */
+const sqlJsFloorRowsPerCommit = 1000;
+const nativeShapeColumns = 6;
+
+/** The input's rows as the native loop inserts them, end to end: payment id, debtor, creditor, amount in minor units, currency, reference. */
+function nativeShapeValues(): Params {
+  const parsed = Papa.parse<Record<string, string>>(readFileSync(inputPath, 'utf8'), { header: true, skipEmptyLines: true });
+  const values: Params = [];
+  for (const row of parsed.data) {
+    const amount = parseAmount(row.amount, row.currency);
+    if (!amount.ok) throw new Error(`the bench input has an amount that does not parse: ${row.amount}`);
+    values.push(row.payment_id, row.debtor_account, row.creditor_account, amount.value, row.currency, row.reference);
+  }
+  return values;
+}
+
+/**
+ * The sql.js floor of issue 14's comparison: every row of the input inserted
+ * into a payments table of the native loop's shape (a unique payment id, an
+ * index per account) through SqliteDatabase.insertRows, the path the ledger
+ * uses, a transaction per 1,000 rows, nothing else (no balances, no journal,
+ * no fsync). The file is read and parsed before the clock starts, so this is
+ * sql.js's own time: `paydesk batch` on the same rows cannot go faster.
+ */
+async function sqlJsFloor(): Promise<Record<string, number>> {
+  const values = nativeShapeValues();
+  const database = await SqliteDatabase.open();
+  database.exec(`CREATE TABLE payments (id INTEGER PRIMARY KEY, payment_id TEXT NOT NULL UNIQUE, debtor TEXT NOT NULL,
+    creditor TEXT NOT NULL, amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, reference TEXT)`);
+  database.exec('CREATE INDEX payments_debtor ON payments (debtor)');
+  database.exec('CREATE INDEX payments_creditor ON payments (creditor)');
+  const insert = 'INSERT INTO payments (payment_id, debtor, creditor, amount_minor, currency, reference)';
+  const valuesPerCommit = sqlJsFloorRowsPerCommit * nativeShapeColumns;
+  const startNs = process.hrtime.bigint();
+  for (let start = 0; start < values.length; start += valuesPerCommit) {
+    database.transaction(() => database.insertRows(insert, nativeShapeColumns, values.slice(start, start + valuesPerCommit)));
+  }
+  const ms = Number(process.hrtime.bigint() - startNs) / 1e6;
+  const rows = Number(database.value('SELECT count(*) FROM payments'));
+  database.close();
+  return { rows, ms };
+}
+
+const modes: Record<string, () => Promise<Record<string, number>>> = { pipeline, naive, memory, 'apply-floor': applyFloor, 'sqljs-floor': sqlJsFloor };
 const figures = await modes[mode]();
 process.stdout.write(`${JSON.stringify({ ...figures, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

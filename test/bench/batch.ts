@@ -7,7 +7,8 @@ import type { BenchCase, Figure } from './harness';
 const run = promisify(execFile);
 const workerPath = path.join(import.meta.dirname, 'batch-worker.ts');
 
-async function worker(mode: string, inputPath: string, workFolder: string): Promise<Record<string, number>> {
+/** Runs one mode of batch-worker.ts in a process of its own; its JSON line of figures. */
+export async function batchWorker(mode: string, inputPath: string, workFolder: string): Promise<Record<string, number>> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', workerPath, mode, inputPath, workFolder], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
@@ -38,10 +39,10 @@ export const batchEndToEnd: BenchCase = {
   name: 'batch',
   async run({ workFolder, rows, seed }) {
     const inputPath = await inputFile(workFolder, rows, seed);
-    const pipeline = await worker('pipeline', inputPath, workFolder);
-    const naive = await worker('naive', inputPath, workFolder);
-    const memory = await worker('memory', inputPath, workFolder);
-    const floor = await worker('apply-floor', String(rows), workFolder);
+    const pipeline = await batchWorker('pipeline', inputPath, workFolder);
+    const naive = await batchWorker('naive', inputPath, workFolder);
+    const memory = await batchWorker('memory', inputPath, workFolder);
+    const floor = await batchWorker('apply-floor', String(rows), workFolder);
     const rate = (side: Record<string, number>) => (rows / side.ms) * 1000;
     return [
       { name: 'pipeline, end to end', value: rate(pipeline), unit: 'rows/s', target: { kind: 'min', value: 250_000 } },

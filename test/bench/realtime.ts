@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Engine } from '../../electron/core/engine';
 import { sessionHeaderName, startHost } from '../../electron/host/server';
 import { elapsedMs, quantile, type BenchCase, type Figure } from './harness';
+import { durabilityFloorFigures } from './floors';
 
 const sequentialPayments = 10_000;
 const concurrentPayments = 40_000;
@@ -23,7 +24,10 @@ function request(paymentId: string) {
   return { paymentId, debtor: 'PAYER', creditor: 'PAYEE', amount: '1.00', currency: 'EUR', reference: `Invoice ${paymentId}` };
 }
 
-/** 10,000 sequential payments in the engine, each acknowledged only once durable. */
+/**
+ * 10,000 sequential payments in the engine, each acknowledged only once durable;
+ * right after them, the durability floor under their PLT on the same disk.
+ */
 export const realtimeSequential: BenchCase = {
   name: 'real-time, sequential, in-engine',
   async run({ workFolder }) {
@@ -37,11 +41,13 @@ export const realtimeSequential: BenchCase = {
     }
     const totalMs = elapsedMs(startNs);
     await engine.close();
+    const durabilityFloor = await durabilityFloorFigures(workFolder);
     latenciesUs.sort((left, right) => left - right);
     return [
       { name: 'PLT p50', value: quantile(latenciesUs, 0.5) / 1000, unit: 'ms' },
       { name: 'PLT p99', value: quantile(latenciesUs, 0.99) / 1000, unit: 'ms', target: { kind: 'max', value: 1 } },
       { name: 'sequential throughput', value: (sequentialPayments / totalMs) * 1000, unit: 'payments/s' },
+      ...durabilityFloor,
     ];
   },
 };

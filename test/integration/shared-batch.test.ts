@@ -165,6 +165,45 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     await checkPaidOnce(url, batch.id, 500, 'c');
   }, 60_000);
 
+  it("validating a large file leaves the ledger's turn to other desks: a payment on desk B completes before desk A's validation", async () => {
+    const url = await sharedLedgerWithAccounts();
+    const validRows = 200_000;
+    const filePath = await batchFile(newFolder(), validRows, 'v');
+    const deskA = await Engine.open(url, { liveUpdates: false });
+    const deskB = await Engine.open(url, { liveUpdates: false });
+    const service = batchService(deskA);
+    const fileId = await service.importFromDisk(filePath, 'shared.csv');
+    const preview = await deskA.invoke('batch-inspect', { fileId });
+    if (!preview.ok) throw new Error(preview.message);
+    const completed: string[] = [];
+    const holdsBefore = deskA.store.sharedTurnStats!.holds;
+    const validating = deskA.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping }).then((validation) => {
+      completed.push('validation on desk A');
+      return validation;
+    });
+    // Desk B pays only once desk A has taken the turn for its request: before the change, A held it until the batch was recorded.
+    while (deskA.store.sharedTurnStats!.holds === holdsBefore) await new Promise((resolve) => setImmediate(resolve));
+    const payment = await deskB.invoke('payment-submit', { paymentId: 'v-desk-b', debtor: 'NORTH', creditor: 'SOUTH', amount: '1.00', currency: 'EUR' });
+    completed.push('payment on desk B');
+    const validation = await validating;
+    expect(payment).toMatchObject({ ok: true, value: { status: 'accepted' } });
+    expect(validation).toMatchObject({ ok: true, value: { batch: { rows: validRows + 2, valid: validRows, invalid: 2 } } });
+    expect(completed).toEqual(['payment on desk B', 'validation on desk A']);
+    // The batch record names a file PostgreSQL already holds, and desk B, catching up, sees both.
+    const { batchId, fileHash } = validation.ok ? validation.value.batch : { batchId: '', fileHash: '' };
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const kept = await client.query('SELECT parts FROM paydesk_batch_files WHERE file_hash = $1', [fileHash]);
+    await client.end();
+    expect(kept.rows).toHaveLength(1);
+    expect(await deskB.invoke('batch-get', { batchId })).toMatchObject({ ok: true, value: { status: 'validated', rows: validRows + 2 } });
+    // The record was committed in a turn of its own, still audited once under the request that asked for it.
+    const audited = deskB.store.database.rows("SELECT actor, action FROM audit WHERE action = 'batch-validate'");
+    expect(audited).toEqual([['cli', 'batch-validate']]);
+    await deskA.close();
+    await deskB.close();
+  }, 120_000);
+
   it('a desk without the file refuses a batch whose kept file is damaged or missing in PostgreSQL, and changes nothing', async () => {
     const url = await sharedLedgerWithAccounts();
     const filePath = await batchFile(newFolder(), 300, 'd');

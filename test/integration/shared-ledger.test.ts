@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { batchFolder } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
-import { displayLocation, isSharedLedgerUrl, sharedSchemaVersion, storeSnapshot } from '../../electron/core/storage/postgres-log';
+import { currentScope, runInScope } from '../../electron/core/security/call-context';
+import { displayLocation, isSharedLedgerUrl, locationInWords, sharedSchemaVersion, storeSnapshot } from '../../electron/core/storage/postgres-log';
 import { generateBatch } from '../../scripts/generate-batch';
 import { withOperators, signIn } from '../support/operators';
 import { backends, newLedgerLocation, newPostgresDatabase, postgresTestsRun } from '../support/postgres';
@@ -42,6 +43,14 @@ describe('naming a shared ledger', () => {
     expect(isSharedLedgerUrl('books.paydesk')).toBe(false);
     expect(displayLocation('postgres://desk:secret@db:5432/books')).toBe('postgres://desk:***@db:5432/books');
     expect(displayLocation('books.paydesk')).toBe('books.paydesk');
+  });
+
+  it('names the database and the user in sentences as they were typed, not percent-encoded, and still never shows the password', () => {
+    expect(locationInWords('postgres://back%20office:s%40cret@db:5432/books%202026?sslmode=require'))
+      .toBe('postgres://back office:***@db:5432/books 2026?sslmode=require');
+    expect(locationInWords('postgres://db/books')).toBe('postgres://db/books');
+    expect(locationInWords('postgres://desk@db/100%25%zz')).toBe('postgres://desk@db/100%25%zz');
+    expect(locationInWords('books.paydesk')).toBe('books.paydesk');
   });
 
   it('refuses the commands a shared ledger cannot run yet with SHARED_UNSUPPORTED, and one it cannot reach, without its password', async () => {
@@ -164,6 +173,21 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await engine.close();
   });
 
+  it("runs each turn in its own caller's action scope, also the turns that queued behind another for one hold", async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true, liveUpdates: false });
+    const actions = ['first', 'second', 'third'];
+    const holdsBefore = engine.store.sharedTurnStats!.holds;
+    const seen = await Promise.all(actions.map((action) => {
+      const caller = { username: `operator-${action}`, role: 'operator', signedIn: true, transport: 'system', sessionKey: null } as const;
+      return runInScope({ caller, action, audited: false }, () => engine.store.turn(async () => currentScope()?.action));
+    }));
+    // The audit entry of a commit names the operator and action of its own scope, not those of the turn that took the lock.
+    expect(seen).toEqual(actions);
+    expect(engine.store.sharedTurnStats!.holds - holdsBefore).toBe(1);
+    await engine.close();
+  });
+
   it('opens from the newest snapshot and replays only the frames after it, including those of other desks', async () => {
     const location = await newPostgresDatabase();
     const first = await Engine.open(location, { create: true });
@@ -267,6 +291,12 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await expect(Engine.open(missing.toString())).rejects.toMatchObject({
       code: 'SHARED_UNREACHABLE', message: expect.stringContaining('the server has no database named paydesk_no_such_database'),
     });
+    // A name with a space travels percent-encoded in the URL; the sentence names it as the operator typed it.
+    missing.pathname = '/paydesk no such database';
+    const refusal = await Engine.open(missing.toString()).then(() => null, (error: Error) => error);
+    const named = '/paydesk no such database cannot be reached: the server has no database named paydesk no such database';
+    expect(refusal).toMatchObject({ code: 'SHARED_UNREACHABLE', message: expect.stringContaining(named) });
+    expect(refusal?.message).not.toContain('%20');
   });
 
   it('refuses a database with a newer schema with a code and a sentence', async () => {

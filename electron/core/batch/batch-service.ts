@@ -121,7 +121,18 @@ export class BatchService {
     });
   }
 
-  /** Checks every row and, when the file holds rows, records it as a batch ready to process. */
+  /**
+   * Checks every row and, when the file holds rows, records it as a batch ready to process.
+   *
+   * Only the batch record's commit takes the ledger's turn (dispatch leaves this request outside one): on a shared
+   * ledger, reading and checking a large file and keeping it in PostgreSQL would otherwise hold every other desk's
+   * changes back for seconds. Meanwhile other turns (this process's requests, other desks' changes caught up) may
+   * change the ledger between two groups of rows: each group's lookups and checks run without an await, so they see
+   * one state, but a later group may see a newer one (an account blocked, an id paid meanwhile). That is safe because
+   * the checks are advisory, as on a file ledger where other requests already run between awaits: the run checks
+   * every row again against the ledger of its own turn, and decide() refuses an id the ledger holds by then.
+   * Called inside a turn (a turn inside a turn just runs), it holds that turn throughout, as before.
+   */
   async validate(request: { fileId: string; delimiter?: BatchDelimiter; mapping: BatchMapping }): Promise<Result<BatchValidation>> {
     const filePath = batchFilePath(this.ledgerPath, request.fileId);
     const opened = await openDialect(filePath, request.delimiter);
@@ -136,12 +147,12 @@ export class BatchService {
     const batchId = `b-${Date.now().toString(36)}-${fileHash.slice(0, 8)}-${randomBytes(4).toString('hex')}`;
     // On a shared ledger the file is in PostgreSQL before the batch is, so any desk can run or resume it.
     await this.store.sharedBatches?.keepFile(fileHash, filePath);
-    const lsn = this.store.commit([{
+    const lsn = await this.store.turn(async () => this.store.commit([{
       t: 'batch', id: batchId, fileName: this.fileNameOf(request.fileId), filePath, fileHash, delimiter: dialect.delimiter,
       mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid,
       totals: [...outcome.totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, total.count, total.amountMinor]),
       at: Date.now(),
-    }]);
+    }]));
     await this.store.whenDurable(lsn);
     this.engine.events.emit('ledger-changed', { reason: 'batch' });
     const errors = outcome.errors.slice(0, batchLimits.errorsReturned);

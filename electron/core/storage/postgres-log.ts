@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type pg from 'pg';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { JournalEntry } from './journal';
@@ -65,6 +65,25 @@ export function displayLocation(location: string): string {
   }
 }
 
+/**
+ * The location for sentences: as displayLocation shows it, with the user and
+ * the database as the operator typed them, not percent-encoded (`books 2026`,
+ * not `books%202026`). Not a key: displayLocation names folders and files.
+ */
+export function locationInWords(location: string): string {
+  const shown = displayLocation(location);
+  if (!isSharedLedgerUrl(shown)) return shown;
+  try {
+    const url = new URL(shown);
+    const user = decodeURIComponent(url.username);
+    const credentials = user === '' ? '' : `${user}${url.password === '' ? '' : ':***'}@`;
+    return `${url.protocol}//${credentials}${url.host}/${decodeURIComponent(url.pathname.slice(1))}${url.search}`;
+  } catch {
+    // A name that does not decode is shown as it was given.
+    return shown;
+  }
+}
+
 /** A shared-ledger refusal with a stable code beside its sentence. */
 export class SharedLedgerError extends LedgerOpenError {
   constructor(readonly code: string, message: string) {
@@ -105,7 +124,8 @@ interface PendingFrame {
 }
 
 interface WaitingTurn {
-  handler: () => Promise<unknown>;
+  /** The turn's handler, bound to its caller's async context; runs it with the given turn scope. */
+  run: (scope: { active: boolean }) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -136,7 +156,7 @@ export function permissionRefusal(error: unknown, location: string): SharedLedge
   const needed = schema !== undefined
     ? `CREATE on the schema ${schema} to create PayDesk's tables (GRANT CREATE ON SCHEMA ${schema} TO ${role}), or to own the database`
     : `SELECT and INSERT on PayDesk's tables (paydesk_*) and UPDATE on paydesk_meta (GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO ${role})`;
-  return new SharedLedgerError('SHARED_PERMISSION', `The role ${role} may not use the shared ledger at ${displayLocation(location)} ` +
+  return new SharedLedgerError('SHARED_PERMISSION', `The role ${role} may not use the shared ledger at ${locationInWords(location)} ` +
     `(PostgreSQL: ${said}). It needs ${needed}; nothing was changed.`);
 }
 
@@ -150,7 +170,7 @@ async function connect(location: string): Promise<pg.Client> {
     await client.query('SET synchronous_commit = on');
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw new SharedLedgerError('SHARED_UNREACHABLE', `The shared ledger at ${displayLocation(location)} cannot be reached: ` +
+    throw new SharedLedgerError('SHARED_UNREACHABLE', `The shared ledger at ${locationInWords(location)} cannot be reached: ` +
       `${connectionProblem(error as Error & { code?: string }, location)}. Check the address, the password and that PostgreSQL is running; ` +
       'nothing was changed.');
   }
@@ -199,12 +219,12 @@ async function migrate(client: pg.Client, location: string, options: SharedOpenO
   try {
     const exists = (await client.query("SELECT to_regclass('paydesk_schema') IS NOT NULL AS exists")).rows[0].exists as boolean;
     if (!exists && !options.create) {
-      throw new SharedLedgerError('NO_LEDGER', `No ledger is in ${displayLocation(location)}; create one with "paydesk init --db URL".`);
+      throw new SharedLedgerError('NO_LEDGER', `No ledger is in ${locationInWords(location)}; create one with "paydesk init --db URL".`);
     }
     await client.query('CREATE TABLE IF NOT EXISTS paydesk_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const current = Number((await client.query('SELECT COALESCE(MAX(version), 0) AS version FROM paydesk_schema')).rows[0].version);
     if (current > sharedSchemaVersion) {
-      throw new SharedLedgerError('SCHEMA_NEWER', `The shared ledger at ${displayLocation(location)} has schema version ${current}, ` +
+      throw new SharedLedgerError('SCHEMA_NEWER', `The shared ledger at ${locationInWords(location)} has schema version ${current}, ` +
         `newer than this PayDesk understands (${sharedSchemaVersion}). Update PayDesk; nothing was changed.`);
     }
     for (let version = current + 1; version <= sharedSchemaVersion; version++) {
@@ -232,13 +252,13 @@ async function claimLedger(client: pg.Client, location: string, applicationId: s
     const exists = found.rows.length > 0;
     if (exists && found.rows[0].value !== applicationId) {
       throw new SharedLedgerError('NOT_A_LEDGER',
-        `${displayLocation(location)} holds tables named like PayDesk's, but not a PayDesk ledger; nothing was changed.`);
+        `${locationInWords(location)} holds tables named like PayDesk's, but not a PayDesk ledger; nothing was changed.`);
     }
     if (exists && options.mustBeNew === true) {
-      throw new SharedLedgerError('LEDGER_EXISTS', `${displayLocation(location)} already holds a ledger; it was left as it is.`);
+      throw new SharedLedgerError('LEDGER_EXISTS', `${locationInWords(location)} already holds a ledger; it was left as it is.`);
     }
     if (!exists && !options.create) {
-      throw new SharedLedgerError('NO_LEDGER', `No ledger is in ${displayLocation(location)}; create one with "paydesk init --db URL".`);
+      throw new SharedLedgerError('NO_LEDGER', `No ledger is in ${locationInWords(location)}; create one with "paydesk init --db URL".`);
     }
     if (!exists) {
       await client.query("INSERT INTO paydesk_meta (key, value) VALUES ('application', $1), ('created_at', now()::text)", [applicationId]);
@@ -454,11 +474,16 @@ export class PostgresLog {
    * frames share commits, instead of a lock, a catch-up and a commit each. A
    * turn that arrives during a hold waits for the next one, so a busy desk
    * lets go of the lock between holds and other desks get their turn.
+   *
+   * Each handler runs in its own caller's async context (its action scope,
+   * which names the operator in the audit entry), not in that of the turn
+   * that happened to queue the hold.
    */
   turn<T>(handler: () => Promise<T>): Promise<T> {
     if (this.turnScope.getStore()?.active === true) return handler();
+    const run = AsyncResource.bind((scope: { active: boolean }) => this.turnScope.run(scope, handler));
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ handler, resolve: resolve as (value: unknown) => void, reject });
+      this.waiting.push({ run, resolve: resolve as (value: unknown) => void, reject });
       if (this.holdQueued) return;
       this.holdQueued = true;
       const hold = this.turns.then(() => this.runHold());
@@ -495,7 +520,7 @@ export class PostgresLog {
     this.turnStats.holds++;
     this.turnStats.turns += group.length;
     const scope = { active: true };
-    const settled = await Promise.allSettled(group.map((waiting) => this.turnScope.run(scope, waiting.handler)));
+    const settled = await Promise.allSettled(group.map((waiting) => waiting.run(scope)));
     scope.active = false;
     await this.flushAll().catch(() => undefined);
     await this.unlock();
