@@ -173,36 +173,6 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await engine.close();
   });
 
-  it('answers a payment after two round trips to the server, the lock with the frames after it and the commit, before letting the lock go', async () => {
-    const location = await newPostgresDatabase();
-    const engine = await Engine.open(location, { create: true, liveUpdates: false });
-    await createAccount(engine, 'ALICE', '40.00');
-    await createAccount(engine, 'BOB');
-    await engine.store.turn(async () => undefined);
-    // Every statement this process sends still goes to the real server; the ones letting the lock go wait until released.
-    const sent: string[] = [];
-    let release = () => undefined as void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const query = pg.Client.prototype.query;
-    pg.Client.prototype.query = function held(this: pg.Client, ...args: unknown[]) {
-      const config = args[0] as string | { text: string };
-      const text = typeof config === 'string' ? config : config.text;
-      sent.push(text.trim().split(/\s+/).slice(0, 3).join(' '));
-      const forward = () => (query as (...parameters: unknown[]) => unknown).apply(this, args);
-      return text.includes('pg_advisory_unlock') ? released.then(forward) : forward();
-    } as typeof query;
-    try {
-      const answered = await pay(engine, 'RT-1', 'ALICE', 'BOB', '1.00');
-      expect(answered).toMatchObject({ ok: true, value: { status: 'accepted' } });
-      expect(sent).toEqual(['SELECT lsn_text, records', 'WITH log AS', 'SELECT pg_advisory_unlock($1, $2)']);
-    } finally {
-      release();
-      pg.Client.prototype.query = query;
-    }
-    expect(await balances(engine)).toMatchObject({ ALICE: 3_900, BOB: 100 });
-    await engine.close();
-  });
-
   it("runs each turn in its own caller's action scope, also the turns that queued behind another for one hold", async () => {
     const location = await newPostgresDatabase();
     const engine = await Engine.open(location, { create: true, liveUpdates: false });

@@ -21,7 +21,7 @@ import { batchFileTables, SharedBatches } from './postgres-batches';
  */
 
 /** The schema version this program writes; a database that is newer is refused. */
-export const sharedSchemaVersion = 3;
+export const sharedSchemaVersion = 2;
 
 /** Advisory lock keys: (namespace, id) pairs, so other applications' locks do not collide with ours. */
 const lockNamespace = 0x5044;
@@ -37,22 +37,6 @@ const catchUpPageFrames = 2_000;
 /** How long a connection attempt may take before the open is refused. */
 const connectTimeoutMs = 10_000;
 
-/**
- * Takes the turn lock and returns the first page of frames after `after_lsn`,
- * in one round trip instead of two. The query runs after the lock is granted
- * and sees every commit made before: a VOLATILE function takes a fresh
- * snapshot for each query it runs (READ COMMITTED), so frames the previous
- * holder committed before letting go are never missed. One statement with the
- * lock and the read would not do: its snapshot is taken before the lock wait.
- */
-const takeTurnFunction = `CREATE FUNCTION paydesk_take_turn(lock_namespace integer, lock_id integer, after_lsn bigint, page_frames integer)
-  RETURNS TABLE (lsn_text text, records text) LANGUAGE plpgsql VOLATILE AS $$
-BEGIN
-  PERFORM pg_advisory_lock(lock_namespace, lock_id);
-  RETURN QUERY SELECT log.lsn::text, log.records FROM paydesk_log AS log WHERE log.lsn > after_lsn ORDER BY log.lsn LIMIT page_frames;
-END
-$$`;
-
 const migrations: readonly (readonly string[])[] = [
   [
     `CREATE TABLE paydesk_meta (key text PRIMARY KEY, value text NOT NULL)`,
@@ -63,8 +47,6 @@ const migrations: readonly (readonly string[])[] = [
   ],
   // 2: batch files kept in the database, so a desk that did not import a batch can resume it (postgres-batches.ts).
   batchFileTables,
-  // 3: taking the turn lock and reading the frames after it in one round trip (PostgresLog.runHold).
-  [takeTurnFunction],
 ];
 
 export function isSharedLedgerUrl(location: string): boolean {
@@ -313,24 +295,13 @@ function paymentRowsOf(records: readonly LedgerRecord[]): PaymentRow[] {
   return records.flatMap((record) => (record.t === 'payments' ? record.rows : []));
 }
 
-/** A page of at most catchUpPageFrames frames after an LSN, in order. */
-type LogPage = (client: pg.Client, afterLsn: number) => Promise<{ lsn_text: string; records: string }[]>;
-
-const plainPage: LogPage = async (client, afterLsn) => (await client.query<{ lsn_text: string; records: string }>(
-  'SELECT lsn::text AS lsn_text, records FROM paydesk_log WHERE lsn > $1 ORDER BY lsn LIMIT $2', [String(afterLsn), catchUpPageFrames],
-)).rows;
-
-/** Takes the turn lock and reads the first page after it, in one round trip (takeTurnFunction). */
-const takeTurnPage: LogPage = async (client, afterLsn) => (await client.query<{ lsn_text: string; records: string }>(
-  'SELECT lsn_text, records FROM paydesk_take_turn($1, $2, $3, $4)', [lockNamespace, turnLockId, String(afterLsn), catchUpPageFrames],
-)).rows;
-
-/** Every frame after `afterLsn`; the first page read with `firstPage` (which may take the turn lock), the rest plainly. */
-async function readLog(client: pg.Client, afterLsn: number, counter?: { bytes: number }, firstPage: LogPage = plainPage): Promise<JournalEntry[]> {
+async function readLog(client: pg.Client, afterLsn: number, counter?: { bytes: number }): Promise<JournalEntry[]> {
   const entries: JournalEntry[] = [];
   let last = afterLsn;
-  for (let readPage = firstPage; ; readPage = plainPage) {
-    const page = { rows: await readPage(client, last) };
+  for (;;) {
+    const page = await client.query<{ lsn_text: string; records: string }>(
+      'SELECT lsn::text AS lsn_text, records FROM paydesk_log WHERE lsn > $1 ORDER BY lsn LIMIT $2', [String(last), catchUpPageFrames],
+    );
     for (const row of page.rows) {
       const lsn = Number(row.lsn_text);
       // Only the holder of the turn lock writes, in order: a gap means the log was edited by hand.
@@ -533,9 +504,9 @@ export class PostgresLog {
       return;
     }
     try {
-      // Held from the call on: should the call fail after the lock was granted, unlock still lets it go.
+      await this.client.query('SELECT pg_advisory_lock($1, $2)', [lockNamespace, turnLockId]);
       this.lockHeld = true;
-      await this.catchUp(takeTurnPage);
+      await this.catchUp();
     } catch (error) {
       const failure = this.fail(error as Error);
       this.holdQueued = false;
@@ -552,13 +523,12 @@ export class PostgresLog {
     const settled = await Promise.allSettled(group.map((waiting) => waiting.run(scope)));
     scope.active = false;
     await this.flushAll().catch(() => undefined);
-    // Everything the turns appended is committed: they are answered now, and letting the lock go is not on their way.
+    await this.unlock();
+    this.snapshotIfDue();
     settled.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') group[index].resolve(outcome.value);
       else group[index].reject(outcome.reason);
     });
-    await this.unlock();
-    this.snapshotIfDue();
   }
 
   /**
@@ -602,9 +572,9 @@ export class PostgresLog {
     await this.client.query('SELECT pg_advisory_unlock($1, $2)', [lockNamespace, turnLockId]).catch(() => undefined);
   }
 
-  private async catchUp(firstPage: LogPage = plainPage): Promise<boolean> {
+  private async catchUp(): Promise<boolean> {
     const counter = { bytes: 0 };
-    const entries = await readLog(this.client, this.lastLsn, counter, firstPage);
+    const entries = await readLog(this.client, this.lastLsn, counter);
     this.logBytesSinceSnapshot += counter.bytes;
     if (entries.length === 0) return false;
     this.applyRemote(entries);
