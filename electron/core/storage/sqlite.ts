@@ -94,33 +94,34 @@ class ValueBinder {
   private readonly bindBlob: (statement: number, position: number, pointer: number, bytes: number, destructor: number) => number;
   private scratchPointer = 0;
   private scratchBytes = 0;
-  /** The field of sql.js's Statement that holds SQLite's statement handle (minified builds rename it); null binds through sql.js. */
-  private readonly handleField: string | null;
+  /**
+   * The field of sql.js's Statement that holds SQLite's statement handle (minified builds rename it), learnt from the
+   * first database opened; null binds through sql.js.
+   */
+  private handleField: string | null | undefined = undefined;
 
   constructor(private readonly SQL: SqlJsModule, private readonly memory: WebAssembly.Memory) {
     this.bindText = SQL.cwrap('sqlite3_bind_text', 'number', ['number', 'number', 'number', 'number', 'number']);
     this.bindInt = SQL.cwrap('sqlite3_bind_int', 'number', ['number', 'number', 'number']);
     this.bindDouble = SQL.cwrap('sqlite3_bind_double', 'number', ['number', 'number', 'number']);
     this.bindBlob = SQL.cwrap('sqlite3_bind_blob', 'number', ['number', 'number', 'number', 'number', 'number']);
-    this.handleField = this.findHandleField();
   }
 
   /**
-   * Finds which field of a Statement holds its SQLite handle: the one number
-   * among its fields (the others are a small position, arrays and objects)
-   * for which SQLite returns the statement's own SQL.
+   * Finds, once, which field of a Statement holds its SQLite handle, with a
+   * statement prepared on `database`: the one number among its fields (the
+   * others are a small position, arrays and objects) for which SQLite returns
+   * the statement's own SQL.
    */
-  private findHandleField(): string | null {
+  learnHandleField(database: Database): void {
+    if (this.handleField !== undefined) return;
     const sqlOf = this.SQL.cwrap('sqlite3_sql', 'string', ['number']) as unknown as (statement: number) => string;
-    const database = new this.SQL.Database();
+    const probe = database.prepare(handleProbeSql);
     try {
-      const probe = database.prepare(handleProbeSql);
       const fields = Object.entries(probe).filter(([, value]) => typeof value === 'number' && value >= firstHeapAddress);
-      const field = fields.length === 1 && sqlOf(fields[0][1] as number) === handleProbeSql ? fields[0][0] : null;
-      probe.free();
-      return field;
+      this.handleField = fields.length === 1 && sqlOf(fields[0][1] as number) === handleProbeSql ? fields[0][0] : null;
     } finally {
-      database.close();
+      probe.free();
     }
   }
 
@@ -130,11 +131,11 @@ class ValueBinder {
    * kind (a blob, a boolean), which sql.js's own bind then takes.
    */
   get direct(): boolean {
-    return this.handleField !== null;
+    return typeof this.handleField === 'string';
   }
 
   bind(statement: Statement, values: readonly SqlValue[], start: number, end: number): boolean {
-    if (this.handleField === null) return false;
+    if (typeof this.handleField !== 'string') return false;
     let textBytesMax = 0;
     for (let index = start; index < end; index++) {
       const value = values[index];
@@ -252,6 +253,7 @@ export class SqliteDatabase {
   private inTransaction = false;
 
   private constructor(private readonly database: Database, private readonly binder: ValueBinder) {
+    binder.learnHandleField(database);
     this.applyPragmas();
   }
 
