@@ -74,13 +74,13 @@ class NativeSqlite {
  * strings, numbers or nulls, which is every statement the ledger runs many
  * times. sql.js binds a string by allocating a copy in WebAssembly memory,
  * encoding it there character by character in JavaScript, and freeing it at
- * the next reset: for a batch chunk that was six allocations per row and a
- * sixth of the time spent inserting payments. Here every string of one bind
- * is encoded with the native TextEncoder into one scratch area that lives as
- * long as the process, and bound with SQLITE_STATIC. A number is bound the
- * way sql.js binds it (a 32-bit integer as an integer, any other as a double,
- * which SQLite stores as an integer in an INTEGER column), so a value reads
- * back the same whichever path bound it.
+ * the next reset: for a batch chunk that was six allocations per row and
+ * about a sixth of the time spent inserting payments. Here every string of one
+ * bind is written into one scratch area that lives as long as the process (an
+ * ASCII copy loop, TextEncoder for other text), and bound with SQLITE_STATIC.
+ * A number is bound the way sql.js binds it (a 32-bit integer as an integer,
+ * any other as a double, which SQLite stores as an integer in an INTEGER
+ * column), so a value reads back the same whichever path bound it.
  *
  * The scratch area holds the text of one statement at a time: SqliteDatabase
  * binds, steps and resets a statement in one synchronous call, and no other
@@ -125,15 +125,16 @@ class ValueBinder {
     }
   }
 
+  /** True once the handle's field is known: statements then bind here rather than through sql.js. */
+  get direct(): boolean {
+    return typeof this.handleField === 'string';
+  }
+
   /**
    * Binds values[start..end) to parameters 1, 2, ... of `statement` (a reset
    * one) and returns true; false, binding nothing, when a value is of another
    * kind (a blob, a boolean), which sql.js's own bind then takes.
    */
-  get direct(): boolean {
-    return typeof this.handleField === 'string';
-  }
-
   bind(statement: Statement, values: readonly SqlValue[], start: number, end: number): boolean {
     if (typeof this.handleField !== 'string') return false;
     let textBytesMax = 0;
