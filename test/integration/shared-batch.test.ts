@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { batchFilePath } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
+import { batchFilePartBytes } from '../../electron/core/storage/postgres-batches';
 import { generateBatch } from '../../scripts/generate-batch';
 import { newPostgresDatabase, postgresTestsRun } from '../support/postgres';
 import { paydeskBin, runMain } from '../support/run-cli';
@@ -108,6 +109,20 @@ async function checkPaidOnce(url: string, batchId: string, validRows: number, pr
   }
 }
 
+/** The rows of every batch file the shared ledger keeps: header rows and parts. */
+async function keptFiles(url: string): Promise<{ files: number; parts: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const kept = await client.query<{ files: number; parts: number }>(
+      'SELECT (SELECT COUNT(*) FROM paydesk_batch_files)::int AS files, (SELECT COUNT(*) FROM paydesk_batch_file_parts)::int AS parts',
+    );
+    return kept.rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Runs a desk until it has reported `chunks` durable chunks, then kills it with SIGKILL `delayMs` later; its home
  * folder (its copy of the batch file) goes with it, as with a desk whose machine is gone.
@@ -148,7 +163,7 @@ async function interruptedState(url: string, batchId: string): Promise<BatchStat
 }
 
 describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', () => {
-  it('paydesk batch --db postgres://… runs a file, kept in PostgreSQL under its hash before the batch is recorded', async () => {
+  it('paydesk batch --db postgres://… runs a file, and the file kept in PostgreSQL for it is dropped once it completes', async () => {
     const url = await sharedLedgerWithAccounts();
     const filePath = await batchFile(newFolder(), 500, 'c');
     const run = await runMain(['batch', '--db', url, filePath, '--json']);
@@ -157,11 +172,8 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     const engine = await Engine.open(url, { liveUpdates: false });
     const batch = engine.store.database.get<{ id: string; file_hash: string }>('SELECT id, file_hash FROM batches')!;
     await engine.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const kept = await client.query('SELECT size_bytes::text AS size, parts FROM paydesk_batch_files WHERE file_hash = $1', [batch.file_hash]);
-    await client.end();
-    expect(kept.rows).toEqual([{ size: String(statSync(filePath).size), parts: 1 }]);
+    // Kept while the batch could run (the validation test below sees it), gone once no batch of those bytes can run any more.
+    expect(await keptFiles(url)).toEqual({ files: 0, parts: 0 });
     await checkPaidOnce(url, batch.id, 500, 'c');
   }, 60_000);
 
@@ -193,9 +205,10 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     const { batchId, fileHash } = validation.ok ? validation.value.batch : { batchId: '', fileHash: '' };
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const kept = await client.query('SELECT parts FROM paydesk_batch_files WHERE file_hash = $1', [fileHash]);
+    const kept = await client.query('SELECT size_bytes::text AS size, parts FROM paydesk_batch_files WHERE file_hash = $1', [fileHash]);
     await client.end();
-    expect(kept.rows).toHaveLength(1);
+    const sizeBytes = statSync(filePath).size;
+    expect(kept.rows).toEqual([{ size: String(sizeBytes), parts: Math.ceil(sizeBytes / batchFilePartBytes) }]);
     expect(await deskB.invoke('batch-get', { batchId })).toMatchObject({ ok: true, value: { status: 'validated', rows: validRows + 2 } });
     // The record was committed in a turn of its own, still audited once under the request that asked for it.
     const audited = deskB.store.database.rows("SELECT actor, action FROM audit WHERE action = 'batch-validate'");
@@ -295,8 +308,9 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
         expect(await desk.exited).toEqual({ code: 0, signal: null });
         expect(desk.lines).toContain('DONE');
       }
-      // The desk read the file from PostgreSQL (the earlier desks' homes are gone): its own batch folder holds the copy.
-      expect(killed?.copies ?? batchFileCopies(home), `desk ${index}`).toBe(1);
+      // The desk read the file from PostgreSQL (the earlier desks' homes are gone): its own batch folder holds the copy,
+      // until the batch completes there and the desk removes it.
+      expect(killed?.copies ?? batchFileCopies(home), `desk ${index}`).toBe(kill === null ? 0 : 1);
       // It started after the rows the last committed chunk counted.
       expect(Number(desk.lines.find((line) => line.startsWith('CHUNK '))!.slice(6))).toBeGreaterThan(left.rows_done);
       if (kill !== null) left = await interruptedState(url, batchId);
@@ -304,6 +318,7 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
 
     const batch = await checkPaidOnce(url, batchId, validRows, 'k');
     expect(batch).toMatchObject({ status: 'completed', rows_total: validRows + 2, rows_done: validRows + 2, accepted: validRows, skipped: 2 });
+    expect(await keptFiles(url)).toEqual({ files: 0, parts: 0 });
   }, 240_000);
 
   it('while a batch runs on a live desk, another desk is refused its resume, and its pause reaches the running desk through the log', async () => {
@@ -347,6 +362,8 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     await deskB.close();
     expect(await deskA.exited).toEqual({ code: 0, signal: null });
     expect(deskA.lines).toContain('STOPPED cancelled');
+    // The desk that committed the cancel dropped the file kept for the batch.
+    expect(await keptFiles(url)).toEqual({ files: 0, parts: 0 });
 
     const engine = await Engine.open(url, { liveUpdates: false });
     const database = engine.store.database;

@@ -165,7 +165,8 @@ export const batchSchemaStatements = [
   ) WITHOUT ROWID`,
 ];
 
-const finishedStatuses: readonly BatchStatus[] = ['cancelled', 'completed', 'abandoned', 'rejected'];
+/** Statuses a batch never leaves: it will not run again. */
+export const finishedStatuses: readonly BatchStatus[] = ['cancelled', 'completed', 'abandoned', 'rejected'];
 
 export function isBatchRecord(record: { t: string }): record is BatchRecord {
   return (

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Caller } from '../../../shared/access';
 import {
@@ -15,6 +16,7 @@ import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
 import { toPaymentRecord } from '../queries';
 import { appendUpload, batchFilePath, importFile, newFileId, removeFile } from './batch-files';
+import { finishedStatuses } from './batch-records';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
 import { ResultsWriter } from './batch-results-file';
 import { resultsPage } from './batch-results-query';
@@ -146,13 +148,22 @@ export class BatchService {
     // The random part keeps two imports of one file in the same millisecond apart (the id is the batches table's key).
     const batchId = `b-${Date.now().toString(36)}-${fileHash.slice(0, 8)}-${randomBytes(4).toString('hex')}`;
     // On a shared ledger the file is in PostgreSQL before the batch is, so any desk can run or resume it.
-    await this.store.sharedBatches?.keepFile(fileHash, filePath);
-    const lsn = await this.store.turn(async () => this.store.commit([{
+    const shared = this.store.sharedBatches;
+    await shared?.keepFile(fileHash, filePath);
+    const record: LedgerRecord = {
       t: 'batch', id: batchId, fileName: this.fileNameOf(request.fileId), filePath, fileHash, delimiter: dialect.delimiter,
       mapping: request.mapping, rows: outcome.rows, valid: outcome.valid, invalid: outcome.invalid,
       totals: [...outcome.totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, total.count, total.amountMinor]),
       at: Date.now(),
-    }]));
+    };
+    // A batch of the same bytes may have ended since the keep and dropped the file (dropKeptFile): confirmed in the turn, where no drop can interleave.
+    const lsn = await this.store.turn(async () => {
+      if (shared === null) return this.store.commit([record]);
+      return shared.withFiles(async () => {
+        await shared.confirmKept(fileHash, filePath);
+        return this.store.commit([record]);
+      });
+    });
     await this.store.whenDurable(lsn);
     this.engine.events.emit('ledger-changed', { reason: 'batch' });
     const errors = outcome.errors.slice(0, batchLimits.errorsReturned);
@@ -302,7 +313,9 @@ export class BatchService {
     const row = this.row(batchId);
     if (row !== undefined && (await this.runsElsewhere(row))) return this.askDeskRunning(row, 'cancelled');
     try {
-      return await this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
+      const cancelled = await this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
+      if (cancelled.ok) await this.dropKeptFile(row!);
+      return cancelled;
     } finally {
       await this.store.sharedBatches?.release(batchId);
     }
@@ -491,10 +504,38 @@ export class BatchService {
     return failure('BATCH_ELSEWHERE', `Batch ${row.id} is running on another desk of this shared ledger; nothing was changed here.`);
   }
 
-  private onRunEnd(batchId: string, end: RunEnd): void {
+  private async onRunEnd(batchId: string, end: RunEnd): Promise<void> {
     if (end.status === 'closed' || this.store.isClosed) return;
     const row = this.row(batchId)!;
     this.reportProgress(batchId, end.status, countersOf(row), 0, 0, true, row.problem);
+    if (end.status !== 'paused') await this.dropKeptFile(row);
+  }
+
+  /**
+   * Housekeeping once a batch's terminal status is committed on a shared ledger: its file leaves PostgreSQL unless a
+   * batch that can still run names the same bytes (that batch's end drops it), and this desk's fetched copy leaves
+   * its batch folder (a file the operator imported stays). The check reads batches, which live only in the log and
+   * each desk's memory, so it runs in a turn of its own, where this desk has every committed batch record: the
+   * statement that drops the file is short, and the turn is taken after the status commit, not held with it. A
+   * failure is logged and changes nothing else: the next batch of those bytes to end tries again.
+   */
+  private async dropKeptFile(row: BatchRow): Promise<void> {
+    const shared = this.store.sharedBatches;
+    if (shared === null) return;
+    try {
+      await this.store.turn(() => shared.withFiles(async () => {
+        const placeholders = finishedStatuses.map(() => '?').join(', ');
+        const stillUsed = this.store.database.value(
+          `SELECT 1 FROM batches WHERE file_hash = ? AND status NOT IN (${placeholders}) LIMIT 1`, [row.file_hash, ...finishedStatuses],
+        );
+        if (stillUsed === undefined) await shared.dropFile(row.file_hash);
+      }));
+      // A run of this process reading the copy (another batch of the same bytes) keeps it open; a later run fetches it again.
+      await fs.rm(batchFilePath(this.ledgerPath, `shared-${row.file_hash}`), { force: true });
+    } catch (error) {
+      console.error(`paydesk: the file of batch ${row.id} was not removed from the shared ledger (${(error as Error).message}); ` +
+        'the next batch of the same file to end removes it.');
+    }
   }
 
   /** An unexpected failure mid-run (the file vanished, say): the batch is paused with the reason, never left half-said. */

@@ -14,6 +14,12 @@ import type pg from 'pg';
  * autocommitted statement: the connection is the one the turns use, and a
  * transaction left open on it would swallow the log's own commits.
  *
+ * A kept file is dropped once no batch that names its hash can run any more
+ * (BatchService.dropKeptFile). Drops and the check that a file is still kept
+ * before a batch record naming it commits (confirmKept) both run in turns, so
+ * across desks one sees the other's outcome; within a desk, turns of one hold
+ * run together, so both also go through `withFiles`, one at a time.
+ *
  * The claim is a session-level advisory lock per batch on the desk's
  * connection: PostgreSQL lets it go when that connection ends, including when
  * the desk was killed, so a claim held by another session means "running on
@@ -45,7 +51,47 @@ export class SharedBatches {
   /** Batches this desk has claimed; a claim is taken once per batch (advisory locks count re-entries). */
   private readonly claimed = new Set<string>();
 
+  /** This process's drops and confirmations of kept files, one after another (see withFiles). */
+  private fileWork: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly client: pg.Client) {}
+
+  /**
+   * Runs `work` after this process's earlier work on kept files has settled: turns of one hold run together, and a
+   * drop must not fall between another turn's confirmKept and the commit of the batch record it confirmed the file for.
+   */
+  withFiles<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.fileWork.then(work);
+    this.fileWork = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * In the turn that commits a batch record naming `fileHash`: keeps the file again when it is no longer whole in the
+   * shared ledger (another desk's batch of the same bytes ended and dropped it since keepFile, or a concurrent keep
+   * and drop left parts missing under the header). Rarely more than one query.
+   */
+  async confirmKept(fileHash: string, filePath: string): Promise<void> {
+    const kept = await this.client.query<{ parts: number; stored: number }>(
+      `SELECT parts, (SELECT COUNT(*) FROM paydesk_batch_file_parts p WHERE p.file_hash = f.file_hash AND p.part < f.parts)::int AS stored
+       FROM paydesk_batch_files f WHERE file_hash = $1`, [fileHash],
+    );
+    if (kept.rows.length > 0 && kept.rows[0].stored === kept.rows[0].parts) return;
+    if (kept.rows.length > 0) await this.dropFile(fileHash);
+    await this.keepFile(fileHash, filePath);
+  }
+
+  /**
+   * Deletes the kept file with `fileHash`, its header and its parts in one statement (one transaction); true when
+   * there was one. Parts without a header are left alone: they belong to a keep under way, which writes the header last.
+   */
+  async dropFile(fileHash: string): Promise<boolean> {
+    const dropped = await this.client.query(
+      `WITH header AS (DELETE FROM paydesk_batch_files WHERE file_hash = $1 RETURNING file_hash)
+       DELETE FROM paydesk_batch_file_parts WHERE file_hash IN (SELECT file_hash FROM header)`, [fileHash],
+    );
+    return (dropped.rowCount ?? 0) > 0;
+  }
 
   /**
    * Keeps the file at `filePath` under `fileHash` unless it is kept already; refuses
