@@ -43,11 +43,13 @@ export interface StorageState {
 const noStorageState: StorageState = { stopped: () => null, describe: () => null, turn: (handler) => handler() };
 
 /**
- * Channels whose handlers take the turn themselves, only for what needs it: validating a batch reads and checks a
+ * Channels whose handlers take the turn themselves, only for what needs it. Validating a batch reads and checks a
  * whole file (seconds for a million rows) and keeps it in PostgreSQL, and in the request's turn every other desk of a
- * shared ledger would wait meanwhile (BatchService.validate). Their admission and its audit still run in a turn.
+ * shared ledger would wait meanwhile (BatchService.validate). Pausing or cancelling a batch that runs in this process
+ * waits for the run to stop, and the run needs a turn for its chunk in flight and its status: in the request's turn
+ * on a shared ledger neither ever came (BatchService.pause, cancel). Their admission and its audit still run in a turn.
  */
-const channelsTakingTheirOwnTurns: ReadonlySet<ChannelName> = new Set<ChannelName>(['batch-validate']);
+const channelsTakingTheirOwnTurns: ReadonlySet<ChannelName> = new Set<ChannelName>(['batch-validate', 'batch-pause', 'batch-cancel']);
 
 type Turn = <T>(handler: () => Promise<T>) => Promise<T>;
 

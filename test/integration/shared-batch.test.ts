@@ -351,6 +351,33 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     expect(batch).toMatchObject({ status: 'completed', rows_done: validRows + 2, accepted: validRows, skipped: 2 });
   }, 240_000);
 
+  it('the desk that runs a batch pauses and cancels it itself: each answer comes once the run has stopped', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const engine = await Engine.open(url, { liveUpdates: false });
+    try {
+      const service = batchService(engine);
+      service.chunkRows = 100;
+      const fileId = await service.importFromDisk(await batchFile(newFolder(), 20_000, 'own'), 'own.csv');
+      const preview = await engine.invoke('batch-inspect', { fileId });
+      if (!preview.ok) throw new Error(preview.message);
+      const validation = await engine.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping });
+      if (!validation.ok) throw new Error(validation.message);
+      const batchId = validation.value.batch.batchId;
+      const firstChunk = new Promise<void>((resolve) => service.onDurableChunk(batchId, () => resolve()));
+      expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
+      await firstChunk;
+      // Before the fix the pause waited for the run in the request's turn while the run waited for a turn: no answer, ever.
+      const paused = await engine.invoke('batch-pause', { batchId });
+      expect(paused).toMatchObject({ ok: true, value: { batchId, status: 'paused' } });
+      expect(await engine.invoke('batch-resume', { batchId })).toMatchObject({ ok: true, value: { status: 'running' } });
+      const cancelled = await engine.invoke('batch-cancel', { batchId });
+      expect(cancelled).toMatchObject({ ok: true, value: { batchId, status: 'cancelled' } });
+      if (cancelled.ok) expect(cancelled.value.rowsDone).toBeLessThan(cancelled.value.rows);
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+
   it('a cancel asked from another desk stops the batch on the desk that runs it, the rows already paid paid once', async () => {
     const url = await sharedLedgerWithAccounts();
     const filePath = await batchFile(newFolder(), 100_000, 'x');

@@ -288,6 +288,10 @@ export class BatchService {
     return this.launch(row);
   }
 
+  /**
+   * Pauses the batch: here, once the run has stopped after its chunk in flight; on the desk that runs it, through the
+   * log. Called outside the request's turn (dispatch.ts): the run needs turns to stop, and takes them meanwhile.
+   */
   async pause(batchId: string): Promise<Result<BatchSummary>> {
     const active = this.runs.get(batchId);
     if (active === undefined) {
@@ -302,6 +306,7 @@ export class BatchService {
     return success(this.requireSummary(batchId));
   }
 
+  /** Cancels the batch, as pause stops it (and outside the request's turn, for the same reason). */
   async cancel(batchId: string): Promise<Result<BatchSummary>> {
     const active = this.runs.get(batchId);
     if (active !== undefined) {
@@ -344,7 +349,7 @@ export class BatchService {
    * so waiting here would only keep that desk from its next chunk.
    */
   private async askDeskRunning(row: BatchRow, status: 'paused' | 'cancelled'): Promise<Result<BatchSummary>> {
-    await this.store.whenDurable(this.store.commit([{ t: 'batch-stop-request', id: row.id, status, at: Date.now() }]));
+    await this.store.turn(() => this.store.whenDurable(this.store.commit([{ t: 'batch-stop-request', id: row.id, status, at: Date.now() }])));
     // Said with the answer only (not kept): the operator sees why the batch still shows as running.
     const asked = status === 'paused' ? 'Pause' : 'Cancel';
     const problem = `${asked} was sent to the desk that runs this batch; it stops there after the chunk in flight.`;
@@ -582,7 +587,12 @@ export class BatchService {
     this.engine.events.emit('ledger-changed', { reason: 'batch' });
   }
 
-  private async setStatus(batchId: string, from: BatchStatus[], to: BatchStatus, problem: string | null = null): Promise<Result<BatchSummary>> {
+  /** Checks and commits in one turn (pause and cancel call it outside the request's, dispatch.ts), so no other desk changes it between. */
+  private setStatus(batchId: string, from: BatchStatus[], to: BatchStatus, problem: string | null = null): Promise<Result<BatchSummary>> {
+    return this.store.turn(() => this.setStatusInTurn(batchId, from, to, problem));
+  }
+
+  private async setStatusInTurn(batchId: string, from: BatchStatus[], to: BatchStatus, problem: string | null): Promise<Result<BatchSummary>> {
     const row = this.row(batchId);
     if (row === undefined) return notFound(batchId);
     const status = this.statusOf(row);
