@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { batchFilePath } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
-import { newPostgresDatabase, postgresTestsRun } from '../support/postgres';
+import { newSharedLedger, postgresTestsRun } from '../support/postgres';
 import { useTempFolder } from '../support/temp-folder';
 
 /**
@@ -19,16 +19,7 @@ import { useTempFolder } from '../support/temp-folder';
 const newFolder = useTempFolder('paydesk-shared-files-');
 const accounts = ['NORTH', 'SOUTH'];
 
-async function sharedLedgerWithAccounts(): Promise<string> {
-  const url = await newPostgresDatabase();
-  const engine = await Engine.open(url, { create: true, liveUpdates: false });
-  for (const code of accounts) {
-    const created = await engine.invoke('account-create', { code, name: code, currency: 'EUR', openingBalance: '1000.00' });
-    if (!created.ok) throw new Error(created.message);
-  }
-  await engine.close();
-  return url;
-}
+const sharedLedgerWithAccounts = () => newSharedLedger(accounts, '1000.00');
 
 /** A batch file: `badRows` rows to an unknown account first (refused when run), then `goodRows` payable rows. */
 function batchFile(prefix: string, goodRows: number, badRows = 0): string {

@@ -9,7 +9,7 @@ import { batchFilePath } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
 import { batchFilePartBytes } from '../../electron/core/storage/postgres-batches';
 import { generateBatch } from '../../scripts/generate-batch';
-import { newPostgresDatabase, postgresTestsRun } from '../support/postgres';
+import { newSharedLedger, postgresTestsRun } from '../support/postgres';
 import { paydeskBin, runMain } from '../support/run-cli';
 import { useTempFolder } from '../support/temp-folder';
 
@@ -61,16 +61,7 @@ function paydesk(home: string, args: string[]): Promise<{ code: number | null; s
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-async function sharedLedgerWithAccounts(): Promise<string> {
-  const url = await newPostgresDatabase();
-  const engine = await Engine.open(url, { create: true, liveUpdates: false });
-  for (const code of accounts) {
-    const created = await engine.invoke('account-create', { code, name: code, currency: 'EUR', openingBalance: '1000000.00' });
-    if (!created.ok) throw new Error(created.message);
-  }
-  await engine.close();
-  return url;
-}
+const sharedLedgerWithAccounts = () => newSharedLedger(accounts, '1000000.00');
 
 /** A generated file of `rows` valid rows, then two rows that fail validation (an unknown account, an unreadable amount). */
 async function batchFile(folder: string, rows: number, prefix: string): Promise<string> {
@@ -78,6 +69,23 @@ async function batchFile(folder: string, rows: number, prefix: string): Promise<
   await generateBatch(filePath, rows, 7, prefix, accounts);
   appendFileSync(filePath, `${prefix}-bad-1,NORTH,NOWHERE,1.00,EUR,unknown creditor\n${prefix}-bad-2,NORTH,SOUTH,lots,EUR,unreadable amount\n`);
   return filePath;
+}
+
+/** Imports and validates the file on `desk` as the UI does, starts it in chunks of 100 rows, and resolves once its first chunk is durable. */
+async function runningInChunksOf100(desk: Engine, filePath: string): Promise<{ service: ReturnType<typeof batchService>; batchId: string }> {
+  const service = batchService(desk);
+  service.chunkRows = 100;
+  const fileId = await service.importFromDisk(filePath, path.basename(filePath));
+  const preview = await desk.invoke('batch-inspect', { fileId });
+  if (!preview.ok) throw new Error(preview.message);
+  const validation = await desk.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping });
+  if (!validation.ok) throw new Error(validation.message);
+  const batchId = validation.value.batch.batchId;
+  const firstChunk = new Promise<void>((resolve) => service.onDurableChunk(batchId, () => resolve()));
+  const started = await desk.invoke('batch-start', { batchId });
+  if (!started.ok) throw new Error(started.message);
+  await firstChunk;
+  return { service, batchId };
 }
 
 interface BatchState {
@@ -267,17 +275,7 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     const url = await sharedLedgerWithAccounts();
     const filePath = await batchFile(newFolder(), 20_000, 'q');
     const deskA = await Engine.open(url, { liveUpdates: false });
-    const service = batchService(deskA);
-    service.chunkRows = 100;
-    const fileId = await service.importFromDisk(filePath, 'shared.csv');
-    const preview = await deskA.invoke('batch-inspect', { fileId });
-    if (!preview.ok) throw new Error(preview.message);
-    const validation = await deskA.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping });
-    if (!validation.ok) throw new Error(validation.message);
-    const batchId = validation.value.batch.batchId;
-    const firstChunk = new Promise<void>((resolve) => service.onDurableChunk(batchId, () => resolve()));
-    expect(await deskA.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
-    await firstChunk;
+    const { service, batchId } = await runningInChunksOf100(deskA, filePath);
     await deskA.close();
     await expect(service.whenStopped(batchId)).rejects.toThrow('the ledger is closed');
 
@@ -355,17 +353,7 @@ describe.runIf(postgresTestsRun())('batches on a shared ledger, across desks', (
     const url = await sharedLedgerWithAccounts();
     const engine = await Engine.open(url, { liveUpdates: false });
     try {
-      const service = batchService(engine);
-      service.chunkRows = 100;
-      const fileId = await service.importFromDisk(await batchFile(newFolder(), 20_000, 'own'), 'own.csv');
-      const preview = await engine.invoke('batch-inspect', { fileId });
-      if (!preview.ok) throw new Error(preview.message);
-      const validation = await engine.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping });
-      if (!validation.ok) throw new Error(validation.message);
-      const batchId = validation.value.batch.batchId;
-      const firstChunk = new Promise<void>((resolve) => service.onDurableChunk(batchId, () => resolve()));
-      expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
-      await firstChunk;
+      const { batchId } = await runningInChunksOf100(engine, await batchFile(newFolder(), 20_000, 'own'));
       // Before the fix the pause waited for the run in the request's turn while the run waited for a turn: no answer, ever.
       const paused = await engine.invoke('batch-pause', { batchId });
       expect(paused).toMatchObject({ ok: true, value: { batchId, status: 'paused' } });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { Engine } from '../../electron/core/engine';
 import { createDatabase, type ThrowawayDatabase } from './postgres-admin';
 
 /**
@@ -46,6 +47,21 @@ export async function newPostgresDatabase(): Promise<string> {
   const database = await createDatabase(`paydesk_t_${process.pid}_${randomBytes(5).toString('hex')}`, postgresTestUrl);
   created.push(database);
   return database.url;
+}
+
+/** A new shared ledger in a throwaway database, holding these EUR accounts, each opened with `openingBalance`; its URL. */
+export async function newSharedLedger(accountCodes: readonly string[], openingBalance: string): Promise<string> {
+  const url = await newPostgresDatabase();
+  const engine = await Engine.open(url, { create: true, liveUpdates: false });
+  try {
+    for (const code of accountCodes) {
+      const created = await engine.invoke('account-create', { code, name: code, currency: 'EUR', openingBalance });
+      if (!created.ok) throw new Error(created.message);
+    }
+  } finally {
+    await engine.close();
+  }
+  return url;
 }
 
 export type BackendName = 'file' | 'postgres';
