@@ -6,6 +6,7 @@ import { batchService } from '../../electron/core/batch/batch-handlers';
 import { batchFilePath } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
 import { newSharedLedger, postgresTestsRun } from '../support/postgres';
+import { withOperators } from '../support/operators';
 import { useTempFolder } from '../support/temp-folder';
 
 /**
@@ -96,6 +97,28 @@ describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once th
     expect(await desk.invoke('batch-cancel', { batchId })).toMatchObject({ ok: true, value: { status: 'cancelled' } });
     expect(await keptRows(url, fileHash)).toEqual({ files: 0, parts: 0 });
     expect(existsSync(importedPath)).toBe(true);
+    await desk.close();
+  }, 60_000);
+
+  it('an abandoned batch, and a batch an approver rejects, leave no rows of their files in PostgreSQL', async () => {
+    process.env.HOME = newFolder();
+    const url = await sharedLedgerWithAccounts();
+    const desk = await Engine.open(url, { liveUpdates: false });
+    const callers = await withOperators(desk, { otto: 'operator', april: 'approver' });
+    const abandoned = await validated(desk, batchFile('a', 10));
+    expect(await callers.otto.call('batch-abandon', { batchId: abandoned.batchId, reason: 'sent twice' })).toMatchObject({
+      ok: true, value: { status: 'abandoned' },
+    });
+    expect(await keptRows(url, abandoned.fileHash)).toEqual({ files: 0, parts: 0 });
+
+    await callers.admin.call('approval-threshold-set', { currency: 'EUR', amount: '5.00' });
+    const held = await validated(desk, batchFile('h', 10));
+    expect(await callers.otto.call('batch-start', { batchId: held.batchId })).toMatchObject({ ok: true, value: { status: 'awaiting-approval' } });
+    expect(await keptRows(url, held.fileHash)).toEqual({ files: 1, parts: 1 });
+    expect(await callers.april.call('batch-approval-reject', { batchId: held.batchId, note: 'no invoices' })).toMatchObject({
+      ok: true, value: { batchStatus: 'rejected' },
+    });
+    expect(await keptRows(url, held.fileHash)).toEqual({ files: 0, parts: 0 });
     await desk.close();
   }, 60_000);
 

@@ -271,6 +271,7 @@ export class BatchService {
     const status = { t: 'batch-status', id: batchId, status: 'rejected', at: Date.now(), problem: null } as const;
     await this.store.whenDurable(this.store.commit([approvals.decisionRecord(batchId, 'rejected', caller, note), status]));
     this.reportProgress(batchId, 'rejected', countersOf(this.row(batchId)!), 0, 0, true);
+    await this.dropKeptFile(this.row(batchId)!);
     return success(approvals.find(batchId)!);
   }
 
@@ -368,8 +369,10 @@ export class BatchService {
   }
 
   /** A validated batch that will never run: the reason stays with the batch (as its problem) and in the audit entry. */
-  abandon(batchId: string, reason: string, caller: Caller): Promise<Result<BatchSummary>> {
-    return this.setStatus(batchId, ['validated'], 'abandoned', `Abandoned by ${caller.username}: ${reason}`);
+  async abandon(batchId: string, reason: string, caller: Caller): Promise<Result<BatchSummary>> {
+    const abandoned = await this.setStatus(batchId, ['validated'], 'abandoned', `Abandoned by ${caller.username}: ${reason}`);
+    if (abandoned.ok) await this.dropKeptFile(this.row(batchId)!);
+    return abandoned;
   }
 
   /**
@@ -517,8 +520,9 @@ export class BatchService {
   }
 
   /**
-   * Housekeeping once a batch's terminal status is committed on a shared ledger: its file leaves PostgreSQL unless a
-   * batch that can still run names the same bytes (that batch's end drops it), and this desk's fetched copy leaves
+   * Housekeeping once a batch's final status (completed, cancelled, abandoned, rejected) is committed on a shared
+   * ledger: its file leaves PostgreSQL unless a batch that can still run names the same bytes (that batch's end drops
+   * it), and this desk's fetched copy leaves
    * its batch folder (a file the operator imported stays). The check reads batches, which live only in the log and
    * each desk's memory, so it runs in a turn of its own, where this desk has every committed batch record: the
    * statement that drops the file is short, and the turn is taken after the status commit, not held with it. A
