@@ -20,11 +20,36 @@ const cases: BenchCase[] = [
   sharedRealtime, sharedDesks, sharedBatch,
 ];
 
+/** What `npm run bench -- --help` prints, with every case's name for --only. */
+function usage(): string {
+  return [
+    'usage: npm run bench [-- --json] [--rows N] [--runs N] [--only TEXT]',
+    '  --json      print every figure as JSON at the end instead of a table as cases finish',
+    '  --rows N    rows of the large cases (default 1000000, at least 1000)',
+    '  --runs N    measured runs of a repeated case, after a warm-up (default 3)',
+    '  --only TEXT run only the cases whose name contains TEXT; the cases:',
+    ...cases.map((benchCase) => `              ${benchCase.name}`),
+    '  --help      print this and exit',
+    '',
+  ].join('\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { json: { type: 'boolean' }, rows: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, rows: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
+    });
+  } catch (error) {
+    process.stderr.write(`paydesk bench: ${(error as Error).message}\n${usage()}`);
+    return 2;
+  }
+  const values = parsed.values;
+  if (values.help) {
+    process.stdout.write(usage());
+    return 0;
+  }
   const rows = Number(values.rows ?? 1_000_000);
   const runs = Number(values.runs ?? 3);
   if (!Number.isSafeInteger(rows) || rows < 1000 || !Number.isSafeInteger(runs) || runs < 1) {
