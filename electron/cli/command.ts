@@ -53,12 +53,12 @@ export function optionalString(values: Record<string, unknown>, key: string): st
   return typeof value === 'string' ? value : undefined;
 }
 
-/** A refusal from the engine as one line: the code and its sentence. */
 /** A count with its noun: "1 payment", "2 payments", "1 audit entry" (give the plural where adding an s is wrong). */
 export function countOf(count: number | string, noun: string, plural = `${noun}s`): string {
   return `${count} ${String(count) === '1' ? noun : plural}`;
 }
 
+/** A refusal from the engine as one line: the code and its sentence. */
 export function describeFailure(result: Failure): string {
   if (result.code === 'LEDGER_STOPPED') throw new LedgerStoppedExit(`${result.code}: ${result.message}`);
   return `${result.code}: ${result.message}`;
