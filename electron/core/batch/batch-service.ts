@@ -319,9 +319,7 @@ export class BatchService {
     const row = this.row(batchId);
     if (row !== undefined && (await this.runsElsewhere(row))) return this.askDeskRunning(row, 'cancelled');
     try {
-      const cancelled = await this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
-      if (cancelled.ok) await this.dropKeptFile(row!);
-      return cancelled;
+      return await this.setStatus(batchId, ['validated', 'paused', 'interrupted'], 'cancelled');
     } finally {
       await this.store.sharedBatches?.release(batchId);
     }
@@ -369,10 +367,8 @@ export class BatchService {
   }
 
   /** A validated batch that will never run: the reason stays with the batch (as its problem) and in the audit entry. */
-  async abandon(batchId: string, reason: string, caller: Caller): Promise<Result<BatchSummary>> {
-    const abandoned = await this.setStatus(batchId, ['validated'], 'abandoned', `Abandoned by ${caller.username}: ${reason}`);
-    if (abandoned.ok) await this.dropKeptFile(this.row(batchId)!);
-    return abandoned;
+  abandon(batchId: string, reason: string, caller: Caller): Promise<Result<BatchSummary>> {
+    return this.setStatus(batchId, ['validated'], 'abandoned', `Abandoned by ${caller.username}: ${reason}`);
   }
 
   /**
@@ -522,11 +518,11 @@ export class BatchService {
   /**
    * Housekeeping once a batch's final status (completed, cancelled, abandoned, rejected) is committed on a shared
    * ledger: its file leaves PostgreSQL unless a batch that can still run names the same bytes (that batch's end drops
-   * it), and this desk's fetched copy leaves
-   * its batch folder (a file the operator imported stays). The check reads batches, which live only in the log and
-   * each desk's memory, so it runs in a turn of its own, where this desk has every committed batch record: the
-   * statement that drops the file is short, and the turn is taken after the status commit, not held with it. A
-   * failure is logged and changes nothing else: the next batch of those bytes to end tries again.
+   * it), and this desk's fetched copy leaves its batch folder (a file the operator imported stays). The check reads
+   * batches, which live only in the log and each desk's memory, so it runs in a turn, where this desk has every
+   * committed batch record: one of its own after the status commit where it can (the drop is one short statement),
+   * or the request's where that holds one. A failure is logged and changes nothing else: the next batch of those
+   * bytes to end tries again.
    */
   private async dropKeptFile(row: BatchRow): Promise<void> {
     const shared = this.store.sharedBatches;
@@ -591,9 +587,14 @@ export class BatchService {
     this.engine.events.emit('ledger-changed', { reason: 'batch' });
   }
 
-  /** Checks and commits in one turn (pause and cancel call it outside the request's, dispatch.ts), so no other desk changes it between. */
-  private setStatus(batchId: string, from: BatchStatus[], to: BatchStatus, problem: string | null = null): Promise<Result<BatchSummary>> {
-    return this.store.turn(() => this.setStatusInTurn(batchId, from, to, problem));
+  /**
+   * Checks and commits in one turn (pause and cancel call it outside the request's, dispatch.ts), so no other desk
+   * changes the batch between; a final status then drops the batch's kept file (dropKeptFile), after that turn.
+   */
+  private async setStatus(batchId: string, from: BatchStatus[], to: BatchStatus, problem: string | null = null): Promise<Result<BatchSummary>> {
+    const changed = await this.store.turn(() => this.setStatusInTurn(batchId, from, to, problem));
+    if (changed.ok && finishedStatuses.includes(to)) await this.dropKeptFile(this.row(batchId)!);
+    return changed;
   }
 
   private async setStatusInTurn(batchId: string, from: BatchStatus[], to: BatchStatus, problem: string | null): Promise<Result<BatchSummary>> {
