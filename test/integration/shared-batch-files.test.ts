@@ -1,7 +1,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { batchService } from '../../electron/core/batch/batch-handlers';
 import { batchFilePath } from '../../electron/core/batch/batch-files';
 import { Engine } from '../../electron/core/engine';
@@ -65,8 +65,16 @@ async function runToEnd(desk: Engine, batchId: string, channel: 'batch-start' | 
 }
 
 describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once their batches end', () => {
-  it('a batch that completes on a desk that fetched its file leaves no rows of it in PostgreSQL and no copy in that desk\'s folder', async () => {
+  // Batch folders live under HOME: a fresh one per test, and the worker's own given back after the file.
+  const homeBefore = process.env.HOME;
+  beforeEach(() => {
     process.env.HOME = newFolder();
+  });
+  afterAll(() => {
+    process.env.HOME = homeBefore;
+  });
+
+  it('a batch that completes on a desk that fetched its file leaves no rows of it in PostgreSQL and no copy in that desk\'s folder', async () => {
     const url = await sharedLedgerWithAccounts();
     const deskA = await Engine.open(url, { liveUpdates: false });
     const { batchId, fileHash, importedPath } = await validated(deskA, batchFile('c', 30));
@@ -89,7 +97,6 @@ describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once th
   }, 60_000);
 
   it('a cancelled batch leaves no rows of its file in PostgreSQL; the file the operator imported stays', async () => {
-    process.env.HOME = newFolder();
     const url = await sharedLedgerWithAccounts();
     const desk = await Engine.open(url, { liveUpdates: false });
     const { batchId, fileHash, importedPath } = await validated(desk, batchFile('x', 10));
@@ -101,7 +108,6 @@ describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once th
   }, 60_000);
 
   it('an abandoned batch, and a batch an approver rejects, leave no rows of their files in PostgreSQL', async () => {
-    process.env.HOME = newFolder();
     const url = await sharedLedgerWithAccounts();
     const desk = await Engine.open(url, { liveUpdates: false });
     const callers = await withOperators(desk, { otto: 'operator', april: 'approver' });
@@ -123,7 +129,6 @@ describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once th
   }, 60_000);
 
   it('while another batch of the same bytes is not finished the file stays, and goes when that one ends too', async () => {
-    process.env.HOME = newFolder();
     const url = await sharedLedgerWithAccounts();
     const filePath = batchFile('s', 10);
     const desk = await Engine.open(url, { liveUpdates: false });
@@ -138,7 +143,6 @@ describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once th
   }, 60_000);
 
   it('a paused batch keeps its file, and another desk without the file resumes it to the end', async () => {
-    process.env.HOME = newFolder();
     const url = await sharedLedgerWithAccounts();
     const deskA = await Engine.open(url, { liveUpdates: false });
     const service = batchService(deskA);
@@ -159,7 +163,6 @@ describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once th
   }, 60_000);
 
   it('a validation whose file is dropped between its keep and its record stores the file again: the batch can still run elsewhere', async () => {
-    process.env.HOME = newFolder();
     const url = await sharedLedgerWithAccounts();
     const filePath = batchFile('r', 10);
     const deskA = await Engine.open(url, { liveUpdates: false });
@@ -189,7 +192,6 @@ describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once th
   }, 60_000);
 
   it('a drop leaves the parts of a keep under way (no header yet) alone, and a file missing a part is stored again before it is named', async () => {
-    process.env.HOME = newFolder();
     const url = await sharedLedgerWithAccounts();
     const desk = await Engine.open(url, { liveUpdates: false });
     const { fileHash, importedPath } = await validated(desk, batchFile('k', 10));
