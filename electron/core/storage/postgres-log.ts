@@ -66,22 +66,33 @@ export function displayLocation(location: string): string {
 }
 
 /**
- * The location for sentences: as displayLocation shows it, with the user and
+ * The parts of a shared ledger's address that sentences name, with the user and
  * the database as the operator typed them, not percent-encoded (`books 2026`,
- * not `books%202026`). Not a key: displayLocation names folders and files.
+ * not `books%202026`); empty where the address has none. Null where the
+ * address is not a URL or a name does not decode.
+ */
+function addressInWords(location: string): { url: URL; user: string; database: string } | null {
+  try {
+    const url = new URL(location);
+    return { url, user: decodeURIComponent(url.username), database: decodeURIComponent(url.pathname.slice(1)) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The location for sentences: as displayLocation shows it, with the user and
+ * the database as the operator typed them (addressInWords). Not a key:
+ * displayLocation names folders and files.
  */
 export function locationInWords(location: string): string {
   const shown = displayLocation(location);
-  if (!isSharedLedgerUrl(shown)) return shown;
-  try {
-    const url = new URL(shown);
-    const user = decodeURIComponent(url.username);
-    const credentials = user === '' ? '' : `${user}${url.password === '' ? '' : ':***'}@`;
-    return `${url.protocol}//${credentials}${url.host}/${decodeURIComponent(url.pathname.slice(1))}${url.search}`;
-  } catch {
-    // A name that does not decode is shown as it was given.
-    return shown;
-  }
+  const address = isSharedLedgerUrl(shown) ? addressInWords(shown) : null;
+  // A name that does not decode is shown as it was given.
+  if (address === null) return shown;
+  const { url, user, database } = address;
+  const credentials = user === '' ? '' : `${user}${url.password === '' ? '' : ':***'}@`;
+  return `${url.protocol}//${credentials}${url.host}/${database}${url.search}`;
 }
 
 /** A shared-ledger refusal with a stable code beside its sentence. */
@@ -145,12 +156,7 @@ const insufficientPrivilege = '42501';
  */
 export function permissionRefusal(error: unknown, location: string): SharedLedgerError | null {
   if ((error as { code?: unknown } | null)?.code !== insufficientPrivilege) return null;
-  let role = 'the role in the address';
-  try {
-    role = decodeURIComponent(new URL(location).username) || role;
-  } catch {
-    // An unreadable address was refused before it got this far.
-  }
+  const role = addressInWords(location)?.user || 'the role in the address';
   const said = (error as Error).message;
   const schema = /permission denied for schema (\S+)/.exec(said)?.[1];
   const needed = schema !== undefined
@@ -180,19 +186,12 @@ async function connect(location: string): Promise<pg.Client> {
 
 /** Why a connection failed, in words an operator can act on; the driver's own message where none fits. */
 export function connectionProblem(error: Error & { code?: string }, location: string): string {
-  let host = 'the server';
-  let port = '5432';
-  let database = 'the database';
-  let user = 'the user';
-  try {
-    const url = new URL(location);
-    host = url.hostname || host;
-    port = url.port || port;
-    database = decodeURIComponent(url.pathname.slice(1)) || database;
-    user = decodeURIComponent(url.username) || user;
-  } catch {
-    // An address that is not a URL keeps the general words.
-  }
+  // An address that is not a URL keeps the general words.
+  const address = addressInWords(location);
+  const host = address?.url.hostname || 'the server';
+  const port = address?.url.port || '5432';
+  const database = address?.database || 'the database';
+  const user = address?.user || 'the user';
   switch (error.code) {
     case 'ECONNREFUSED':
       return `nothing answers at ${host} port ${port} (the connection was refused)`;
