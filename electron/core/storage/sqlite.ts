@@ -306,13 +306,7 @@ export class SqliteDatabase {
   }
 
   run(sql: string, params: Params = []): void {
-    const statement = this.statement(sql);
-    try {
-      this.bind(statement, params);
-      statement.step();
-    } finally {
-      statement.reset();
-    }
+    this.stepOnce(this.statement(sql), params, 0, params.length);
   }
 
   /** Binds values[start..end) (all of them by default) to a statement, through ValueBinder where it can. */
