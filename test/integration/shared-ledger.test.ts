@@ -173,6 +173,26 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await engine.close();
   });
 
+  it('keeps the text of frames committed together exactly: quotes, backslashes, array punctuation and characters beyond ASCII', async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true, liveUpdates: false });
+    await createAccount(engine, 'ALICE', '100.00');
+    await createAccount(engine, 'BOB');
+    const references = ['say "hi"', 'C:\\pay\\ments', '{a,b}', "it's", 'Zürich — 東京 🙂', 'NULL', '$1 $2', ''];
+    const holdsBefore = engine.store.sharedTurnStats!.holds;
+    // One payment per reference, all at once: their frames share holds and so the commits that write several frames.
+    const outcomes = await Promise.all(references.map((reference, index) =>
+      engine.invoke('payment-submit', { paymentId: `Q-${index}`, debtor: 'ALICE', creditor: 'BOB', amount: '1.00', currency: 'EUR', reference })));
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    expect(engine.store.sharedTurnStats!.holds - holdsBefore).toBeLessThan(references.length);
+    const reopened = await Engine.open(location, { liveUpdates: false });
+    const kept = await Promise.all(references.map((_, index) => reopened.invoke('payment-get', { paymentId: `Q-${index}` })));
+    expect(kept.map((outcome) => (outcome.ok ? outcome.value.reference : outcome.message))).toEqual(references);
+    expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
+    await reopened.close();
+    await engine.close();
+  });
+
   it("runs each turn in its own caller's action scope, also the turns that queued behind another for one hold", async () => {
     const location = await newPostgresDatabase();
     const engine = await Engine.open(location, { create: true, liveUpdates: false });
