@@ -193,6 +193,31 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await engine.close();
   });
 
+  it('pays one payment after another in two round trips each (take the turn and read, commit), and still lets another desk in between', async () => {
+    const location = await newPostgresDatabase();
+    const busy = await Engine.open(location, { create: true, liveUpdates: false });
+    await createAccount(busy, 'ALICE', '1000.00');
+    await createAccount(busy, 'BOB');
+    const other = await Engine.open(location, { liveUpdates: false });
+    const before = busy.store.sharedTurnStats!;
+    let paidInARow = 0;
+    let otherDone: Promise<number> | null = null;
+    for (let index = 0; index < 60; index++) {
+      expect(await pay(busy, `ROW-${index}`, 'ALICE', 'BOB', '1.00')).toMatchObject({ ok: true, value: { status: 'accepted' } });
+      paidInARow++;
+      // The other desk asks once the busy one is in its stride; it must not wait for the whole run.
+      if (index === 10) otherDone = pay(other, 'OTHER-1', 'ALICE', 'BOB', '1.00').then(() => paidInARow);
+    }
+    const after = busy.store.sharedTurnStats!;
+    // Four each before: lock, read, commit, unlock. The last payment's unlock and a hold or two taken alone make the slack.
+    expect(after.roundTrips - before.roundTrips).toBeLessThanOrEqual(60 * 2 + 4);
+    expect(await otherDone).toBeLessThan(60);
+    expect(await balances(busy)).toMatchObject({ ALICE: 100_000 - 6_100, BOB: 6_100 });
+    expect(busy.verify()).toMatchObject({ ok: true, problems: [] });
+    await other.close();
+    await busy.close();
+  });
+
   it("runs each turn in its own caller's action scope, also the turns that queued behind another for one hold", async () => {
     const location = await newPostgresDatabase();
     const engine = await Engine.open(location, { create: true, liveUpdates: false });

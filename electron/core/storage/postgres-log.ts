@@ -1,4 +1,5 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
 import type { LedgerRecord, PaymentRow } from '../records';
 import type { JournalEntry } from './journal';
@@ -294,14 +295,19 @@ function paymentRowsOf(records: readonly LedgerRecord[]): PaymentRow[] {
   return records.flatMap((record) => (record.t === 'payments' ? record.rows : []));
 }
 
-async function readLog(client: pg.Client, afterLsn: number, counter?: { bytes: number }): Promise<JournalEntry[]> {
+interface LogRow {
+  lsn_text: string;
+  records: string;
+}
+
+/** The log's frames after `afterLsn`, a page at a time; `firstPage` is the first page when the caller already read it. */
+async function readLog(client: pg.Client, afterLsn: number, counter?: { bytes: number }, firstPage?: LogRow[]): Promise<JournalEntry[]> {
   const entries: JournalEntry[] = [];
   let last = afterLsn;
+  let rows = firstPage;
   for (;;) {
-    const page = await client.query<{ lsn_text: string; records: string }>(
-      'SELECT lsn::text AS lsn_text, records FROM paydesk_log WHERE lsn > $1 ORDER BY lsn LIMIT $2', [String(last), catchUpPageFrames],
-    );
-    for (const row of page.rows) {
+    rows ??= (await client.query<LogRow>({ name: 'paydesk-read-log', text: logPageSql('$1'), values: [String(last)] })).rows;
+    for (const row of rows) {
       const lsn = Number(row.lsn_text);
       // Only the holder of the turn lock writes, in order: a gap means the log was edited by hand.
       if (lsn !== last + 1) throw new SharedLedgerError('LOG_GAP', `The shared ledger's log jumps from LSN ${last} to ${lsn}; it was changed outside PayDesk.`);
@@ -309,8 +315,14 @@ async function readLog(client: pg.Client, afterLsn: number, counter?: { bytes: n
       if (counter !== undefined) counter.bytes += row.records.length;
       last = lsn;
     }
-    if (page.rows.length < catchUpPageFrames) return entries;
+    if (rows.length < catchUpPageFrames) return entries;
+    rows = undefined;
   }
+}
+
+/** One page of the log after an LSN (a parameter, or a literal where the statement has none). */
+function logPageSql(afterLsn: string): string {
+  return `SELECT lsn::text AS lsn_text, records FROM paydesk_log WHERE lsn > ${afterLsn} ORDER BY lsn LIMIT ${catchUpPageFrames}`;
 }
 
 /**
@@ -402,15 +414,20 @@ export class PostgresLog {
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | null = null;
   private failedWith: Error | null = null;
+  /** True during a hold: the turn lock is this process's and appends are allowed. */
   private lockHeld = false;
+  /** True between two holds when the first kept the lock for the second, which lets it go and takes it again in one round trip. */
+  private lockKept = false;
+  /** The newest LSN this process committed and has not yet announced to other desks (announcement()); 0 when none. */
+  private notifyThrough = 0;
   private closed = false;
   private turns: Promise<unknown> = Promise.resolve();
   /** Turns asked for and not yet started: they start together, in the next hold of the lock. */
   private waiting: WaitingTurn[] = [];
   private holdQueued = false;
   private readonly turnScope = new AsyncLocalStorage<{ active: boolean }>();
-  /** How often this process took the turn lock, and how many turns those holds ran (for tests and the bench). */
-  readonly turnStats = { holds: 0, turns: 0 };
+  /** How often this process took the turn lock, how many turns those holds ran, and the round trips of holds, commits and unlocks (for tests and the bench). */
+  readonly turnStats = { holds: 0, turns: 0, roundTrips: 0 };
   /** Log text on top of the newest snapshot this process knows of, and that snapshot's size. */
   logBytesSinceSnapshot = 0;
   snapshotBytes = 0;
@@ -500,12 +517,11 @@ export class PostgresLog {
       this.holdQueued = false;
       const reason = this.failedWith ?? new Error('the ledger is closed');
       for (const waiting of this.waiting.splice(0)) waiting.reject(reason);
+      await this.unlock();
       return;
     }
     try {
-      await this.client.query('SELECT pg_advisory_lock($1, $2)', [lockNamespace, turnLockId]);
-      this.lockHeld = true;
-      await this.catchUp();
+      await this.takeLockAndCatchUp();
     } catch (error) {
       const failure = this.fail(error as Error);
       this.holdQueued = false;
@@ -522,12 +538,59 @@ export class PostgresLog {
     const settled = await Promise.allSettled(group.map((waiting) => waiting.run(scope)));
     scope.active = false;
     await this.flushAll().catch(() => undefined);
-    await this.unlock();
-    this.snapshotIfDue();
+    // Answered once their frames are committed, before the lock goes: the unlock is one more round trip nobody waits for.
     settled.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') group[index].resolve(outcome.value);
       else group[index].reject(outcome.reason);
     });
+    // A caller that goes on at once (the next payment of a busy desk) asks for its turn within this tick. Then the
+    // next hold lets go of the lock and takes it again in one round trip, instead of this one letting go in one more.
+    await yieldToEventLoop();
+    if (this.waiting.length > 0 && this.failedWith === null && !this.closed) {
+      this.lockHeld = false;
+      this.lockKept = true;
+    } else {
+      await this.unlock();
+    }
+    this.snapshotIfDue();
+  }
+
+  /**
+   * Takes the turn lock and reads the first page of what other desks committed
+   * since this process last looked, in one round trip (one simple query of
+   * several statements; under READ COMMITTED each statement reads with a
+   * snapshot of its own, so the read sees every commit made before the lock
+   * was ours). A lock kept from the hold before is let go first, in the same
+   * round trip: a desk waiting for it is granted it then, and this one waits
+   * behind it, as with an unlock of its own.
+   */
+  private async takeLockAndCatchUp(): Promise<void> {
+    // The announcement commits on its own (BEGIN ... COMMIT) before the lock is waited for, so other desks hear of it now.
+    const announce = this.notifyThrough === 0 ? '' : `BEGIN; ${this.announcement()}; COMMIT; `;
+    const release = this.lockKept ? `SELECT pg_advisory_unlock(${lockNamespace}, ${turnLockId}); ` : '';
+    this.lockKept = false;
+    // From here the lock may be held, whatever the query answers: a failure lets it go (unlock) as for any held lock.
+    this.lockHeld = true;
+    const sql = `${announce}${release}SELECT pg_advisory_lock(${lockNamespace}, ${turnLockId}); ${logPageSql(String(this.lastLsn))}`;
+    this.turnStats.roundTrips++;
+    const results = await this.client.query<LogRow>(sql) as unknown as pg.QueryResult<LogRow>[];
+    await this.catchUp(results[results.length - 1].rows);
+  }
+
+  /**
+   * The NOTIFY that tells other desks' screens of this process's commits,
+   * through its newest LSN. It is not part of the commit it announces:
+   * PostgreSQL serialises the commits of transactions that notify (a lock on
+   * the notification queue held through the WAL flush), which added a
+   * millisecond to the slowest commits. It rides instead on the next statement
+   * this process sends anyway, the unlock or the next lock, after the commit is
+   * durable and the caller answered. A desk that dies in between leaves the
+   * others to learn of the frames at their next turn, which reads the log.
+   */
+  private announcement(): string {
+    const sql = `SELECT pg_notify('${sharedNotifyChannel}', '${this.notifyThrough}')`;
+    this.notifyThrough = 0;
+    return sql;
   }
 
   /**
@@ -566,14 +629,17 @@ export class PostgresLog {
   }
 
   private async unlock(): Promise<void> {
-    if (!this.lockHeld) return;
+    if (!this.lockHeld && !this.lockKept) return;
     this.lockHeld = false;
-    await this.client.query('SELECT pg_advisory_unlock($1, $2)', [lockNamespace, turnLockId]).catch(() => undefined);
+    this.lockKept = false;
+    const announce = this.notifyThrough === 0 ? '' : `; ${this.announcement()}`;
+    this.turnStats.roundTrips++;
+    await this.client.query(`SELECT pg_advisory_unlock(${lockNamespace}, ${turnLockId})${announce}`).catch(() => undefined);
   }
 
-  private async catchUp(): Promise<boolean> {
+  private async catchUp(firstPage?: LogRow[]): Promise<boolean> {
     const counter = { bytes: 0 };
-    const entries = await readLog(this.client, this.lastLsn, counter);
+    const entries = await readLog(this.client, this.lastLsn, counter, firstPage);
     this.logBytesSinceSnapshot += counter.bytes;
     if (entries.length === 0) return false;
     this.applyRemote(entries);
@@ -635,29 +701,33 @@ export class PostgresLog {
   }
 
   /**
-   * The frames, their payment ids and the notification as one statement: one
-   * round trip and one transaction, acknowledged by the caller only after it
-   * returns (autocommit with synchronous_commit on: the COMMIT is durable).
+   * The frames and their payment ids as one statement: one round trip and one
+   * transaction, acknowledged by the caller only after it returns (autocommit
+   * with synchronous_commit on: the COMMIT is durable). Other desks hear of it
+   * from the announcement that follows (announcement()).
    * Each frame's text is a parameter of its own, not an element of an array:
    * in an array literal pg escapes every quote of the JSON and the server
-   * parses it back (a chunk of 1,000 batch rows is 200 KB of text).
+   * parses it back (a chunk of 1,000 batch rows is 200 KB of text). The
+   * statement is prepared once per connection for each number of frames (a
+   * payment's commit is one frame), so the server parses and plans it once.
    */
   private async write(frames: PendingFrame[]): Promise<void> {
     const rows = frames.flatMap((frame) => paymentRowsOf(frame.records).map((row) => ({ row, lsn: frame.lsn })));
     const texts = frames.map((frame) => JSON.stringify(frame.records));
     for (const text of texts) this.logBytesSinceSnapshot += text.length;
-    const frameValues = frames.map((_, index) => `($${10 + index * 2}::bigint, $${11 + index * 2}::text)`).join(', ');
-    await this.client.query(
-      `WITH log AS (INSERT INTO paydesk_log (lsn, records) VALUES ${frameValues}),
-       ids AS (INSERT INTO paydesk_payments (payment_id, seq, amount_minor, currency, accepted, code, lsn)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::boolean[], $6::text[], $7::bigint[]))
-       SELECT pg_notify($8, $9)`,
-      [
+    this.turnStats.roundTrips++;
+    const frameValues = frames.map((_, index) => `($${8 + index * 2}::bigint, $${9 + index * 2}::text)`).join(', ');
+    await this.client.query({
+      name: `paydesk-write-${frames.length}`,
+      text: `WITH log AS (INSERT INTO paydesk_log (lsn, records) VALUES ${frameValues})
+       INSERT INTO paydesk_payments (payment_id, seq, amount_minor, currency, accepted, code, lsn)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::boolean[], $6::text[], $7::bigint[])`,
+      values: [
         ...paymentColumns(rows.map((entry) => entry.row)), rows.map((entry) => String(entry.lsn)),
-        sharedNotifyChannel, String(frames[frames.length - 1].lsn),
         ...frames.flatMap((frame, index) => [String(frame.lsn), texts[index]]),
       ],
-    );
+    });
+    this.notifyThrough = frames[frames.length - 1].lsn;
   }
 
   private fail(error: Error): Error {
