@@ -218,6 +218,23 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     await busy.close();
   });
 
+  it('answers a turn when its handler is done, as on a file, and commits its frames before the lock goes: a batch reads on meanwhile', async () => {
+    const location = await newPostgresDatabase();
+    const engine = await Engine.open(location, { create: true, liveUpdates: false });
+    const lsn = await engine.store.turn(async () => engine.store.commit([{ t: 'setting', key: 'test.answered-early', value: 'yes' }]));
+    let durable = false;
+    const waited = engine.store.whenDurable(lsn).then(() => (durable = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    // The commit is a round trip away: a handler that acknowledges something waits for whenDurable itself.
+    expect(durable).toBe(false);
+    await waited;
+    const other = await Engine.open(location, { liveUpdates: false });
+    expect(other.store.database.value("SELECT value FROM settings WHERE key = 'test.answered-early'")).toBe('yes');
+    await other.close();
+    await engine.close();
+  });
+
   it("runs each turn in its own caller's action scope, also the turns that queued behind another for one hold", async () => {
     const location = await newPostgresDatabase();
     const engine = await Engine.open(location, { create: true, liveUpdates: false });

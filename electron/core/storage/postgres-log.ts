@@ -537,12 +537,15 @@ export class PostgresLog {
     const scope = { active: true };
     const settled = await Promise.allSettled(group.map((waiting) => waiting.run(scope)));
     scope.active = false;
-    await this.flushAll().catch(() => undefined);
-    // Answered once their frames are committed, before the lock goes: the unlock is one more round trip nobody waits for.
+    // Each turn is answered when its handler is done, as on a ledger file, where no turn is taken: a handler that
+    // acknowledges an outcome waits for its frames to be durable itself (whenDurable), so nothing is answered early.
+    // A batch run so reads and checks its next chunk while this one's frames are being committed.
     settled.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') group[index].resolve(outcome.value);
       else group[index].reject(outcome.reason);
     });
+    // The frames of the hold are all committed before the lock goes, so the next holder reads them.
+    await this.flushAll().catch(() => undefined);
     // A caller that goes on at once (the next payment of a busy desk) asks for its turn within this tick. Then the
     // next hold lets go of the lock and takes it again in one round trip, instead of this one letting go in one more.
     await yieldToEventLoop();
