@@ -545,11 +545,14 @@ export class PostgresLog {
       else group[index].reject(outcome.reason);
     });
     // The frames of the hold are all committed before the lock goes, so the next holder reads them.
+    const committedByHandlers = this.pending.length === 0 && this.flushing === null;
     await this.flushAll().catch(() => undefined);
     // A caller that goes on at once (the next payment of a busy desk) asks for its turn within this tick. Then the
     // next hold lets go of the lock and takes it again in one round trip, instead of this one letting go in one more.
+    // Only where the handlers had their frames committed themselves: a hold that ends with frames to commit (a batch
+    // chunk) lets go after that commit, so a desk busy with a batch leaves the lock free between its chunks.
     await yieldToEventLoop();
-    if (this.waiting.length > 0 && this.failedWith === null && !this.closed) {
+    if (committedByHandlers && this.waiting.length > 0 && this.failedWith === null && !this.closed) {
       this.lockHeld = false;
       this.lockKept = true;
     } else {
