@@ -34,6 +34,13 @@ export const sharedNotifyChannel = 'paydesk_ledger';
 
 /** Frames read from the log in one query while catching up. */
 const catchUpPageFrames = 2_000;
+/**
+ * Frames one statement writes at most (two parameters each, under PostgreSQL's
+ * 65,535), and the frame counts whose statement is prepared by name: one name
+ * each, so a desk keeps a few prepared statements, not one per size it met.
+ */
+const framesPerWriteMax = 1_000;
+const preparedWriteFramesMax = 8;
 
 /** How long a connection attempt may take before the open is refused. */
 const connectTimeoutMs = 10_000;
@@ -680,7 +687,7 @@ export class PostgresLog {
 
   private async flushLoop(): Promise<void> {
     while (this.pending.length > 0 && this.failedWith === null) {
-      const frames = this.pending.splice(0);
+      const frames = this.pending.splice(0, framesPerWriteMax);
       try {
         await this.write(frames);
       } catch (error) {
@@ -714,8 +721,8 @@ export class PostgresLog {
    * Each frame's text is a parameter of its own, not an element of an array:
    * in an array literal pg escapes every quote of the JSON and the server
    * parses it back (a chunk of 1,000 batch rows is 200 KB of text). The
-   * statement is prepared once per connection for each number of frames (a
-   * payment's commit is one frame), so the server parses and plans it once.
+   * statement for a few frames (a payment's commit is one) is prepared once
+   * per connection, so the server parses and plans it once.
    */
   private async write(frames: PendingFrame[]): Promise<void> {
     const rows = frames.flatMap((frame) => paymentRowsOf(frame.records).map((row) => ({ row, lsn: frame.lsn })));
@@ -724,7 +731,7 @@ export class PostgresLog {
     this.turnStats.roundTrips++;
     const frameValues = frames.map((_, index) => `($${8 + index * 2}::bigint, $${9 + index * 2}::text)`).join(', ');
     await this.client.query({
-      name: `paydesk-write-${frames.length}`,
+      name: frames.length <= preparedWriteFramesMax ? `paydesk-write-${frames.length}` : undefined,
       text: `WITH log AS (INSERT INTO paydesk_log (lsn, records) VALUES ${frameValues})
        INSERT INTO paydesk_payments (payment_id, seq, amount_minor, currency, accepted, code, lsn)
          SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::boolean[], $6::text[], $7::bigint[])`,
