@@ -178,7 +178,9 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     const engine = await Engine.open(location, { create: true, liveUpdates: false });
     await createAccount(engine, 'ALICE', '100.00');
     await createAccount(engine, 'BOB');
-    const references = ['say "hi"', 'C:\\pay\\ments', '{a,b}', "it's", 'Zürich — 東京 🙂', 'NULL', '$1 $2', '', '%s', '\\u0041', 'back`tick', '<a href="x">&amp;</a>'];
+    const references = [
+      'say "hi"', 'C:\\pay\\ments', '{a,b}', "it's", 'Zürich — 東京 🙂', 'NULL', '$1 $2', '', '%s', '\\u0041', 'back`tick', '<a href="x">&amp;</a>',
+    ];
     const holdsBefore = engine.store.sharedTurnStats!.holds;
     // One payment per reference, all at once: their frames share holds and so the commits that write several frames.
     const outcomes = await Promise.all(references.map((reference, index) =>
