@@ -35,6 +35,18 @@ async function createAccount(engine: Engine, code: string, openingBalance = '0',
 const pay = (engine: Engine, paymentId: string, debtor: string, creditor: string, amount: string) =>
   engine.invoke('payment-submit', { paymentId, debtor, creditor, amount, currency: 'EUR' });
 
+/** A new shared ledger with the accounts ALICE and BOB in EUR, and the engine that created it. */
+async function sharedLedgerWithAliceAndBob(
+  balances: { alice: string; bob?: string; aliceOverdraft?: string },
+  options: Parameters<typeof Engine.open>[1] = {},
+): Promise<{ location: string; engine: Engine }> {
+  const location = await newPostgresDatabase();
+  const engine = await Engine.open(location, { ...options, create: true });
+  await createAccount(engine, 'ALICE', balances.alice, balances.aliceOverdraft);
+  await createAccount(engine, 'BOB', balances.bob);
+  return { location, engine };
+}
+
 describe('naming a shared ledger', () => {
   it('takes postgres:// and postgresql:// URLs for a shared ledger and never shows the password', () => {
     expect(isSharedLedgerUrl('postgres://desk:secret@db:5432/books')).toBe(true);
@@ -133,10 +145,7 @@ describe.each(backends())('the engine on the %s back end', (backend) => {
 
 describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
   it('lets two engines on one database pay from one account at once without passing its limit, each id once', async () => {
-    const location = await newPostgresDatabase();
-    const first = await Engine.open(location, { create: true });
-    await createAccount(first, 'ALICE', '10.00', '5.00');
-    await createAccount(first, 'BOB');
+    const { location, engine: first } = await sharedLedgerWithAliceAndBob({ alice: '10.00', aliceOverdraft: '5.00' });
     const second = await Engine.open(location);
     const attempts = Array.from({ length: 40 }, (_, index) => [first, second][index % 2]);
     // Each 1.00; 15.00 may leave ALICE (10.00 and a 5.00 overdraft), the rest is AM04. Ids repeat across engines.
@@ -152,10 +161,7 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
   });
 
   it('runs the turns one desk has in flight together in one hold of the lock, each payment decided on the balance the one before left', async () => {
-    const location = await newPostgresDatabase();
-    const engine = await Engine.open(location, { create: true });
-    await createAccount(engine, 'ALICE', '40.00');
-    await createAccount(engine, 'BOB');
+    const { location, engine } = await sharedLedgerWithAliceAndBob({ alice: '40.00' });
     const before = engine.store.sharedTurnStats!;
     // 64 at once, 1.00 each, from 40.00: 40 accepted, 24 refused AM04, whatever order they run in.
     const outcomes = await Promise.all(Array.from({ length: 64 }, (_, index) => pay(engine, `G-${index}`, 'ALICE', 'BOB', '1.00')));
@@ -174,10 +180,7 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
   });
 
   it('keeps the text of frames committed together exactly: quotes, backslashes, array punctuation and characters beyond ASCII', async () => {
-    const location = await newPostgresDatabase();
-    const engine = await Engine.open(location, { create: true, liveUpdates: false });
-    await createAccount(engine, 'ALICE', '100.00');
-    await createAccount(engine, 'BOB');
+    const { location, engine } = await sharedLedgerWithAliceAndBob({ alice: '100.00' }, { liveUpdates: false });
     const references = [
       'say "hi"', 'C:\\pay\\ments', '{a,b}', "it's", 'Zürich — 東京 🙂', 'NULL', '$1 $2', '', '%s', '\\u0041', 'back`tick', '<a href="x">&amp;</a>',
     ];
@@ -196,10 +199,7 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
   });
 
   it('pays one payment after another in two round trips each (take the turn and read, commit), and still lets another desk in between', async () => {
-    const location = await newPostgresDatabase();
-    const busy = await Engine.open(location, { create: true, liveUpdates: false });
-    await createAccount(busy, 'ALICE', '1000.00');
-    await createAccount(busy, 'BOB');
+    const { location, engine: busy } = await sharedLedgerWithAliceAndBob({ alice: '1000.00' }, { liveUpdates: false });
     const other = await Engine.open(location, { liveUpdates: false });
     const before = busy.store.sharedTurnStats!;
     let paidInARow = 0;
@@ -253,10 +253,7 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
   });
 
   it('opens from the newest snapshot and replays only the frames after it, including those of other desks', async () => {
-    const location = await newPostgresDatabase();
-    const first = await Engine.open(location, { create: true });
-    await createAccount(first, 'ALICE', '100.00');
-    await createAccount(first, 'BOB');
+    const { location, engine: first } = await sharedLedgerWithAliceAndBob({ alice: '100.00' });
     for (let index = 0; index < 20; index++) expect(await pay(first, `S-${index}`, 'ALICE', 'BOB', '1.00')).toMatchObject({ ok: true });
     await first.store.snapshotShared();
     expect(first.store.sharedTurnStats?.snapshots).toBe(1);
@@ -277,10 +274,7 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
   });
 
   it('writes snapshots by itself as the log outgrows the last one, during a batch', async () => {
-    const location = await newPostgresDatabase();
-    const engine = await Engine.open(location, { create: true, snapshotLogBytes: 64 * 1024 });
-    await createAccount(engine, 'ALICE', '1000000.00');
-    await createAccount(engine, 'BOB', '1000000.00');
+    const { location, engine } = await sharedLedgerWithAliceAndBob({ alice: '1000000.00', bob: '1000000.00' }, { snapshotLogBytes: 64 * 1024 });
     const filePath = path.join(newFolder(), 'batch.csv');
     await generateBatch(filePath, 3_000, 7, 'SNAP', ['ALICE', 'BOB']);
     const service = batchService(engine);
@@ -299,10 +293,7 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
   });
 
   it("counts every desk's traffic in the metrics: payments, PSR and each payment's PLT", async () => {
-    const location = await newPostgresDatabase();
-    const first = await Engine.open(location, { create: true });
-    await createAccount(first, 'ALICE', '10.00');
-    await createAccount(first, 'BOB', '10.00');
+    const { location, engine: first } = await sharedLedgerWithAliceAndBob({ alice: '10.00', bob: '10.00' });
     const second = await Engine.open(location);
     for (let index = 0; index < 4; index++) await pay(first, `M1-${index}`, 'ALICE', 'BOB', '1.00');
     expect(await pay(first, 'M1-big', 'ALICE', 'BOB', '500.00')).toMatchObject({ ok: true, value: { status: 'rejected', code: 'AM04' } });
