@@ -54,6 +54,7 @@ function startDesk(url: string, desk: string, count: number, seed: number): Desk
   };
 }
 
+// Opening balances of 60.00 against payments of 1.00 to 40.99: accounts reach their limits often, so refusals race with credits from other desks.
 const limits: Record<string, number> = { A: 5_000, B: 0, C: 2_000, D: 0 };
 
 async function sharedLedgerWithAccounts(): Promise<string> {
@@ -61,7 +62,7 @@ async function sharedLedgerWithAccounts(): Promise<string> {
   const engine = await Engine.open(url, { create: true });
   for (const code of ['A', 'B', 'C', 'D']) {
     const overdraftLimit = (limits[code] / 100).toFixed(2);
-    const created = await engine.invoke('account-create', { code, name: code, currency: 'EUR', openingBalance: '300.00', overdraftLimit });
+    const created = await engine.invoke('account-create', { code, name: code, currency: 'EUR', openingBalance: '60.00', overdraftLimit });
     if (!created.ok) throw new Error(created.message);
   }
   await engine.close();
@@ -97,7 +98,7 @@ describe.runIf(postgresTestsRun())('several desks on one shared ledger, as real 
     const desks = ['d1', 'd2', 'd3', 'd4'].map((name, index) => startDesk(url, name, 60, index + 11));
     expect(await Promise.all(desks.map((desk) => desk.exited))).toEqual([0, 0, 0, 0]);
     const acknowledged = desks.flatMap((desk) => desk.acknowledged);
-    expect(acknowledged.filter((outcome) => outcome.status === 'accepted').length).toBeGreaterThan(20);
+    expect(acknowledged.filter((outcome) => outcome.status === 'accepted').length).toBeGreaterThan(100);
     expect(acknowledged.some((outcome) => outcome.code === 'AM04')).toBe(true);
     // A shared id paid by another desk first comes back DUPL (different content) or replayed: never paid twice.
     const refusedCodes = new Set(desks.flatMap((desk) => desk.refused.map((line) => (JSON.parse(line.slice(8)) as { code: string }).code)));

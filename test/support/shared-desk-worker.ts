@@ -14,9 +14,12 @@ let seed = Number(seedText ?? 1);
 
 const deskAccounts = ['A', 'B', 'C', 'D'];
 
+/** mulberry32: every bit of it is random (the low bits of a power-of-two LCG repeat every few calls, which gave each desk one debtor). */
 function random(below: number): number {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed % below;
+  seed = (seed + 0x6d_2b_79_f5) | 0;
+  let mixed = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed);
+  return ((mixed ^ (mixed >>> 14)) >>> 0) % below;
 }
 
 const engine = await Engine.open(url);
