@@ -155,6 +155,34 @@ describe('disk full (issue 12)', () => {
       await reopened.close();
     }
   }, 60_000);
+  it('a write the disk takes only part of is cut back: the reopened ledger holds the acknowledged payments and none of the others', async (context) => {
+    if (skipReason !== null) return context.skip();
+    const folder = path.join(mountPoint, 'cut-back');
+    mkdirSync(folder);
+    const ledgerPath = path.join(folder, 'ledger.paydesk');
+    await newLedger(ledgerPath);
+    const engine = await Engine.open(ledgerPath);
+    fillLeaving(8 * 1024);
+    // Submitted in one turn of the event loop, so their frames reach the journal in one write (about 70 KB), of which
+    // the disk takes the first few whole frames before it is full.
+    const submitted = Array.from({ length: 200 }, (_, index) => engine.invoke('payment-submit', {
+      paymentId: `cut-${index}`, debtor: 'SOURCE', creditor: 'SINK', amount: '1.00', currency: 'EUR', reference: `Invoice ${index}`,
+    }));
+    const results = await Promise.all(submitted);
+    const acknowledged = results.flatMap((result) => (result.ok ? [result.value.paymentId] : []));
+    expect(results.filter((result) => !result.ok).map((result) => !result.ok && result.code)).toContain('LEDGER_STOPPED');
+    await engine.close();
+
+    rmSync(fillerPath);
+    const reopened = await Engine.open(ledgerPath);
+    try {
+      expect(await checkKept(reopened, acknowledged)).toEqual([]);
+      // Whole frames of the refused write would come back here as payments nobody was told of.
+      expect(Number(reopened.store.database.value("SELECT COUNT(*) FROM payments WHERE payment_id LIKE 'cut-%'"))).toBe(acknowledged.length);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
 });
 
 describe('read-only media (issue 12)', () => {

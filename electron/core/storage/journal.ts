@@ -33,6 +33,8 @@ interface JournalFile {
   handle: StorageFile;
   /** The highest LSN appended to this file, or the LSN before its first record. */
   lastLsn: number;
+  /** The file's length as of its last successful sync: where a failed write is cut back to. */
+  durableBytes: number;
 }
 
 interface PendingWrite {
@@ -254,9 +256,10 @@ export class Journal {
       const size = (await files.size(tail.filePath)) ?? 0;
       if (size > tail.validBytes) await files.truncate(tail.filePath, tail.validBytes);
       const handle = await files.openAppend(tail.filePath);
-      file = { generation: tail.generation, filePath: tail.filePath, handle, lastLsn };
-      if (tail.needsHeader) await handle.append([encodeFileHeader(tail.generation, lastLsn)]);
+      const header = tail.needsHeader ? [encodeFileHeader(tail.generation, lastLsn)] : [];
+      await handle.append(header);
       if (size > tail.validBytes || tail.needsHeader) await handle.datasync();
+      file = { generation: tail.generation, filePath: tail.filePath, handle, lastLsn, durableBytes: tail.validBytes + byteLength(header) };
     } else {
       const generation = tail === null ? firstGeneration : tail.generation + 1;
       file = await createJournalFile(files, ledgerPath, generation, lastLsn);
@@ -267,7 +270,8 @@ export class Journal {
     // Older files left by a checkpoint that crashed before retiring them (and, for a legacy journal, the tail too).
     const older = recovered.legacy && tail !== null ? [...recovered.olderFiles, { ...tail, lastLsn }] : recovered.olderFiles;
     for (const previous of older) {
-      journal.retired.push({ generation: previous.generation, filePath: previous.filePath, handle: closedHandle, lastLsn: previous.lastLsn });
+      // Never written again, so never cut back: durableBytes is not needed.
+      journal.retired.push({ generation: previous.generation, filePath: previous.filePath, handle: closedHandle, lastLsn: previous.lastLsn, durableBytes: 0 });
     }
     return journal;
   }
@@ -369,7 +373,7 @@ export class Journal {
     if (this.failure !== null) throw this.failure;
     const boundaryLsn = this.lastLsn + 1;
     this.enqueue(this.current, encodeFrame(boundaryLsn, { journal: 'continues', generation }), boundaryLsn);
-    const next: JournalFile = { generation, filePath, handle, lastLsn: boundaryLsn };
+    const next: JournalFile = { generation, filePath, handle, lastLsn: boundaryLsn, durableBytes: 0 };
     this.pending.push({ file: next, frames: [encodeFileHeader(generation, boundaryLsn)], lastLsn: boundaryLsn, sequence: ++this.enqueuedWrites });
     this.retired.push(this.current);
     this.current = next;
@@ -421,21 +425,42 @@ export class Journal {
   }
 
   private async flushLoop(): Promise<void> {
+    let write: PendingWrite | undefined;
     try {
       while (this.pending.length > 0 && this.failure === null) {
-        const write = this.pending.shift()!;
+        write = this.pending.shift()!;
         await write.file.handle.append(write.frames);
         await write.file.handle.datasync();
+        write.file.durableBytes += byteLength(write.frames);
         this.durableLsn = write.lastLsn;
         this.completedWrites = write.sequence;
         this.releaseWaiters();
       }
     } catch (error) {
+      if (write !== undefined) await this.cutBack(write.file);
       this.fail(error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.flushing = false;
     }
     if (this.failure === null && this.pending.length > 0) this.startFlush();
+  }
+
+  /**
+   * Cuts a file back to its last synced length after a write or sync failed.
+   * A disk that fills part-way through a write of several frames keeps the
+   * whole ones at its start; none of them was acknowledged, and without the cut
+   * the next open would replay them: a batch chunk the results never listed, a
+   * payment its caller was told may not have been recorded. Best effort: where
+   * the cut fails too, those frames stay what a crash leaves, unacknowledged
+   * and replayed.
+   */
+  private async cutBack(file: JournalFile): Promise<void> {
+    try {
+      await this.files.truncate(file.filePath, file.durableBytes);
+      await file.handle.datasync();
+    } catch {
+      // Left as a crash would leave it (above).
+    }
   }
 
   private releaseWaiters(): void {
@@ -501,8 +526,9 @@ const closedHandle: StorageFile = {
 async function createJournalFile(files: StorageFileSystem, ledgerPath: string, generation: number, startLsn: number): Promise<JournalFile> {
   const filePath = journalPath(ledgerPath, generation);
   const handle = await files.createExclusive(filePath);
+  const header = encodeFileHeader(generation, startLsn);
   try {
-    await handle.append([encodeFileHeader(generation, startLsn)]);
+    await handle.append([header]);
     await handle.datasync();
     await files.syncFolder(path.dirname(ledgerPath));
   } catch (error) {
@@ -510,5 +536,11 @@ async function createJournalFile(files: StorageFileSystem, ledgerPath: string, g
     await files.remove(filePath).catch(() => undefined);
     throw error;
   }
-  return { generation, filePath, handle, lastLsn: startLsn };
+  return { generation, filePath, handle, lastLsn: startLsn, durableBytes: header.length };
+}
+
+function byteLength(chunks: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const chunk of chunks) total += chunk.length;
+  return total;
 }
