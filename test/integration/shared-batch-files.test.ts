@@ -142,6 +142,34 @@ describe.runIf(postgresTestsRun())('batch files kept in a shared ledger, once th
     await desk.close();
   }, 60_000);
 
+  it('copies of files fetched for batches that ended elsewhere leave the desk\'s folder at its first list of batches; a paused batch\'s stays', async () => {
+    const url = await sharedLedgerWithAccounts();
+    const deskA = await Engine.open(url, { liveUpdates: false });
+    const ended = await validated(deskA, batchFile('e', 10));
+    expect(await runToEnd(deskA, ended.batchId, 'batch-start')).toMatchObject({ status: 'completed' });
+    const service = batchService(deskA);
+    service.chunkRows = 5;
+    service.failureCheckRows = 5;
+    const paused = await validated(deskA, batchFile('q', 20, 5));
+    expect(await runToEnd(deskA, paused.batchId, 'batch-start')).toMatchObject({ status: 'paused' });
+    await deskA.close();
+    // What a desk keeps when it fetched these files for runs that then ended on other desks (or were cut short there),
+    // and a copy whose bytes no batch names.
+    const copyOf = (fileHash: string) => batchFilePath(url, `shared-${fileHash}`);
+    const unnamed = 'f'.repeat(64);
+    for (const fileHash of [ended.fileHash, paused.fileHash, unnamed]) writeFileSync(copyOf(fileHash), 'paymentId,debtor\n');
+
+    const deskB = await Engine.open(url, { liveUpdates: false });
+    expect(existsSync(copyOf(ended.fileHash))).toBe(true);
+    expect(await deskB.invoke('batch-list', {})).toMatchObject({ ok: true });
+    expect(existsSync(copyOf(ended.fileHash))).toBe(false);
+    expect(existsSync(copyOf(unnamed))).toBe(false);
+    expect(existsSync(copyOf(paused.fileHash))).toBe(true);
+    // The folder's other files (the imports) are not copies: they stay.
+    expect(existsSync(ended.importedPath)).toBe(true);
+    await deskB.close();
+  }, 60_000);
+
   it('a paused batch keeps its file, and another desk without the file resumes it to the end', async () => {
     const url = await sharedLedgerWithAccounts();
     const deskA = await Engine.open(url, { liveUpdates: false });

@@ -15,7 +15,7 @@ import type { EngineApi } from '../engine-api';
 import { batchMetrics } from '../metrics/dashboard';
 import type { LedgerRecord, PaymentRow } from '../records';
 import { toPaymentRecord } from '../queries';
-import { appendUpload, batchFilePath, importFile, newFileId, removeFile } from './batch-files';
+import { appendUpload, batchFilePath, batchFolder, importFile, newFileId, removeFile } from './batch-files';
 import { finishedStatuses } from './batch-records';
 import { BatchRun, type RunCounters, type RunEnd } from './batch-runner';
 import { ResultsWriter } from './batch-results-file';
@@ -362,6 +362,8 @@ export class BatchService {
   async refreshRunsElsewhere(): Promise<void> {
     const shared = this.store.sharedBatches;
     if (shared === null) return;
+    this.copiesSwept ??= this.removeUnusedCopies();
+    await this.copiesSwept;
     const running = this.store.database.all<{ id: string }>("SELECT id FROM batches WHERE status = 'running'").map((row) => row.id);
     this.runningElsewhere = await shared.claimedElsewhere(running.filter((batchId) => !this.runs.has(batchId)));
   }
@@ -515,6 +517,41 @@ export class BatchService {
     if (end.status !== 'paused') await this.dropKeptFile(row);
   }
 
+  private copiesSwept: Promise<void> | undefined;
+
+  /**
+   * Removes the copies this desk fetched of shared batch files (`shared-<hash>.csv` in its batch folder) that no batch
+   * able to run still names. The desk that ends a batch removes its own copy (dropKeptFile), but the batch may end on
+   * another desk, or after this one fetched its file for a run that was interrupted: without this, such copies (47 MB
+   * for a million rows) would stay for ever. Runs once per process, at the first list of batches, in a turn, where this
+   * desk has every committed batch, so a copy that another process of this desk has just fetched for a batch that can
+   * still run is never taken. A failure is logged: the next start tries again.
+   */
+  private async removeUnusedCopies(): Promise<void> {
+    const folder = batchFolder(this.ledgerPath);
+    const names = await fs.readdir(folder).catch(() => [] as string[]);
+    const copies = names.flatMap((name) => /^shared-([0-9a-f]{64})\.csv$/.exec(name)?.[1] ?? []);
+    if (copies.length === 0) return;
+    try {
+      await this.store.turn(async () => {
+        for (const fileHash of copies) {
+          if (this.fileStillUsed(fileHash)) continue;
+          await fs.rm(batchFilePath(this.ledgerPath, `shared-${fileHash}`), { force: true });
+        }
+      });
+    } catch (error) {
+      console.error(`paydesk: copies of shared batch files in ${folder} were not removed (${(error as Error).message}); the next start tries again.`);
+    }
+  }
+
+  /** Whether a batch that has not reached a final status names the file with this hash. */
+  private fileStillUsed(fileHash: string): boolean {
+    const placeholders = finishedStatuses.map(() => '?').join(', ');
+    return this.store.database.value(
+      `SELECT 1 FROM batches WHERE file_hash = ? AND status NOT IN (${placeholders}) LIMIT 1`, [fileHash, ...finishedStatuses],
+    ) !== undefined;
+  }
+
   /**
    * Housekeeping once a batch's final status (completed, cancelled, abandoned, rejected) is committed on a shared
    * ledger: its file leaves PostgreSQL unless a batch that can still run names the same bytes (that batch's end drops
@@ -529,11 +566,7 @@ export class BatchService {
     if (shared === null) return;
     try {
       await this.store.turn(() => shared.withFiles(async () => {
-        const placeholders = finishedStatuses.map(() => '?').join(', ');
-        const stillUsed = this.store.database.value(
-          `SELECT 1 FROM batches WHERE file_hash = ? AND status NOT IN (${placeholders}) LIMIT 1`, [row.file_hash, ...finishedStatuses],
-        );
-        if (stillUsed === undefined) await shared.dropFile(row.file_hash);
+        if (!this.fileStillUsed(row.file_hash)) await shared.dropFile(row.file_hash);
       }));
       // A run of this process reading the copy (another batch of the same bytes) keeps it open; a later run fetches it again.
       await fs.rm(batchFilePath(this.ledgerPath, `shared-${row.file_hash}`), { force: true });
