@@ -282,13 +282,48 @@ describe.runIf(postgresTestsRun())('a shared ledger on PostgreSQL', () => {
     const batchId = (await uploadAndValidate(engine.invoke.bind(engine), 'batch.csv', readFileSync(filePath, 'utf8'))).batch.batchId;
     expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
     expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 3_000 });
-    const written = engine.store.sharedTurnStats!.snapshots;
-    expect(written).toBeGreaterThan(0);
+    const balancesBefore = await balances(engine);
+    // A snapshot is stored on a connection of its own while turns go on; closing waits for the one under way.
+    await engine.close();
+    expect(engine.store.sharedTurnStats!.snapshots).toBeGreaterThan(0);
     const reopened = await Engine.open(location);
     expect(reopened.store.openReport.checkpointLsn).toBeGreaterThan(0);
-    expect(await balances(reopened)).toEqual(await balances(engine));
+    expect(await balances(reopened)).toEqual(balancesBefore);
     expect(reopened.verify()).toMatchObject({ ok: true, problems: [] });
     await reopened.close();
+  });
+
+  it('runs a batch\'s next chunk while the last one is being committed, without letting go of the lock, for a bounded time', async () => {
+    const { location, engine } = await sharedLedgerWithAliceAndBob({ alice: '1000000.00', bob: '1000000.00' });
+    const filePath = path.join(newFolder(), 'batch.csv');
+    await generateBatch(filePath, 20_000, 3, 'PIPE', ['ALICE', 'BOB']);
+    const service = batchService(engine);
+    service.chunkRows = 100;
+    const fileId = await service.importFromDisk(filePath, 'batch.csv');
+    const preview = await engine.invoke('batch-inspect', { fileId });
+    const validation = preview.ok ? await engine.invoke('batch-validate', { fileId, mapping: preview.value.suggestedMapping }) : preview;
+    if (!validation.ok) throw new Error(validation.message);
+    const { batchId } = validation.value.batch;
+    // Another session inserts the first row's payment id and leaves its transaction open: the commit of the first
+    // chunk waits for it (a unique key in doubt), so that chunk's frames are still being committed when the run asks
+    // for its next turn.
+    const blocker = new pg.Client({ connectionString: location });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query(`INSERT INTO paydesk_payments (payment_id, seq, amount_minor, currency, accepted, code, lsn)
+      VALUES ('PIPE-1', 999999999, 0, 'EUR', false, 'TEST', 0)`);
+    const before = engine.store.sharedTurnStats!;
+    expect(await engine.invoke('batch-start', { batchId })).toMatchObject({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const during = engine.store.sharedTurnStats!;
+    await blocker.query('ROLLBACK');
+    await blocker.end();
+    expect(await service.whenStopped(batchId)).toMatchObject({ status: 'completed', rowsDone: 20_000, accepted: 20_000 });
+    // Chunks after the first ran in its hold (pipelined), and not all 200 of them: past pipelinedHoldMs the hold
+    // takes no more turns, so another desk gets the lock once the commit under way is done.
+    expect(during.pipelined - before.pipelined).toBeGreaterThan(0);
+    expect(during.turns - before.turns).toBeLessThan(100);
+    expect(engine.verify()).toMatchObject({ ok: true, problems: [] });
     await engine.close();
   });
 

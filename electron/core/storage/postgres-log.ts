@@ -40,6 +40,14 @@ const catchUpPageFrames = 2_000;
  * each, so a desk keeps a few prepared statements, not one per size it met.
  */
 const framesPerWriteMax = 1_000;
+/**
+ * How long a hold may keep the lock to run turns that arrive while its frames
+ * are still being committed (a batch's next chunk): they run at once, without
+ * letting go of the lock and taking it again, so the chunk is decided while
+ * the last one's commit is on the server. Other desks wait at most this long
+ * plus a chunk for their turn.
+ */
+const pipelinedHoldMs = 50;
 const preparedWriteFramesMax = 8;
 
 /** How long a connection attempt may take before the open is refused. */
@@ -432,9 +440,11 @@ export class PostgresLog {
   /** Turns asked for and not yet started: they start together, in the next hold of the lock. */
   private waiting: WaitingTurn[] = [];
   private holdQueued = false;
+  /** Told when a turn is queued: a hold whose frames are still being committed waits for the next turn or that commit, whichever comes first. */
+  private turnQueued: (() => void) | null = null;
   private readonly turnScope = new AsyncLocalStorage<{ active: boolean }>();
   /** How often this process took the turn lock, how many turns those holds ran, and the round trips of holds, commits and unlocks (for tests and the bench). */
-  readonly turnStats = { holds: 0, turns: 0, roundTrips: 0 };
+  readonly turnStats = { holds: 0, turns: 0, roundTrips: 0, pipelined: 0 };
   /** Log text on top of the newest snapshot this process knows of, and that snapshot's size. */
   logBytesSinceSnapshot = 0;
   snapshotBytes = 0;
@@ -507,6 +517,7 @@ export class PostgresLog {
     const run = AsyncResource.bind((scope: { active: boolean }) => this.turnScope.run(scope, handler));
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      this.turnQueued?.();
       if (this.holdQueued) return;
       this.holdQueued = true;
       const hold = this.turns.then(() => this.runHold());
@@ -520,6 +531,8 @@ export class PostgresLog {
   }
 
   private async runHold(): Promise<void> {
+    // The turns that queued this hold already ran in the one before, which kept the lock for them (runGroups).
+    if (this.waiting.length === 0) return;
     if (this.failedWith !== null || this.closed) {
       this.holdQueued = false;
       const reason = this.failedWith ?? new Error('the ledger is closed');
@@ -536,23 +549,9 @@ export class PostgresLog {
       await this.unlock();
       return;
     }
-    // Every turn that asked before the lock was ours runs in this hold; later ones wait for the next.
-    const group = this.waiting.splice(0);
-    this.holdQueued = false;
     this.turnStats.holds++;
-    this.turnStats.turns += group.length;
-    const scope = { active: true };
-    const settled = await Promise.allSettled(group.map((waiting) => waiting.run(scope)));
-    scope.active = false;
-    // Each turn is answered when its handler is done, as on a ledger file, where no turn is taken: a handler that
-    // acknowledges an outcome waits for its frames to be durable itself (whenDurable), so nothing is answered early.
-    // A batch run so reads and checks its next chunk while this one's frames are being committed.
-    settled.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled') group[index].resolve(outcome.value);
-      else group[index].reject(outcome.reason);
-    });
+    const committedByHandlers = await this.runGroups();
     // The frames of the hold are all committed before the lock goes, so the next holder reads them.
-    const committedByHandlers = this.pending.length === 0 && this.flushing === null;
     await this.flushAll().catch(() => undefined);
     // A caller that goes on at once (the next payment of a busy desk) asks for its turn within this tick. Then the
     // next hold lets go of the lock and takes it again in one round trip, instead of this one letting go in one more.
@@ -566,6 +565,49 @@ export class PostgresLog {
       await this.unlock();
     }
     this.snapshotIfDue();
+  }
+
+  /**
+   * Runs every turn that asked before the lock was ours; later ones wait for
+   * the next hold, except while this hold's frames are still being committed
+   * (a batch chunk, whose handler does not wait for them) and the hold is
+   * younger than pipelinedHoldMs: a turn that arrives then (the next chunk)
+   * runs at once, its frames queued behind the ones on the wire. Returns
+   * whether the handlers had their frames committed themselves.
+   */
+  private async runGroups(): Promise<boolean> {
+    const heldSinceMs = performance.now();
+    for (;;) {
+      const group = this.waiting.splice(0);
+      this.holdQueued = false;
+      this.turnStats.turns += group.length;
+      const scope = { active: true };
+      const settled = await Promise.allSettled(group.map((waiting) => waiting.run(scope)));
+      scope.active = false;
+      // Each turn is answered when its handler is done, as on a ledger file, where no turn is taken: a handler that
+      // acknowledges an outcome waits for its frames to be durable itself (whenDurable), so nothing is answered early.
+      // A batch run so reads and checks its next chunk while this one's frames are being committed.
+      settled.forEach((outcome, index) => {
+        if (outcome.status === 'fulfilled') group[index].resolve(outcome.value);
+        else group[index].reject(outcome.reason);
+      });
+      const committing = this.flushing;
+      if (committing === null && this.pending.length === 0) return true;
+      if (committing === null || performance.now() - heldSinceMs >= pipelinedHoldMs || this.failedWith !== null || this.closed) return false;
+      if (this.waiting.length === 0 && !(await this.nextTurnBefore(committing))) return false;
+      if (this.failedWith !== null || this.closed) return false;
+      this.turnStats.pipelined++;
+    }
+  }
+
+  /** Whether a turn is queued before `committing` settles. */
+  private async nextTurnBefore(committing: Promise<void>): Promise<boolean> {
+    const queued = new Promise<boolean>((resolve) => (this.turnQueued = () => resolve(true)));
+    try {
+      return await Promise.race([queued, committing.then(() => false, () => false)]);
+    } finally {
+      this.turnQueued = null;
+    }
   }
 
   /**
