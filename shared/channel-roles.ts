@@ -19,6 +19,7 @@ export const channelRoles: { readonly [Name in ChannelName]: ChannelAccess } = {
   'account-set-status': 'operator',
   'account-statement': 'viewer',
   'account-identifier-add': 'operator',
+  'account-identifier-remove': 'operator',
   'account-identifier-list': 'viewer',
   'payment-submit': 'operator',
   'payment-get': 'viewer',

@@ -21,6 +21,7 @@ export const reasonSentences = {
   ACCOUNT_NOT_EMPTY: 'The account still holds a balance; move it out before closing.',
   ACCOUNT_STATE: 'The account cannot change to that status.',
   IDENTIFIER_TAKEN: 'That IBAN or account id already identifies an account.',
+  IDENTIFIER_UNKNOWN: 'That IBAN or account id does not identify this account.',
   NOT_FOUND: 'Nothing with that identifier exists.',
   UNKNOWN_CHANNEL: 'The engine has no such operation.',
   SIGN_IN_REQUIRED: 'Sign in first: this operation needs a signed-in operator.',

@@ -52,6 +52,7 @@ export const channels = {
   'account-set-status': channel(schemas.accountSetStatusSchema).returns<Account>(),
   'account-statement': channel(schemas.accountStatementSchema).returns<AccountStatement>(),
   'account-identifier-add': channel(schemas.accountIdentifierAddSchema).returns<AccountIdentifier>(),
+  'account-identifier-remove': channel(schemas.accountIdentifierRemoveSchema).returns<AccountIdentifier>(),
   'account-identifier-list': channel(schemas.accountIdentifierListSchema).returns<AccountIdentifier[]>(),
   'payment-submit': channel(schemas.paymentRequestSchema).returns<PaymentOutcome>(),
   'payment-get': channel(schemas.paymentGetSchema).returns<PaymentRecord>(),

@@ -68,6 +68,9 @@ export const accountIdentifierAddSchema = z
   })
   .strict();
 
+/** The identifier to take off an account: kind and value as when it was added (an IBAN in any spacing or case). */
+export const accountIdentifierRemoveSchema = accountIdentifierAddSchema;
+
 export const accountIdentifierListSchema = z.object({ account: accountCodeSchema.optional() }).strict();
 
 export const accountSetStatusSchema = z

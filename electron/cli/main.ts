@@ -9,7 +9,7 @@ commands:
   balances --db FILE [--json]
   batch --db FILE INPUT.csv [--delimiter ,|;|tab] [--map field=Header ...] [--results OUT.csv] [--json]
   batch --db FILE --resume BATCH_ID [--results OUT.csv] [--json]   (a paused or interrupted batch, from its last committed chunk)
-  account identify --db FILE --code C (--iban IBAN | --other-id ID)
+  account identify --db FILE --code C (--iban IBAN | --other-id ID) [--remove]   (--remove: take it off the account)
   reconcile --db FILE [--account CODE] [--statement N] [--from DATE --to DATE] STATEMENT [--json] [--report OUT.csv]
             [--format csv|camt052|camt053|camt054|mt940] [--date-order day-first|month-first] [--tolerance AMOUNT] [--window DAYS] [--map field=Header ...]
   verify --db FILE

@@ -4,7 +4,9 @@ import { applyBatchRecord, isBatchRecord } from './batch/batch-records';
 import { applyReconciliationRecord, isReconciliationRecord } from './reconciliation/reconciliation-records';
 import { applyControlRecord, isControlRecord } from './security/control-records';
 import { applyBatchApprovalRecord, isBatchApprovalRecord } from './approval/batch-approval-records';
-import { applyAccountIdentifierRecord, isAccountIdentifierRecord } from './accounts/account-identifiers';
+import {
+  applyAccountIdentifierRecord, applyAccountIdentifierRemovedRecord, isAccountIdentifierRecord, isAccountIdentifierRemovedRecord,
+} from './accounts/account-identifiers';
 import type { AccountRecord, AccountStatusRecord, LatencyRecord, LedgerRecord, PaymentRow } from './records';
 import { MetricsAggregates } from './metrics/aggregates';
 import { StampClock } from './clock';
@@ -109,6 +111,7 @@ export class LedgerState {
         if (isControlRecord(record)) return applyControlRecord(this.database, record);
         if (isBatchApprovalRecord(record)) return applyBatchApprovalRecord(this.database, record);
         if (isAccountIdentifierRecord(record)) return applyAccountIdentifierRecord(this.database, record);
+        if (isAccountIdentifierRemovedRecord(record)) return applyAccountIdentifierRemovedRecord(this.database, record);
         throw new Error(`unknown journal record type ${(record as { t: unknown }).t}`);
     }
   }

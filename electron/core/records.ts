@@ -4,7 +4,7 @@ import type { BatchRecord } from './batch/batch-records';
 import type { ReconciliationRecord } from './reconciliation/reconciliation-records';
 import type { ControlRecord } from './security/control-records';
 import type { BatchApprovalRecord } from './approval/batch-approval-records';
-import type { AccountIdentifierRecord } from './accounts/account-identifiers';
+import type { AccountIdentifierRecord, AccountIdentifierRemovedRecord } from './accounts/account-identifiers';
 
 /**
  * What the journal holds: each record is a decision already taken, so replay
@@ -58,4 +58,4 @@ export interface LatencyRecord {
 }
 
 export type LedgerRecord = AccountRecord | AccountStatusRecord | PaymentsRecord | LatencyRecord | BatchRecord | ReconciliationRecord | ControlRecord
-  | BatchApprovalRecord | AccountIdentifierRecord;
+  | BatchApprovalRecord | AccountIdentifierRecord | AccountIdentifierRemovedRecord;

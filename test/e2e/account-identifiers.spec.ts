@@ -55,7 +55,7 @@ test('an operator adds the IBAN a statement names, and reconciliation then finds
   await form.getByLabel('IBAN').fill('de89 3704 0044 0532 0130 00');
   await form.getByLabel('IBAN').press('Enter');
   await expect(form.getByRole('status')).toHaveText('IBAN DE89 3704 0044 0532 0130 00 added.');
-  await expect(identifiers.getByRole('list', { name: 'Identifiers of CASH' })).toHaveText('IBAN DE89 3704 0044 0532 0130 00');
+  await expect(identifiers.getByRole('list', { name: 'Identifiers of CASH' })).toHaveText('IBAN DE89 3704 0044 0532 0130 00 Remove');
 
   // The same IBAN on a second account is refused with the engine's sentence; an account id is accepted.
   await openAccount(page, 'SPARE');
@@ -66,7 +66,7 @@ test('an operator adds the IBAN a statement names, and reconciliation then finds
   await spareForm.getByLabel('Kind').selectOption('other');
   await spareForm.getByLabel('Account id').fill('0532013099');
   await spareForm.getByRole('button', { name: 'Add identifier' }).click();
-  await expect(page.getByRole('list', { name: 'Identifiers of SPARE' })).toHaveText('Account id 0532013099');
+  await expect(page.getByRole('list', { name: 'Identifiers of SPARE' })).toHaveText('Account id 0532013099 Remove');
 
   await navigate(page, 'Reconciliation');
   await dropStatement(page);
@@ -74,7 +74,47 @@ test('an operator adds the IBAN a statement names, and reconciliation then finds
   await expect(page.getByLabel('Account')).toHaveValue('CASH');
 });
 
-test('a viewer sees the identifiers but gets no form to add one', async ({ page, hostUrl }) => {
+test('an operator removes an IBAN added to the wrong account, with the keyboard, and adds it to the right one', async ({ page, hostUrl }) => {
+  await page.goto(hostUrl);
+  await navigate(page, 'Accounts');
+  await page.getByRole('button', { name: 'New account' }).click();
+  await fillNewAccount(page, 'CASH', '0.00', 'Cash at bank');
+  await fillNewAccount(page, 'SPARE', '0.00', 'Spare account');
+  await openAccount(page, 'SPARE');
+  const identifiers = page.getByRole('region', { name: 'Bank identifiers' });
+  await identifiers.getByLabel('IBAN').fill('DE89370400440532013000');
+  await identifiers.getByRole('button', { name: 'Add identifier' }).click();
+  const list = identifiers.getByRole('list', { name: 'Identifiers of SPARE' });
+  await expect(list).toContainText('IBAN DE89 3704 0044 0532 0130 00');
+
+  // Keep leaves it where it was.
+  await list.getByRole('button', { name: 'Remove IBAN DE89 3704 0044 0532 0130 00' }).click();
+  const confirmation = identifiers.getByRole('group', { name: 'Remove IBAN DE89 3704 0044 0532 0130 00?' });
+  await expect(confirmation).toContainText('Statements that name it will no longer find SPARE.');
+  await confirmation.getByRole('button', { name: 'Keep' }).click();
+  await expect(confirmation).toHaveCount(0);
+  await expect(list).toContainText('IBAN DE89 3704 0044 0532 0130 00');
+
+  // Remove, then Enter on the confirmation, which has the focus.
+  await list.getByRole('button', { name: 'Remove IBAN DE89 3704 0044 0532 0130 00' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(confirmation.getByRole('button', { name: 'Confirm remove' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(identifiers.getByRole('status')).toHaveText('IBAN DE89 3704 0044 0532 0130 00 removed from SPARE.');
+  await expect(identifiers.getByTestId('no-identifiers')).toBeVisible();
+
+  await openAccount(page, 'CASH');
+  const cashForm = page.getByRole('form', { name: 'Add an identifier to CASH' });
+  await cashForm.getByLabel('IBAN').fill('DE89 3704 0044 0532 0130 00');
+  await cashForm.getByRole('button', { name: 'Add identifier' }).click();
+  await expect(page.getByRole('list', { name: 'Identifiers of CASH' })).toContainText('IBAN DE89 3704 0044 0532 0130 00');
+
+  await navigate(page, 'Audit');
+  const entries = page.getByRole('table', { name: 'Audit entries' });
+  await expect(entries.getByRole('row', { name: /account SPARE no longer identified by IBAN DE89370400440532013000/ })).toHaveCount(1);
+});
+
+test('a viewer sees the identifiers but gets no form to add one and no Remove', async ({ page, hostUrl }) => {
   await page.goto(hostUrl);
   await navigate(page, 'Accounts');
   await page.getByRole('button', { name: 'New account' }).click();
@@ -83,7 +123,7 @@ test('a viewer sees the identifiers but gets no form to add one', async ({ page,
   const identifiers = page.getByRole('region', { name: 'Bank identifiers' });
   await identifiers.getByLabel('IBAN').fill('DE89370400440532013000');
   await identifiers.getByRole('button', { name: 'Add identifier' }).click();
-  await expect(identifiers.getByRole('list', { name: 'Identifiers of CASH' })).toHaveText('IBAN DE89 3704 0044 0532 0130 00');
+  await expect(identifiers.getByRole('list', { name: 'Identifiers of CASH' })).toHaveText('IBAN DE89 3704 0044 0532 0130 00 Remove');
   await createOperator(page, 'vera', 'viewer');
   await signOut(page);
 
@@ -91,4 +131,5 @@ test('a viewer sees the identifiers but gets no form to add one', async ({ page,
   await openAccount(page, 'CASH');
   await expect(identifiers.getByRole('list', { name: 'Identifiers of CASH' })).toHaveText('IBAN DE89 3704 0044 0532 0130 00');
   await expect(identifiers.getByRole('form')).toHaveCount(0);
+  await expect(identifiers.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
 });

@@ -32,8 +32,26 @@ export const accountIdentifierSchemaStatements = [
   `CREATE INDEX IF NOT EXISTS account_identifiers_by_account ON account_identifiers(account_id)`,
 ];
 
+/** An identifier taken off its account (added by mistake, or the account moved banks); the value may then identify another account. */
+export interface AccountIdentifierRemovedRecord {
+  t: 'account-identifier-removed';
+  account: string;
+  kind: AccountIdentifier['kind'];
+  value: string;
+  at: number;
+}
+
 export function isAccountIdentifierRecord(record: { t: string }): record is AccountIdentifierRecord {
   return record.t === 'account-identifier';
+}
+
+export function isAccountIdentifierRemovedRecord(record: { t: string }): record is AccountIdentifierRemovedRecord {
+  return record.t === 'account-identifier-removed';
+}
+
+export function applyAccountIdentifierRemovedRecord(database: SqliteDatabase, record: AccountIdentifierRemovedRecord): void {
+  database.run('DELETE FROM account_identifiers WHERE value = ? AND account_id = (SELECT id FROM accounts WHERE code = ?)', [record.value, record.account]);
+  if (database.changes === 0) throw new Error(`identifier ${record.value} was removed from ${record.account}, which does not carry it`);
 }
 
 export function applyAccountIdentifierRecord(database: SqliteDatabase, record: AccountIdentifierRecord): void {

@@ -95,6 +95,11 @@ function describeRecord(record: LedgerRecord): Description {
         target: record.account, outcome: 'ok',
         detail: `account ${record.account} identified by ${record.kind === 'iban' ? 'IBAN' : 'id'} ${record.value}`,
       };
+    case 'account-identifier-removed':
+      return {
+        target: record.account, outcome: 'ok',
+        detail: `account ${record.account} no longer identified by ${record.kind === 'iban' ? 'IBAN' : 'id'} ${record.value}`,
+      };
     case 'status':
       return { target: record.code, outcome: 'ok', detail: `account ${record.code} set to ${record.status}` };
     case 'operator':

@@ -25,12 +25,16 @@ export function identifierDraftError(kind: IdentifierKind, value: string): strin
 /**
  * The identifiers a bank names this account by (its IBAN or another account
  * id). Reconciliation picks the ledger account from them, so an operator adds
- * one here when a statement names an account no ledger account carries.
+ * one here when a statement names an account no ledger account carries, and
+ * removes one added by mistake (or of a bank the account left).
  */
 export function AccountIdentifiers({ account }: { account: Account }) {
   const canAdd = useCan('operator') && account.status !== 'closed';
+  const canRemove = useCan('operator');
   const [identifiers, setIdentifiers] = useState<AccountIdentifier[]>([]);
   const [loadFailure, setLoadFailure] = useState<Failure | null>(null);
+  // What the last addition or removal did: said once, where it was done (in the form, or under the list).
+  const [notice, setNotice] = useState<Notice | null>(null);
 
   const load = useCallback(async () => {
     const result = await api.invoke('account-identifier-list', { account: account.code });
@@ -41,6 +45,8 @@ export function AccountIdentifiers({ account }: { account: Account }) {
   useEffect(() => {
     void load();
   }, [load]);
+
+  useEffect(() => setNotice(null), [account.code]);
 
   return (
     <div className="identifiers" role="region" aria-labelledby="identifiers-title">
@@ -54,40 +60,105 @@ export function AccountIdentifiers({ account }: { account: Account }) {
         <ul className="identifier-list" aria-label={`Identifiers of ${account.code}`}>
           {identifiers.map((identifier) => (
             <li key={identifier.value}>
-              <span className="muted">{identifier.kind === 'iban' ? 'IBAN' : 'Account id'}</span>{' '}
-              <span className="mono">{formatIdentifier(identifier)}</span>
+              <span className="muted">{kindLabel(identifier)}</span> <span className="mono">{formatIdentifier(identifier)}</span>{' '}
+              {canRemove ? (
+                <RemoveIdentifier identifier={identifier} onRemoved={async (text) => { setNotice({ text, from: 'remove' }); await load(); }} />
+              ) : null}
             </li>
           ))}
         </ul>
       )}
-      {canAdd ? <AddIdentifierForm accountCode={account.code} onAdded={load} /> : null}
+      {notice?.from === 'remove' ? <p className="success" role="status">{notice.text}</p> : null}
+      {canAdd ? (
+        <AddIdentifierForm
+          accountCode={account.code}
+          added={notice?.from === 'add' ? notice.text : null}
+          onAdded={async (text) => { setNotice({ text, from: 'add' }); await load(); }}
+          onEdit={() => setNotice(null)}
+        />
+      ) : null}
     </div>
   );
 }
 
-function AddIdentifierForm({ accountCode, onAdded }: { accountCode: string; onAdded: () => Promise<void> }) {
+interface Notice {
+  text: string;
+  from: 'add' | 'remove';
+}
+
+function kindLabel(identifier: Pick<AccountIdentifier, 'kind'>): string {
+  return identifier.kind === 'iban' ? 'IBAN' : 'Account id';
+}
+
+/** Remove, then a confirmation naming what goes: reconciliation stops finding the account by it. */
+function RemoveIdentifier({ identifier, onRemoved }: { identifier: AccountIdentifier; onRemoved: (sentence: string) => Promise<void> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [refusal, setRefusal] = useState<Failure | null>(null);
+  const named = `${kindLabel(identifier)} ${formatIdentifier(identifier)}`;
+
+  async function remove() {
+    setSending(true);
+    const result = await api.invoke('account-identifier-remove', { account: identifier.account, kind: identifier.kind, value: identifier.value });
+    setSending(false);
+    setRefusal(result.ok ? null : result);
+    if (!result.ok) return;
+    setConfirming(false);
+    await onRemoved(`${named} removed from ${identifier.account}.`);
+  }
+
+  if (!confirming) {
+    return (
+      <button type="button" className="link-button" aria-label={`Remove ${named}`} onClick={() => { setConfirming(true); setRefusal(null); }}>
+        Remove
+      </button>
+    );
+  }
+  return (
+    <>
+      <span className="confirm" role="group" aria-label={`Remove ${named}?`}>
+        Remove it? Statements that name it will no longer find {identifier.account}.
+        <button type="button" className="danger" disabled={sending} autoFocus onClick={() => void remove()}>
+          {sending ? 'Removing…' : 'Confirm remove'}
+        </button>
+        <button type="button" disabled={sending} onClick={() => setConfirming(false)}>
+          Keep
+        </button>
+      </span>
+      {refusal === null ? null : <FailureMessage failure={refusal} prefix="The identifier was not removed:" />}
+    </>
+  );
+}
+
+interface AddIdentifierFormProps {
+  accountCode: string;
+  /** The sentence of the last addition, until the next edit or removal. */
+  added: string | null;
+  onAdded: (sentence: string) => Promise<void>;
+  onEdit: () => void;
+}
+
+function AddIdentifierForm({ accountCode, added, onAdded, onEdit }: AddIdentifierFormProps) {
   const [kind, setKind] = useState<IdentifierKind>('iban');
   const [value, setValue] = useState('');
   const [attempted, setAttempted] = useState(false);
   const [sending, setSending] = useState(false);
   const [refusal, setRefusal] = useState<Failure | null>(null);
-  const [added, setAdded] = useState<string | null>(null);
   const draftError = identifierDraftError(kind, value);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setAttempted(true);
-    setAdded(null);
+    onEdit();
     if (draftError !== undefined || sending) return;
     setSending(true);
     const result = await api.invoke('account-identifier-add', { account: accountCode, kind, value });
     setSending(false);
     setRefusal(result.ok ? null : result);
     if (!result.ok) return;
-    setAdded(`${result.value.kind === 'iban' ? 'IBAN' : 'Account id'} ${formatIdentifier(result.value)} added.`);
     setValue('');
     setAttempted(false);
-    await onAdded();
+    await onAdded(`${kindLabel(result.value)} ${formatIdentifier(result.value)} added.`);
   }
 
   return (
@@ -103,7 +174,7 @@ function AddIdentifierForm({ accountCode, onAdded }: { accountCode: string; onAd
       <Field label={kind === 'iban' ? 'IBAN' : 'Account id'} className="inline-field" error={attempted ? draftError : undefined}>
         {(control) => (
           <input {...control} value={value} autoComplete="off" spellCheck={false} placeholder={kind === 'iban' ? 'e.g. DE89 3704 0044 0532 0130 00' : ''}
-            onChange={(event) => { setValue(event.target.value); setRefusal(null); setAdded(null); }} />
+            onChange={(event) => { setValue(event.target.value); setRefusal(null); onEdit(); }} />
         )}
       </Field>
       <button type="submit" disabled={sending}>
