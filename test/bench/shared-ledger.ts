@@ -168,12 +168,12 @@ export const sharedDesks: BenchCase = {
   },
 };
 
-/** `paydesk batch` on a ledger; its wall time and the balances it leaves. */
-async function cliBatch(location: string, inputPath: string, rows: number): Promise<{ wallMs: number; balances: Record<string, number> }> {
-  const run = await paydesk(['batch', '--db', location, inputPath, '--json'], { allowedExitCodes: [1] });
+/** `paydesk batch` on a ledger; its wall time, CPU time and peak RSS, and the balances it leaves. */
+async function cliBatch(location: string, inputPath: string, rows: number) {
+  const run = await paydesk(['batch', '--db', location, inputPath, '--json'], { allowedExitCodes: [1], measureRss: true });
   const report = JSON.parse(run.stdout) as { rows: number };
   if (report.rows !== rows) throw new Error(`paydesk batch read ${report.rows} rows of ${rows}`);
-  return { wallMs: run.wallMs, balances: await paydeskBalances(location) };
+  return { wallMs: run.wallMs, cpuS: run.cpuS, peakRssMb: run.peakRssMb, balances: await paydeskBalances(location) };
 }
 
 /**
@@ -197,6 +197,9 @@ export const sharedBatch: BenchCase = {
       return [
         { name: 'paydesk batch (CLI) on PostgreSQL', value: (rows * 1000) / shared.wallMs, unit: 'rows/s', target: { kind: 'min', value: 100_000 } },
         { name: 'paydesk batch (CLI) on PostgreSQL, wall time', value: shared.wallMs / 1000, unit: 's' },
+        // How much of the wall time the desk itself was busy: the rest it waited for the server.
+        { name: 'the same: CPU time of the desk (user + system)', value: shared.cpuS, unit: 's' },
+        { name: 'the same: peak RSS of the desk', value: shared.peakRssMb, unit: 'MB' },
         { name: 'the same on a file', value: (rows * 1000) / file.wallMs, unit: 'rows/s' },
         { name: 'accounts whose balance differs, PostgreSQL vs file', value: balancesDiffering(defaultAccounts, shared.balances, file.balances),
           unit: '', target: { kind: 'max', value: 0 } },
