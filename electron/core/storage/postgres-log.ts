@@ -505,8 +505,10 @@ export class PostgresLog {
    * synchronously on the state it sees, so concurrent handlers in one process
    * are already correct there). One hold then serves many payments, and their
    * frames share commits, instead of a lock, a catch-up and a commit each. A
-   * turn that arrives during a hold waits for the next one, so a busy desk
-   * lets go of the lock between holds and other desks get their turn.
+   * turn that arrives during a hold waits for the next one (except while the
+   * hold's frames are still being committed, for up to pipelinedHoldMs:
+   * runGroups), so a busy desk lets go of the lock between holds and other
+   * desks get their turn.
    *
    * Each handler runs in its own caller's async context (its action scope,
    * which names the operator in the audit entry), not in that of the turn
