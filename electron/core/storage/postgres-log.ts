@@ -534,7 +534,10 @@ export class PostgresLog {
 
   private async runHold(): Promise<void> {
     // The turns that queued this hold already ran in the one before, which kept the lock for them (runGroups).
-    if (this.waiting.length === 0) return;
+    if (this.waiting.length === 0) {
+      this.holdQueued = false;
+      return;
+    }
     if (this.failedWith !== null || this.closed) {
       this.holdQueued = false;
       const reason = this.failedWith ?? new Error('the ledger is closed');
@@ -579,9 +582,10 @@ export class PostgresLog {
    */
   private async runGroups(): Promise<boolean> {
     const heldSinceMs = performance.now();
-    for (;;) {
+    for (let first = true; ; first = false) {
       const group = this.waiting.splice(0);
-      this.holdQueued = false;
+      // Later turns queue the next hold; the turns this hold takes over from it leave it queued (and it finds none).
+      if (first) this.holdQueued = false;
       this.turnStats.turns += group.length;
       const scope = { active: true };
       const settled = await Promise.allSettled(group.map((waiting) => waiting.run(scope)));
