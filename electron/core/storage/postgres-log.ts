@@ -443,8 +443,11 @@ export class PostgresLog {
   /** Told when a turn is queued: a hold whose frames are still being committed waits for the next turn or that commit, whichever comes first. */
   private turnQueued: (() => void) | null = null;
   private readonly turnScope = new AsyncLocalStorage<{ active: boolean }>();
-  /** How often this process took the turn lock, how many turns those holds ran, and the round trips of holds, commits and unlocks (for tests and the bench). */
-  readonly turnStats = { holds: 0, turns: 0, roundTrips: 0, pipelined: 0 };
+  /**
+   * How often this process took the turn lock, how many turns those holds ran, and the round trips of holds, commits and
+   * unlocks; how many holds it queued, and how many groups of turns ran in a hold already under way (for tests and the bench).
+   */
+  readonly turnStats = { holds: 0, turns: 0, roundTrips: 0, queued: 0, pipelined: 0 };
   /** Log text on top of the newest snapshot this process knows of, and that snapshot's size. */
   logBytesSinceSnapshot = 0;
   snapshotBytes = 0;
@@ -522,6 +525,7 @@ export class PostgresLog {
       this.turnQueued?.();
       if (this.holdQueued) return;
       this.holdQueued = true;
+      this.turnStats.queued++;
       const hold = this.turns.then(() => this.runHold());
       this.turns = hold.catch(() => undefined);
     });
