@@ -30,12 +30,17 @@ async function openAccount(page: Page, code: string) {
   await expect(page.getByRole('heading', { name: new RegExp(`^Statement of ${code}`) })).toBeVisible();
 }
 
-test('an operator adds the IBAN a statement names, and reconciliation then finds the account', async ({ page, hostUrl }) => {
+/** The ledger with two accounts to identify: CASH and SPARE. */
+async function newLedgerWithCashAndSpare(page: Page, hostUrl: string) {
   await page.goto(hostUrl);
   await navigate(page, 'Accounts');
   await page.getByRole('button', { name: 'New account' }).click();
   await fillNewAccount(page, 'CASH', '0.00', 'Cash at bank');
   await fillNewAccount(page, 'SPARE', '0.00', 'Spare account');
+}
+
+test('an operator adds the IBAN a statement names, and reconciliation then finds the account', async ({ page, hostUrl }) => {
+  await newLedgerWithCashAndSpare(page, hostUrl);
 
   await navigate(page, 'Reconciliation');
   await dropStatement(page);
@@ -75,11 +80,7 @@ test('an operator adds the IBAN a statement names, and reconciliation then finds
 });
 
 test('an operator removes an IBAN added to the wrong account, with the keyboard, and adds it to the right one', async ({ page, hostUrl }) => {
-  await page.goto(hostUrl);
-  await navigate(page, 'Accounts');
-  await page.getByRole('button', { name: 'New account' }).click();
-  await fillNewAccount(page, 'CASH', '0.00', 'Cash at bank');
-  await fillNewAccount(page, 'SPARE', '0.00', 'Spare account');
+  await newLedgerWithCashAndSpare(page, hostUrl);
   await openAccount(page, 'SPARE');
   const identifiers = page.getByRole('region', { name: 'Bank identifiers' });
   await identifiers.getByLabel('IBAN').fill('DE89370400440532013000');
