@@ -94,6 +94,7 @@ test('an operator removes an IBAN added to the wrong account, with the keyboard,
   await expect(confirmation).toContainText('Statements that name it will no longer find SPARE.');
   await confirmation.getByRole('button', { name: 'Keep' }).click();
   await expect(confirmation).toHaveCount(0);
+  await expect(list.getByRole('button', { name: 'Remove IBAN DE89 3704 0044 0532 0130 00' })).toBeFocused();
   await expect(list).toContainText('IBAN DE89 3704 0044 0532 0130 00');
 
   // Remove, then Enter on the confirmation, which has the focus.

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Account, AccountIdentifier } from '../../../shared/domain';
 import { parseIban } from '../../../shared/iban';
 import type { Failure } from '../../../shared/result';
@@ -96,6 +96,13 @@ function RemoveIdentifier({ identifier, onRemoved }: { identifier: AccountIdenti
   const [sending, setSending] = useState(false);
   const [refusal, setRefusal] = useState<Failure | null>(null);
   const named = `${kindLabel(identifier)} ${formatIdentifier(identifier)}`;
+  // Keep puts the focus back on Remove, where the keyboard left it.
+  const removeButton = useRef<HTMLButtonElement>(null);
+  const [kept, setKept] = useState(false);
+
+  useEffect(() => {
+    if (kept && !confirming) removeButton.current?.focus();
+  }, [kept, confirming]);
 
   async function remove() {
     setSending(true);
@@ -109,7 +116,8 @@ function RemoveIdentifier({ identifier, onRemoved }: { identifier: AccountIdenti
 
   if (!confirming) {
     return (
-      <button type="button" className="link-button" aria-label={`Remove ${named}`} onClick={() => { setConfirming(true); setRefusal(null); }}>
+      <button ref={removeButton} type="button" className="link-button" aria-label={`Remove ${named}`}
+        onClick={() => { setConfirming(true); setKept(false); setRefusal(null); }}>
         Remove
       </button>
     );
@@ -121,7 +129,7 @@ function RemoveIdentifier({ identifier, onRemoved }: { identifier: AccountIdenti
         <button type="button" className="danger" disabled={sending} autoFocus onClick={() => void remove()}>
           {sending ? 'Removing…' : 'Confirm remove'}
         </button>
-        <button type="button" disabled={sending} onClick={() => setConfirming(false)}>
+        <button type="button" disabled={sending} onClick={() => { setConfirming(false); setKept(true); }}>
           Keep
         </button>
       </span>
