@@ -146,10 +146,7 @@ export class LedgerStore {
   }
 
   /** For a shared ledger, how often this process took the turn lock, how many turns those holds ran and how many snapshots it wrote. */
-  get sharedTurnStats(): {
-    readonly holds: number; readonly turns: number; readonly roundTrips: number; readonly queued: number; readonly pipelined: number;
-    readonly snapshots: number;
-  } | null {
+  get sharedTurnStats(): (Readonly<PostgresLog['turnStats']> & { readonly snapshots: number }) | null {
     return this.shared === null ? null : { ...this.shared.turnStats, snapshots: this.shared.snapshotsWritten };
   }
 

@@ -40,6 +40,7 @@ const catchUpPageFrames = 2_000;
  * each, so a desk keeps a few prepared statements, not one per size it met.
  */
 const framesPerWriteMax = 1_000;
+const preparedWriteFramesMax = 8;
 /**
  * How long a hold may keep the lock to run turns that arrive while its frames
  * are still being committed (a batch's next chunk): they run at once, without
@@ -48,7 +49,6 @@ const framesPerWriteMax = 1_000;
  * plus a chunk for their turn.
  */
 const pipelinedHoldMs = 50;
-const preparedWriteFramesMax = 8;
 
 /** How long a connection attempt may take before the open is refused. */
 const connectTimeoutMs = 10_000;
@@ -542,21 +542,11 @@ export class PostgresLog {
       this.holdQueued = false;
       return;
     }
-    if (this.failedWith !== null || this.closed) {
-      this.holdQueued = false;
-      const reason = this.failedWith ?? new Error('the ledger is closed');
-      for (const waiting of this.waiting.splice(0)) waiting.reject(reason);
-      await this.unlock();
-      return;
-    }
+    if (this.failedWith !== null || this.closed) return this.refuseHold(this.failedWith ?? new Error('the ledger is closed'));
     try {
       await this.takeLockAndCatchUp();
     } catch (error) {
-      const failure = this.fail(error as Error);
-      this.holdQueued = false;
-      for (const waiting of this.waiting.splice(0)) waiting.reject(failure);
-      await this.unlock();
-      return;
+      return this.refuseHold(this.fail(error as Error));
     }
     this.turnStats.holds++;
     const committedByHandlers = await this.runGroups();
@@ -574,6 +564,13 @@ export class PostgresLog {
       await this.unlock();
     }
     this.snapshotIfDue();
+  }
+
+  /** Refuses the turns waiting for a hold that cannot run (the ledger failed or closed), and lets the lock go if it is held. */
+  private async refuseHold(reason: Error): Promise<void> {
+    this.holdQueued = false;
+    for (const waiting of this.waiting.splice(0)) waiting.reject(reason);
+    await this.unlock();
   }
 
   /**
