@@ -256,10 +256,10 @@ export class Journal {
       const size = (await files.size(tail.filePath)) ?? 0;
       if (size > tail.validBytes) await files.truncate(tail.filePath, tail.validBytes);
       const handle = await files.openAppend(tail.filePath);
-      const header = tail.needsHeader ? [encodeFileHeader(tail.generation, lastLsn)] : [];
-      await handle.append(header);
-      if (size > tail.validBytes || tail.needsHeader) await handle.datasync();
-      file = { generation: tail.generation, filePath: tail.filePath, handle, lastLsn, durableBytes: tail.validBytes + byteLength(header) };
+      const header = tail.needsHeader ? encodeFileHeader(tail.generation, lastLsn) : null;
+      if (header !== null) await handle.append([header]);
+      if (size > tail.validBytes || header !== null) await handle.datasync();
+      file = { generation: tail.generation, filePath: tail.filePath, handle, lastLsn, durableBytes: tail.validBytes + (header?.length ?? 0) };
     } else {
       const generation = tail === null ? firstGeneration : tail.generation + 1;
       file = await createJournalFile(files, ledgerPath, generation, lastLsn);
