@@ -31,6 +31,7 @@ export function createBatchHandlers(engine: EngineApi) {
       return service.get(request.batchId);
     },
     'batch-list': async () => {
+      await service.removeUnusedCopiesOnce();
       await service.refreshRunsElsewhere();
       return success(service.list());
     },

@@ -23,6 +23,9 @@ import { resultsPage } from './batch-results-query';
 import { validateFile } from './batch-validation';
 import { BatchFileError, detectDialect, hashFile, readCsvRecords, type CsvDialect } from './csv-source';
 
+/** The name of a fetched copy (fetchedCopyPath), with its file's SHA-256 as the group. */
+const fetchedCopyName = /^shared-([0-9a-f]{64})\.csv$/;
+
 /** Progress events a second, at most, per batch; status changes are always sent. */
 export const batchProgressEventsPerSecond = 4;
 const progressIntervalMs = 1000 / batchProgressEventsPerSecond;
@@ -362,8 +365,6 @@ export class BatchService {
   async refreshRunsElsewhere(): Promise<void> {
     const shared = this.store.sharedBatches;
     if (shared === null) return;
-    this.copiesSwept ??= this.removeUnusedCopies();
-    await this.copiesSwept;
     const running = this.store.database.all<{ id: string }>("SELECT id FROM batches WHERE status = 'running'").map((row) => row.id);
     this.runningElsewhere = await shared.claimedElsewhere(running.filter((batchId) => !this.runs.has(batchId)));
   }
@@ -432,7 +433,7 @@ export class BatchService {
    * only when its bytes hash to what the batch was validated with.
    */
   private async fetchSharedFile(row: BatchRow): Promise<Result<{ filePath: string; dialect: CsvDialect }>> {
-    const filePath = batchFilePath(this.ledgerPath, `shared-${row.file_hash}`);
+    const filePath = this.fetchedCopyPath(row.file_hash);
     if ((await hashFile(filePath).catch(() => null)) !== row.file_hash) {
       const outcome = await this.store.sharedBatches!.fetchFile(row.file_hash, filePath);
       if (outcome === 'missing') {
@@ -519,6 +520,18 @@ export class BatchService {
 
   private copiesSwept: Promise<void> | undefined;
 
+  /** Where this desk keeps its copy of a shared batch file it fetched (`shared-<hash>.csv` in its batch folder). */
+  private fetchedCopyPath(fileHash: string): string {
+    return batchFilePath(this.ledgerPath, `shared-${fileHash}`);
+  }
+
+  /** The copies of shared batch files this desk fetched and no batch that can still run names; once per process. */
+  removeUnusedCopiesOnce(): Promise<void> {
+    if (this.store.sharedBatches === null) return Promise.resolve();
+    this.copiesSwept ??= this.removeUnusedCopies();
+    return this.copiesSwept;
+  }
+
   /**
    * Removes the copies this desk fetched of shared batch files (`shared-<hash>.csv` in its batch folder) that no batch
    * able to run still names. The desk that ends a batch removes its own copy (dropKeptFile), but the batch may end on
@@ -530,13 +543,13 @@ export class BatchService {
   private async removeUnusedCopies(): Promise<void> {
     const folder = batchFolder(this.ledgerPath);
     const names = await fs.readdir(folder).catch(() => [] as string[]);
-    const copies = names.flatMap((name) => /^shared-([0-9a-f]{64})\.csv$/.exec(name)?.[1] ?? []);
+    const copies = names.flatMap((name) => fetchedCopyName.exec(name)?.[1] ?? []);
     if (copies.length === 0) return;
     try {
       await this.store.turn(async () => {
         for (const fileHash of copies) {
           if (this.fileStillUsed(fileHash)) continue;
-          await fs.rm(batchFilePath(this.ledgerPath, `shared-${fileHash}`), { force: true });
+          await fs.rm(this.fetchedCopyPath(fileHash), { force: true });
         }
       });
     } catch (error) {
@@ -569,7 +582,7 @@ export class BatchService {
         if (!this.fileStillUsed(row.file_hash)) await shared.dropFile(row.file_hash);
       }));
       // A run of this process reading the copy (another batch of the same bytes) keeps it open; a later run fetches it again.
-      await fs.rm(batchFilePath(this.ledgerPath, `shared-${row.file_hash}`), { force: true });
+      await fs.rm(this.fetchedCopyPath(row.file_hash), { force: true });
     } catch (error) {
       console.error(`paydesk: the file of batch ${row.id} was not removed from the shared ledger (${(error as Error).message}); ` +
         'the next batch of the same file to end removes it.');
